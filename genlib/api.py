@@ -1,0 +1,239 @@
+"""`Vault`: the public API used by the app, the CLI and notebooks.
+
+    vault = Vault()                                   # settings from the environment
+    gen_id = vault.start(GenerationRequest("Hi", "gpt-4o-mini"), user_id="ana")
+    for text in vault.follow(gen_id): print(text, end="")
+    vault.get(gen_id).cost_usd
+
+`start` returns once the pending row is committed; the provider is called after that, in a
+worker thread owned by the process. One Vault per process (DuckDB allows one process per file).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Iterator
+
+from .cache import DiskDedupCache, dedup_key
+from .config import Settings
+from .errors import BadRequest, NotFound, StorageUnavailable
+from .filters import Filters, clamp_page
+from .ids import looks_like_id, new_id
+from .images import LocalImageStore
+from .live import LiveGeneration, LiveRegistry
+from .persister import Persister
+from .pricing import Pricer
+from .providers import make_provider
+from .records import COMPLETE, Generation, GenerationRequest
+from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows, sweep_interrupted
+from .store import DuckDBStore, utcnow
+from .validate import check_request
+from .worker import Worker
+
+MIN_FREE_BYTES = 50 * 1024 * 1024
+
+
+class Vault:
+    def __init__(self, settings: Settings | None = None, *, provider=None, store=None,
+                 images=None, cache=None, pricer=None):
+        self.settings = settings or Settings.from_env()
+        self.data_dir = Path(self.settings.data_dir)
+        self.store = store or DuckDBStore(self.settings.db_path)
+        self.images = images or LocalImageStore(self.data_dir)
+        self.cache = cache or DiskDedupCache(self.data_dir / "cache")
+        self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
+        self.provider = provider or make_provider(self.settings)
+        self.registry = LiveRegistry()
+        self.interrupted_at_start = sweep_interrupted(self)
+        self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
+        self.worker = Worker(self)
+
+    # -- starting -------------------------------------------------------------------------
+    def start(self, request: GenerationRequest, user_id: str, *, force: bool = False,
+              regenerated_from: str | None = None) -> str:
+        """Validate, save a pending row, then call the provider in the background. Returns the id."""
+        request = check_request(request)
+        if not isinstance(user_id, str) or not user_id.strip():
+            raise BadRequest("Every generation needs a user id.")
+        self._check_writable()
+        record = self._new_record(request, user_id, regenerated_from)
+        original = None if force else self._claim_or_reuse(record)
+        if isinstance(original, Generation):
+            return self._record_cache_hit(record, original)
+        if force:
+            self.cache.put(record.dedup_key, record.id, self.settings.cache_ttl_s)
+        live = LiveGeneration(record, persist_chunks=original is None)
+        if original is not None:
+            record.cached_from = original.record.id
+        self.persister.insert(record)  # durable before any request leaves the process
+        self.registry.add(live)
+        self.worker.launch(live, request, original)
+        return record.id
+
+    def _new_record(self, request: GenerationRequest, user_id: str, regenerated_from: str | None) -> Generation:
+        return Generation(
+            id=new_id(), kind=request.kind, user_id=user_id.strip(), model_requested=request.model,
+            prompt=request.prompt, provider=self.provider.host, system_prompt=request.system_prompt,
+            parent_id=request.parent_id, messages_json=json.dumps(request.messages(), ensure_ascii=False),
+            params_json=json.dumps(request.params, sort_keys=True), created_utc=utcnow(),
+            dedup_key=dedup_key(request, self.provider.host), regenerated_from=regenerated_from)
+
+    def _claim_or_reuse(self, record: Generation):
+        """None: we hold the key and call the provider. A LiveGeneration: follow it. A Generation: a hit."""
+        holder = self.cache.claim(record.dedup_key, record.id, self.settings.cache_ttl_s)
+        if holder is None or holder == record.id:
+            return None
+        live = self.registry.get(holder)
+        if live is not None and not live.ended:
+            return live
+        original = self.store.get(holder) if looks_like_id(holder) else None
+        if original is not None and original.status == COMPLETE:
+            return original
+        self.cache.put(record.dedup_key, record.id, self.settings.cache_ttl_s)  # stale: take it over
+        return None
+
+    def _record_cache_hit(self, record: Generation, original: Generation) -> str:
+        now = utcnow()
+        record.status, record.cached_from = COMPLETE, original.id
+        record.result_text, record.images_json = original.result_text, original.images_json
+        record.model_used, record.response_id = original.model_used, original.response_id
+        record.cost_usd, record.cost_saved_usd = 0, original.cost_usd
+        record.price_source = "dedup cache hit"
+        record.request_sent_utc = record.first_token_utc = record.finished_utc = now
+        self.persister.insert(record)
+        return record.id
+
+    def _check_writable(self) -> None:
+        """Refuse before paying for a generation that could not be saved."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.data_dir / f".write-probe-{new_id()}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+            free = shutil.disk_usage(self.data_dir).free
+        except OSError as exc:
+            raise StorageUnavailable(f"The data dir {self.data_dir} can't be written ({exc.strerror}): "
+                                     "nothing was sent to the provider.") from exc
+        if free < MIN_FREE_BYTES:
+            raise StorageUnavailable(f"The disk holding {self.data_dir} is nearly full "
+                                     f"({free // 1_048_576} MB free): nothing was sent to the provider.")
+
+    # -- reading --------------------------------------------------------------------------
+    def get(self, gen_id: str, user_id: str | None = None) -> Generation | None:
+        """The record (live text so far if it is streaming), or None if missing or not visible."""
+        if not looks_like_id(gen_id):
+            return None
+        live = self.registry.get(gen_id)
+        gen = live.snapshot().record if live is not None else self.store.get(gen_id)
+        if gen is None or (user_id is not None and gen.user_id != user_id):
+            return None
+        return gen
+
+    def wait(self, gen_id: str, timeout: float | None = None) -> Generation:
+        """Block until the generation has ended; returns the final record."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (live := self.registry.get(gen_id)) is not None:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"generation {gen_id} still running")
+            live.wait_for_change(live.piece_count, timeout=min(0.5, remaining or 0.5))
+        gen = self.get(gen_id)
+        if gen is None:
+            raise NotFound(f"Generation {gen_id} not found.")
+        return gen
+
+    def follow(self, gen_id: str, user_id: str | None = None) -> Iterator[str]:
+        """Yield the text as it arrives (all of it so far first), until the generation ends."""
+        gen = self.get(gen_id, user_id)
+        if gen is None:
+            raise NotFound(f"Generation {gen_id} not found.")
+        live, seen = self.registry.get(gen_id), 0
+        while live is not None and not live.ended:
+            parts = live.parts_since(seen)
+            if parts:
+                seen += len(parts)
+                yield "".join(parts)
+            live.wait_for_change(seen, timeout=0.5)
+        final = self.get(gen_id)
+        sent = len("".join(live.parts_since(0))) if live is not None else 0
+        if final is not None and len(final.result_text) > sent:
+            yield final.result_text[sent:]
+
+    def cancel(self, gen_id: str, user_id: str | None = None) -> bool:
+        """Stop a live generation, keeping its partial text; False if it is not running."""
+        live = self.registry.get(gen_id)
+        if live is None or live.ended or (user_id is not None and live.record.user_id != user_id):
+            return False
+        live.cancel_requested = True
+        if live.stream is not None:
+            live.stream.close()  # wakes a worker blocked on the next chunk
+        live.wait_for_change(live.piece_count, timeout=0)
+        return True
+
+    def thread(self, gen_id: str) -> list[Generation]:
+        return self.store.thread(gen_id) if looks_like_id(gen_id) else []
+
+    def search(self, filters: Filters = Filters(), page: int = 1, page_size: int = 50) -> Page:
+        page, page_size = clamp_page(page, page_size)
+        rows = self.store.search(filters, page_size + 1, (page - 1) * page_size)
+        return Page(rows[:page_size], page, page_size, has_more=len(rows) > page_size)
+
+    def costs(self, filters: Filters = Filters()) -> CostReport:
+        return cost_report(self.store, filters)
+
+    def export(self, dest: Path, fmt: str, filters: Filters = Filters()) -> Path:
+        return self.store.export(filters, fmt, dest)
+
+    def reprice(self, apply: bool = False) -> RepriceReport:
+        return reprice_rows(self, apply)
+
+    # -- helpers for the UI and CLI ---------------------------------------------------------
+    def models(self) -> list[str]:
+        return self.provider.models()
+
+    def regenerate_request(self, gen: Generation) -> GenerationRequest:
+        history = tuple(m for m in gen.messages[:-1] if m.get("role") != "system")
+        return GenerationRequest(prompt=gen.prompt, model=gen.model_requested, kind=gen.kind,
+                                 system_prompt=gen.system_prompt, params=gen.params,
+                                 parent_id=gen.parent_id, history=history)
+
+    def continue_request(self, gen: Generation, prompt: str) -> GenerationRequest:
+        history = [m for m in gen.messages if m.get("role") != "system"]
+        history.append({"role": "assistant", "content": gen.result_text})
+        return GenerationRequest(prompt=prompt, model=gen.model_requested, system_prompt=gen.system_prompt,
+                                 params=gen.params, parent_id=gen.id, history=tuple(history))
+
+    def estimate_cost(self, request: GenerationRequest):
+        """(low, high) USD before submitting, or None when the model is unpriced."""
+        from .usage import estimate_tokens
+        tokens = sum(estimate_tokens(m["content"]) for m in request.messages())
+        max_out = int(request.params.get("max_tokens") or 4096)
+        return self.pricer.estimate_range(request.model, self.provider.host, tokens, max_out,
+                                          request.kind, n_images=int(request.params.get("n") or 1))
+
+    def image_file(self, relpath: str) -> Path:
+        return self.images.resolve(relpath)
+
+    def after_finish(self, final: Generation) -> None:
+        """Keep the dedup cache pointing only at finished, successful generations."""
+        if not final.dedup_key or final.cached_from:
+            return
+        if final.status == COMPLETE:
+            self.cache.put(final.dedup_key, final.id, self.settings.cache_ttl_s)
+        else:
+            self.cache.release(final.dedup_key, final.id)
+
+    def close(self) -> None:
+        """Stop: live generations are saved as interrupted with the text they have."""
+        self.persister.flush()
+        self.persister.stop()
+        sweep_interrupted(self)
+        for live in self.registry.all():  # stop paying for streams nobody can save any more
+            live.cancel_requested = True
+            if live.stream is not None:
+                live.stream.close()
+        self.cache.close()
+        self.store.close()
+

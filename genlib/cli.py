@@ -1,0 +1,183 @@
+"""The command line: generate, show, list/search, costs, export, reprice.
+
+Every command opens the same Vault the app uses. DuckDB lets one process open the database,
+so while the app runs the CLI says so in one line, naming the pid, and exits with status 3.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from decimal import Decimal
+
+from .api import Vault
+from .errors import DatabaseLocked, GenlibError
+from .filters import Filters
+from .records import COMPLETE, GenerationRequest
+
+EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
+
+
+def money(value) -> str:
+    """$0.000123 with full precision (trailing zeros trimmed), or "unpriced"."""
+    if value is None:
+        return "unpriced"
+    text = format(Decimal(str(value)).normalize(), "f")
+    return f"${text}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m genlib", description="GenVault: durable AI generations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="generate, streaming to the terminal; prints the id")
+    gen.add_argument("prompt")
+    gen.add_argument("-m", "--model", default=None)
+    gen.add_argument("--image", action="store_true", help="generate an image")
+    gen.add_argument("-s", "--system", default=None)
+    gen.add_argument("--temperature", type=float, default=None)
+    gen.add_argument("--max-tokens", type=int, default=None)
+    gen.add_argument("--size", default=None)
+    gen.add_argument("--force", action="store_true", help="bypass the dedup cache")
+    show = sub.add_parser("show", help="show one generation")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    for name in ("list", "search"):
+        lst = sub.add_parser(name, help="list generations, newest first")
+        if name == "search":
+            lst.add_argument("q")
+        _filter_args(lst)
+        lst.add_argument("--page", type=int, default=1)
+        lst.add_argument("--limit", type=int, default=20)
+    costs = sub.add_parser("costs", help="cost totals and by model/user")
+    _filter_args(costs)
+    exp = sub.add_parser("export", help="export generations (DuckDB COPY)")
+    exp.add_argument("dest")
+    exp.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv")
+    _filter_args(exp)
+    rep = sub.add_parser("reprice", help="recompute costs with today's prices (dry run)")
+    rep.add_argument("--apply", action="store_true")
+    return parser
+
+
+def _filter_args(parser: argparse.ArgumentParser) -> None:
+    for flag in ("--model", "--status", "--kind", "--user", "--from", "--to"):
+        parser.add_argument(flag, default=None)
+
+
+def _filters(args) -> tuple[Filters, list[str]]:
+    raw = {k: getattr(args, k, None) for k in ("q", "model", "status", "kind", "user")}
+    raw.update({"from": getattr(args, "from", None), "to": args.to})
+    return Filters.from_query({k: v for k, v in raw.items() if v})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        vault = Vault()
+    except DatabaseLocked as exc:
+        print(f"genlib: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except GenlibError as exc:
+        print(f"genlib: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return COMMANDS[args.command](vault, args)
+    except GenlibError as exc:
+        print(f"genlib: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        vault.close()
+
+
+def cmd_generate(vault: Vault, args) -> int:
+    kind = "image" if args.image else "text"
+    params = {"temperature": args.temperature, "max_tokens": args.max_tokens, "size": args.size}
+    model = args.model or _default_model(vault, kind)
+    request = GenerationRequest(prompt=args.prompt, model=model, kind=kind, system_prompt=args.system,
+                                params={k: v for k, v in params.items() if v is not None})
+    user = os.environ.get("GENLIB_USER", "local")
+    gen_id = vault.start(request, user_id=user, force=args.force)
+    print(f"id: {gen_id}", file=sys.stderr)
+    try:
+        for text in vault.follow(gen_id):
+            print(text, end="", flush=True)
+    except KeyboardInterrupt:
+        vault.cancel(gen_id)
+    gen = vault.wait(gen_id, timeout=60)
+    print()
+    for path in (img["path"] for img in gen.images):
+        print(f"image: {vault.image_file(path)}")
+    note = f" (from cache: {gen.cached_from})" if gen.cached_from else ""
+    print(f"{gen.status} · {gen.model_used or gen.model_requested} · {gen.total_tokens} tokens · "
+          f"{money(gen.cost_usd)}{note} · id {gen.id}", file=sys.stderr)
+    if gen.error:
+        print(f"error: {gen.error}", file=sys.stderr)
+    return 0 if gen.status == COMPLETE else EXIT_ERROR
+
+
+def _default_model(vault: Vault, kind: str) -> str:
+    models = vault.models()
+    wanted = [m for m in models if ("image" in m) == (kind == "image")]
+    return (wanted or models)[0]
+
+
+def cmd_show(vault: Vault, args) -> int:
+    gen = vault.get(args.id)
+    if gen is None:
+        print(f"genlib: generation {args.id[:40]!r} not found", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.json:
+        print(json.dumps(gen.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{gen.id}  {gen.status}  {gen.kind}  {gen.created_utc:%Y-%m-%d %H:%M:%S} UTC  user {gen.user_id}")
+    print(f"model: {gen.model_requested} -> {gen.model_used or '?'}  tokens: {gen.total_tokens}  "
+          f"cost: {money(gen.cost_usd)}{' (estimated)' if gen.usage_estimated else ''}")
+    if gen.error:
+        print(f"error: {gen.error}")
+    print(f"\n> {gen.prompt}\n\n{gen.result_text}")
+    return 0
+
+
+def cmd_list(vault: Vault, args) -> int:
+    filters, problems = _filters(args)
+    for problem in problems:
+        print(f"genlib: {problem}", file=sys.stderr)
+    page = vault.search(filters, args.page, args.limit)
+    for gen in page.items:
+        preview = " ".join(gen.prompt.split())[:60]
+        print(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {gen.model_requested:<18} "
+              f"{money(gen.cost_usd):>14}  {preview}")
+    if page.has_more:
+        print(f"-- more: --page {page.page + 1}", file=sys.stderr)
+    return 0
+
+
+def cmd_costs(vault: Vault, args) -> int:
+    report = vault.costs(_filters(args)[0])
+    t = report.totals
+    print(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens; "
+          f"saved {money(t['saved_usd'])} in {t['cache_hits']} cache hits; {t['unpriced']} unpriced")
+    for row in report.by_model.itertuples():
+        print(f"  {row.model:<28} {money(row.cost_usd):>16}  {row.generations} generations")
+    return 0
+
+
+def cmd_export(vault: Vault, args) -> int:
+    path = vault.export(args.dest, args.format, _filters(args)[0])
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_reprice(vault: Vault, args) -> int:
+    r = vault.reprice(apply=args.apply)
+    verb = "applied" if args.apply else "dry run (use --apply to write)"
+    print(f"{r.rows} rows, {r.changed} would change ({r.newly_priced} newly priced): "
+          f"{money(r.old_total)} -> {money(r.new_total)} (difference {money(r.difference)}); {verb}")
+    return 0
+
+
+COMMANDS = {"generate": cmd_generate, "show": cmd_show, "list": cmd_list, "search": cmd_list,
+            "costs": cmd_costs, "export": cmd_export, "reprice": cmd_reprice}

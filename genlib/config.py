@@ -1,0 +1,69 @@
+"""Settings read from the environment: where data lives, which endpoint to call, cache TTL.
+
+Every knob GenVault has is an environment variable (documented in the README); this module
+is the only place that reads them, so tests can build a `Settings` directly.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-image-1")
+OFFLINE_MODEL = "offline-demo"
+OFFLINE_IMAGE_MODEL = "offline-demo-image"
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration; `offline` is true when neither a key nor a base URL is set."""
+
+    data_dir: Path
+    api_key: str | None = None
+    base_url: str | None = None
+    extra_models: tuple[str, ...] = DEFAULT_MODELS
+    cache_ttl_s: float = 3600.0
+    flush_interval_s: float = 0.2
+    prices_file: Path | None = None
+    request_timeout_s: float = 600.0
+    max_retries: int = 2
+    offline_tokens_per_s: float = 40.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def offline(self) -> bool:
+        return not self.api_key and not self.base_url
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "genvault.duckdb"
+
+    @property
+    def resolved_prices_file(self) -> Path:
+        return self.prices_file or (self.data_dir / "prices.toml")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        models = tuple(m.strip() for m in env.get("GENLIB_MODELS", "").split(",") if m.strip())
+        values = dict(
+            data_dir=Path(env.get("GENLIB_DATA_DIR", "./data")).expanduser().resolve(),
+            api_key=env.get("OPENAI_API_KEY") or None,
+            base_url=env.get("OPENAI_BASE_URL") or None,
+            extra_models=models or DEFAULT_MODELS,
+            cache_ttl_s=_float_env("GENLIB_CACHE_TTL", 3600.0),
+            flush_interval_s=_float_env("GENLIB_FLUSH_MS", 200.0) / 1000.0,
+            prices_file=Path(env["GENLIB_PRICES_FILE"]).expanduser() if env.get("GENLIB_PRICES_FILE") else None,
+            request_timeout_s=_float_env("GENLIB_TIMEOUT_S", 600.0),
+            offline_tokens_per_s=_float_env("GENLIB_OFFLINE_TPS", 40.0),
+        )
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,28 @@
+"""The exceptions genlib raises on purpose; each carries a message fit to show a user."""
+from __future__ import annotations
+
+
+class GenlibError(Exception):
+    """Base class: `str(err)` is a readable, user-facing sentence."""
+
+
+class BadRequest(GenlibError):
+    """The request itself is unusable (empty prompt, unknown kind, bad parameter)."""
+
+
+class StorageUnavailable(GenlibError):
+    """The data dir or database can't be written; raised before any provider call."""
+
+
+class DatabaseLocked(StorageUnavailable):
+    """Another process holds the DuckDB file (DuckDB allows one process per file)."""
+
+    def __init__(self, path: str, pid: int | None):
+        who = f"process {pid}" if pid else "another process"
+        super().__init__(f"The database {path} is in use by {who} (is the app running?). "
+                         "Stop it or point GENLIB_DATA_DIR elsewhere.")
+        self.pid = pid
+
+
+class NotFound(GenlibError):
+    """No generation with that id (or not one this user may see)."""

@@ -1,0 +1,101 @@
+"""Search filters for history, costs and export, and the parameterized WHERE clause they make.
+
+`Filters.from_query` turns URL query parameters into filters, refusing bad values with a
+readable message instead of failing later. No value from a filter is ever put in SQL text:
+`where_clause` returns placeholders and a parameter list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, time, timedelta
+
+from .records import KINDS, STATUSES
+
+MAX_PAGE_SIZE = 500
+MAX_TERM_CHARS = 500
+
+
+class FilterError(ValueError):
+    """A filter value that can't be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str | None = None
+    model: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    user_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    visible_to: str | None = None  # set by the caller for non-admin users: only their rows
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> tuple["Filters", list[str]]:
+        """Filters from URL parameters, plus messages for the values that were ignored."""
+        values, problems = {}, []
+        for name in ("q", "model", "status", "kind", "user"):
+            raw = (params.get(name) or "").strip()
+            if raw:
+                values["user_id" if name == "user" else name] = raw[:MAX_TERM_CHARS]
+        for name in ("status", "kind"):
+            allowed = STATUSES if name == "status" else KINDS
+            if values.get(name) and values[name] not in allowed:
+                problems.append(f"Unknown {name} '{values.pop(name)[:40]}' ignored.")
+        for name in ("date_from", "date_to"):
+            raw = (params.get(name.replace("date_", "")) or params.get(name) or "").strip()
+            if raw:
+                try:
+                    values[name] = date.fromisoformat(raw[:10])
+                except ValueError:
+                    problems.append(f"'{raw[:40]}' is not a date (use YYYY-MM-DD); ignored.")
+        filters = cls(**values)
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            problems.append("The date range was inverted; swapped it.")
+            filters = replace(filters, date_from=filters.date_to, date_to=filters.date_from)
+        return filters, problems
+
+    def to_query(self) -> dict[str, str]:
+        """The inverse of from_query, for building URLs (visible_to never goes in a URL)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or f.name == "visible_to":
+                continue
+            key = {"user_id": "user", "date_from": "from", "date_to": "to"}.get(f.name, f.name)
+            out[key] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+
+def where_clause(filters: Filters) -> tuple[str, list]:
+    """`WHERE ...` (or "") and its parameters. Dates are whole UTC days, both ends included."""
+    parts, params = [], []
+    if filters.q:
+        parts.append("(contains(lower(prompt), ?) OR contains(lower(result_text), ?))")
+        params += [filters.q.lower(), filters.q.lower()]
+    for column, value in (("status", filters.status), ("kind", filters.kind),
+                          ("user_id", filters.user_id), ("user_id", filters.visible_to)):
+        if value is not None:
+            parts.append(f"{column} = ?")
+            params.append(value)
+    if filters.model:
+        parts.append("(model_requested = ? OR model_used = ?)")
+        params += [filters.model, filters.model]
+    if filters.date_from:
+        parts.append("created_utc >= ?")
+        params.append(datetime.combine(filters.date_from, time.min))
+    if filters.date_to:
+        parts.append("created_utc < ?")
+        params.append(datetime.combine(filters.date_to + timedelta(days=1), time.min))
+    return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def clamp_page(page: object, page_size: object) -> tuple[int, int]:
+    """Absurd paging values become the nearest sensible ones."""
+    def as_int(value: object, default: int) -> int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return default
+    size = min(max(as_int(page_size, 50), 1), MAX_PAGE_SIZE)
+    return min(max(as_int(page, 1), 1), 1_000_000), size

@@ -1,0 +1,88 @@
+"""The image store: generated images become files under the data dir the moment they arrive.
+
+Files are named by generation id and index (`images/<id[:2]>/<id>-<n>.png`) with a small WebP
+thumbnail beside them; the database holds only these relative paths. Every path read back is
+resolved and checked to stay under the root, so a crafted path can't escape the data dir.
+An S3-compatible store only needs `save`, `resolve` and `read`.
+"""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+from .errors import NotFound
+from .ids import looks_like_id
+
+THUMB_SIZE = (256, 256)
+
+
+class ImageStore(Protocol):
+    def save(self, gen_id: str, index: int, data: bytes) -> dict: ...
+    def resolve(self, relpath: str) -> Path: ...
+    def read(self, relpath: str) -> bytes: ...
+
+
+class LocalImageStore:
+    """Images as files under `root` (the data dir); relative paths in the records."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+
+    def save(self, gen_id: str, index: int, data: bytes) -> dict:
+        """Write the image (PNG, or WebP if it came as WebP) and a thumbnail; fsync both."""
+        if not looks_like_id(gen_id):
+            raise ValueError("not a generation id")
+        image = Image.open(io.BytesIO(data))
+        image.load()  # fails here on corrupt bytes, before anything is written
+        ext, mime = ("webp", "image/webp") if image.format == "WEBP" else ("png", "image/png")
+        rel = Path("images") / gen_id[:2] / f"{gen_id}-{index}.{ext}"
+        thumb_rel = rel.with_name(f"{gen_id}-{index}.thumb.webp")
+        payload = data if image.format in ("PNG", "WEBP") else _to_png(image)
+        self._write(rel, payload)
+        self._write(thumb_rel, _thumbnail(image))
+        return {"path": rel.as_posix(), "thumb": thumb_rel.as_posix(),
+                "width": image.width, "height": image.height, "mime": mime}
+
+    def resolve(self, relpath: str) -> Path:
+        """The absolute path of a stored file; NotFound for anything outside the root."""
+        if not isinstance(relpath, str) or not relpath or "\x00" in relpath:
+            raise NotFound("Image not found.")
+        path = (self.root / relpath).resolve()
+        if not path.is_relative_to(self.root / "images"):
+            raise NotFound("Image not found.")
+        return path
+
+    def read(self, relpath: str) -> bytes:
+        path = self.resolve(relpath)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise NotFound(f"The image file {relpath} is missing or unreadable.") from exc
+
+    def _write(self, rel: Path, payload: bytes) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+
+def _to_png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    thumb = image.convert("RGB") if image.mode not in ("RGB", "RGBA") else image.copy()
+    thumb.thumbnail(THUMB_SIZE)
+    buf = io.BytesIO()
+    thumb.save(buf, format="WEBP", quality=80)
+    return buf.getvalue()

@@ -1,0 +1,130 @@
+"""Generations in flight, held in memory: the text so far, the status, who is following.
+
+The worker is the only writer of a `LiveGeneration`; readers in any thread take a consistent
+snapshot under its lock. The persister asks each one for its unsaved text, so the database lags
+memory by at most one flush interval. Nothing here touches the database.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from dataclasses import dataclass
+
+from .records import Generation
+
+
+@dataclass
+class Snapshot:
+    record: Generation
+    token_count: int
+    ended: bool
+
+
+class LiveGeneration:
+    def __init__(self, record: Generation, persist_chunks: bool = True):
+        self.record = record
+        self.persist_chunks = persist_chunks  # followers mirror someone else's text: not theirs to save
+        self._parts: list[str] = []
+        self._saved_parts = 0
+        self._seq = 0
+        self._oldest_unsaved: float | None = None  # monotonic time of the oldest unsaved piece
+        self._meta_dirty: dict = {}
+        self._changed = threading.Condition()
+        self.ended = False
+        self.cancel_requested = False
+        self.stream = None  # the open provider stream, so cancel() can close it
+
+    def append(self, text: str) -> None:
+        with self._changed:
+            if self._oldest_unsaved is None:
+                self._oldest_unsaved = time.monotonic()
+            self._parts.append(text)
+            self._changed.notify_all()
+
+    def set_meta(self, **values) -> None:
+        """Change record fields; they reach the database at the next flush."""
+        with self._changed:
+            for name, value in values.items():
+                setattr(self.record, name, value)
+            self._meta_dirty.update(values)
+            self._changed.notify_all()
+
+    def reset_text(self) -> None:
+        with self._changed:
+            self._parts, self._saved_parts = [], 0
+            self._changed.notify_all()
+
+    def take_unsaved(self) -> tuple[tuple | None, dict]:
+        """(chunk row or None, dirty fields) for the persister; marks them saved."""
+        with self._changed:
+            chunk = None
+            if self.persist_chunks and len(self._parts) > self._saved_parts:
+                text = "".join(self._parts[self._saved_parts:])
+                self._saved_parts = len(self._parts)
+                self._seq += 1
+                chunk = (self.record.id, self._seq, text)
+            self._oldest_unsaved = None
+            meta, self._meta_dirty = self._meta_dirty, {}
+            return chunk, meta
+
+    def unsaved_age_s(self) -> float:
+        with self._changed:
+            return 0.0 if self._oldest_unsaved is None else time.monotonic() - self._oldest_unsaved
+
+    @property
+    def text(self) -> str:
+        with self._changed:
+            return "".join(self._parts)
+
+    @property
+    def piece_count(self) -> int:
+        return len(self._parts)
+
+    def snapshot(self) -> Snapshot:
+        with self._changed:
+            record = copy.copy(self.record)
+            record.result_text = "".join(self._parts)
+            return Snapshot(record, len(self._parts), self.ended)
+
+    def mark_ended(self) -> None:
+        with self._changed:
+            self.ended = True
+            self._changed.notify_all()
+
+    def wait_for_change(self, seen_parts: int, timeout: float) -> None:
+        """Block until there is text beyond `seen_parts`, the generation ends, or timeout."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self._parts) > seen_parts or self.ended, timeout)
+
+    def parts_since(self, start: int) -> list[str]:
+        with self._changed:
+            return self._parts[start:]
+
+
+class LiveRegistry:
+    """id -> LiveGeneration for this process; thread-safe."""
+
+    def __init__(self):
+        self._items: dict[str, LiveGeneration] = {}
+        self._lock = threading.Lock()
+
+    def add(self, live: LiveGeneration) -> None:
+        with self._lock:
+            self._items[live.record.id] = live
+
+    def get(self, gen_id: str) -> LiveGeneration | None:
+        with self._lock:
+            return self._items.get(gen_id)
+
+    def remove(self, gen_id: str) -> None:
+        with self._lock:
+            self._items.pop(gen_id, None)
+
+    def all(self) -> list[LiveGeneration]:
+        with self._lock:
+            return list(self._items.values())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)

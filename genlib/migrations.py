@@ -1,0 +1,66 @@
+"""Numbered, append-only schema migrations for the record store.
+
+Each step is (number, name, SQL). A step is never edited once released: change the schema by
+appending a new step. The store runs the steps a database has not recorded yet, each in one
+transaction with the row that records it, so a database made by any earlier version opens here.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = []
+
+
+def migration(number: int, name: str, sql: str) -> None:
+    if MIGRATIONS and number != MIGRATIONS[-1][0] + 1:
+        raise ValueError(f"migration {number} out of order")
+    MIGRATIONS.append((number, name, sql))
+
+
+migration(1, "generations", """
+CREATE TABLE generations (
+    id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    user_id VARCHAR NOT NULL,
+    model_requested VARCHAR NOT NULL,
+    model_used VARCHAR,
+    provider VARCHAR,
+    prompt VARCHAR NOT NULL,
+    system_prompt VARCHAR,
+    parent_id VARCHAR,
+    messages_json VARCHAR,
+    params_json VARCHAR,
+    result_text VARCHAR NOT NULL DEFAULT '',
+    images_json VARCHAR,
+    usage_json VARCHAR,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost_usd DECIMAL(38, 18),
+    status VARCHAR NOT NULL,
+    error VARCHAR,
+    response_id VARCHAR,
+    created_utc TIMESTAMP NOT NULL,
+    finished_utc TIMESTAMP
+);
+-- Streamed text lands here in small appended pieces while a generation is live; the final
+-- text is written once into generations.result_text and the pieces are deleted.
+CREATE TABLE generation_chunks (
+    generation_id VARCHAR NOT NULL,
+    seq INTEGER NOT NULL,
+    text VARCHAR NOT NULL,
+    saved_utc TIMESTAMP NOT NULL
+);
+""")
+
+migration(2, "token_buckets_cache_and_timings", """
+ALTER TABLE generations ADD COLUMN cache_read_tokens BIGINT;
+ALTER TABLE generations ADD COLUMN cache_write_tokens BIGINT;
+ALTER TABLE generations ADD COLUMN reasoning_tokens BIGINT;
+ALTER TABLE generations ADD COLUMN image_tokens BIGINT;
+ALTER TABLE generations ADD COLUMN usage_estimated BOOLEAN DEFAULT false;
+ALTER TABLE generations ADD COLUMN cost_saved_usd DECIMAL(38, 18);
+ALTER TABLE generations ADD COLUMN price_source VARCHAR;
+ALTER TABLE generations ADD COLUMN cached_from VARCHAR;
+ALTER TABLE generations ADD COLUMN regenerated_from VARCHAR;
+ALTER TABLE generations ADD COLUMN dedup_key VARCHAR;
+ALTER TABLE generations ADD COLUMN request_sent_utc TIMESTAMP;
+ALTER TABLE generations ADD COLUMN first_token_utc TIMESTAMP;
+""")

@@ -1,0 +1,307 @@
+"""The only door to an AI provider: the official openai SDK behind `Provider`, `TextStream`, `ImageResult`.
+
+Owns request shaping (usage chunk requested, timeouts, retries), cancellation from any thread,
+the cached model list, and `describe_error`, which turns any SDK/transport error into one readable
+line that never contains the API key.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx2
+import openai
+from openai import OpenAI
+
+from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
+from .errors import GenlibError
+from .offline import OFFLINE_BASE_URL, OfflineTransport
+
+CHAT_PARAMS = ("temperature", "max_tokens", "top_p", "seed")
+IMAGE_PARAMS = ("size", "quality", "n")
+MODELS_TIMEOUT_S, MODELS_TTL_S = 2.0, 60.0
+_SECRETS: set[str] = set()  # API keys in use: scrubbed from every message describe_error returns
+_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_*.\-]{4,}|Bearer\s+\S+)")
+
+
+@dataclass
+class StreamEvent:
+    text: str = ""
+    model: str | None = None
+    response_id: str | None = None
+    usage: dict | None = None
+    finish_reason: str | None = None  # beyond the contract: "stop", "length", ... on the last choice chunk
+
+
+@dataclass
+class ImageResult:
+    images: list[bytes]
+    usage: dict | None
+    model: str | None
+    response_id: str | None
+
+
+class StreamDropped(openai.APIConnectionError):
+    """The stream broke off (connection cut, or it ended without a finish_reason) after it started."""
+
+
+class TextStream:
+    """Iterable of `StreamEvent`; `close()` may be called from any thread, even while a reader blocks."""
+
+    def __init__(self, stream: openai.Stream):
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._cancelled = self._reading = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def __enter__(self) -> "TextStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        finished = False
+        try:
+            for chunk in self._chunks():
+                event = _event(chunk)
+                finished = finished or event.finish_reason is not None
+                yield event
+        except Exception as exc:
+            if self._cancelled:  # the error is our own close() tearing the socket down
+                return
+            if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
+                raise StreamDropped(message=_cut_reason(exc), request=exc.request) from exc
+            raise
+        finally:
+            with self._lock:
+                self._stream.close()
+        if not finished and not self._cancelled:
+            # a clean EOF without finish_reason is a cut stream (e.g. a proxy closing), not an answer
+            raise StreamDropped(message="the stream ended without a finish reason",
+                                request=self._stream.response.request)
+
+    def _chunks(self) -> Iterator:
+        iterator = iter(self._stream)
+        while True:
+            with self._lock:
+                if self._cancelled:
+                    return
+                self._reading = True
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                with self._lock:
+                    self._reading = False
+            yield chunk
+
+    def close(self) -> None:
+        """Cancel: wake a blocked reader by shutting the socket down, or close the response directly."""
+        with self._lock:
+            self._cancelled = True
+            # a reader blocked in recv() is not woken by close() on Linux, only by shutdown();
+            # it then closes the response itself, so the response is never closed by two threads
+            if not (self._reading and _shutdown_socket(self._stream.response)):
+                self._stream.close()
+
+
+def _shutdown_socket(response: httpx2.Response) -> bool:
+    network = response.extensions.get("network_stream")
+    sock = network.get_extra_info("socket") if network is not None else None
+    if sock is None:
+        return False
+    try:
+        sock.shutdown(2)  # SHUT_RDWR
+    except OSError:
+        pass  # already closed: the reader has finished anyway
+    return True
+
+
+def _cut_reason(exc: BaseException) -> str:
+    cause = exc.__cause__
+    if isinstance(cause, httpx2.RemoteProtocolError):
+        return "the server closed the connection before the end"
+    return f"{type(cause).__name__ if cause else 'connection error'}"
+
+
+def _event(chunk) -> StreamEvent:
+    choice = chunk.choices[0] if chunk.choices else None
+    return StreamEvent(text=(choice.delta.content or "") if choice and choice.delta else "",
+                       model=chunk.model or None, response_id=chunk.id or None,
+                       usage=chunk.usage.model_dump() if chunk.usage else None,
+                       finish_reason=choice.finish_reason if choice else None)
+
+
+class Provider:
+    """One configured endpoint (OpenAI, a compatible server, or the offline demo)."""
+
+    def __init__(self, client: OpenAI, host: str, offline: bool, configured_models: tuple[str, ...]):
+        self.client, self.host, self.offline = client, host, offline
+        self._configured = tuple(configured_models)
+        self._models_lock = threading.Lock()
+        self._models_cache: tuple[float, list[str]] | None = None
+
+    def models(self) -> list[str]:
+        """Configured models first, then the endpoint's (sorted); cached 60 s, failures included."""
+        with self._models_lock:
+            if self._models_cache and time.monotonic() - self._models_cache[0] < MODELS_TTL_S:
+                return list(self._models_cache[1])
+            merged = list(dict.fromkeys(self._configured + tuple(sorted(self._remote_models()))))
+            self._models_cache = (time.monotonic(), merged)
+            return list(merged)
+
+    def _remote_models(self) -> list[str]:
+        if self.offline:
+            return []
+        try:
+            page = self.client.with_options(timeout=MODELS_TIMEOUT_S, max_retries=0).models.list()
+            return [m.id for m in page.data if getattr(m, "id", None)]
+        except Exception:  # noqa: BLE001 - a model list must never break the page that shows it
+            return []
+
+    def open_text_stream(self, model: str, messages: list[dict], params: dict) -> TextStream:
+        kwargs = {k: params[k] for k in CHAT_PARAMS if params.get(k) is not None}
+        stream = self.client.chat.completions.create(model=model, messages=messages, stream=True,
+                                                     stream_options={"include_usage": True}, **kwargs)
+        return TextStream(stream)
+
+    def generate_images(self, model: str, prompt: str, params: dict) -> ImageResult:
+        kwargs = {k: params[k] for k in IMAGE_PARAMS if params.get(k) is not None}
+        if model.startswith("dall-e"):  # gpt-image-* always returns b64 and rejects response_format
+            kwargs["response_format"] = "b64_json"
+        raw = self.client.images.with_raw_response.generate(model=model, prompt=prompt, **kwargs)
+        response = raw.parse()
+        images = [self._image_bytes(item) for item in response.data or []]
+        if not images:
+            raise GenlibError("The provider returned no image.")
+        usage = response.usage.model_dump() if response.usage else None
+        return ImageResult(images=images, usage=usage, model=model, response_id=raw.headers.get("x-request-id"))
+
+    def _image_bytes(self, item) -> bytes:
+        if item.b64_json:
+            return base64.b64decode(item.b64_json)
+        if item.url:  # dall-e style URL answer: fetch it now, the link expires within the hour
+            response = httpx2.get(item.url, timeout=self.client.timeout, follow_redirects=True)
+            response.raise_for_status()
+            return response.content
+        raise GenlibError("The provider returned an image entry without data.")
+
+
+def make_provider(settings: Settings) -> Provider:
+    timeout = httpx2.Timeout(settings.request_timeout_s, connect=min(10.0, settings.request_timeout_s))
+    if settings.offline:
+        http_client = httpx2.Client(transport=OfflineTransport(settings))
+        client = OpenAI(api_key="offline", base_url=OFFLINE_BASE_URL, http_client=http_client,
+                        timeout=timeout, max_retries=0)
+        return Provider(client, "offline", True, (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL))
+    if settings.api_key:
+        _SECRETS.add(settings.api_key)
+    base_url = settings.base_url or "https://api.openai.com/v1"
+    # keyless local servers (Ollama, vLLM) still get a placeholder: the SDK refuses to start without one
+    client = OpenAI(api_key=settings.api_key or "not-needed", base_url=base_url, timeout=timeout,
+                    max_retries=settings.max_retries)
+    return Provider(client, _host(base_url), False, tuple(settings.extra_models))
+
+
+def _host(base_url: str) -> str:
+    """host[:port] only: a base URL may carry user:password@, which must never be shown."""
+    parts = urlsplit(base_url if "//" in base_url else f"http://{base_url}")
+    host = parts.hostname or base_url
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line for any openai/httpx2/genlib error; secrets scrubbed, length capped."""
+    text = " ".join(_describe(exc).split())
+    for secret in _SECRETS:
+        text = text.replace(secret, "[redacted]")
+    text = _KEY_PATTERN.sub("[redacted]", text)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return _describe_status(exc)
+    if isinstance(exc, StreamDropped):
+        return f"The connection dropped mid-stream: {exc.message}."
+    if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
+        return f"Timed out after {_timeout_of(exc)} s waiting for {_request_host(exc)}."
+    if isinstance(exc, openai.APIConnectionError):
+        return _describe_connection(exc)
+    if isinstance(exc, openai.APIError):  # an error event inside an SSE stream
+        return f"The provider reported an error mid-stream: {exc.message}"
+    if isinstance(exc, json.JSONDecodeError):
+        return "The provider sent malformed data (not valid JSON) mid-stream."
+    if isinstance(exc, httpx2.ConnectError):
+        return f"Could not connect to {_request_host(exc)}."
+    if isinstance(exc, (GenlibError, openai.OpenAIError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _describe_status(exc: openai.APIStatusError) -> str:
+    status, body = exc.status_code, exc.body if isinstance(exc.body, dict) else {}
+    message = str(body.get("message") or exc.message).rstrip(".")
+    if status == 401:
+        return "The provider rejected the API key (401). Check OPENAI_API_KEY."
+    if status == 429 and body.get("code") == "insufficient_quota":
+        return f"The provider account is out of quota (429): {message}."
+    if status == 429:
+        wait = _retry_after_s(exc.response.headers)
+        return f"Rate limited by the provider (429): {message}." + (f" Try again in {wait} s." if wait else "")
+    if status == 404 and (body.get("code") == "model_not_found" or "model" in message.lower()):
+        return f"Model not found (404): {message}."
+    labels = {400: "The provider rejected the request", 403: "Permission denied", 404: "Not found",
+              408: "The provider timed out", 413: "The request is too large", 422: "The request was not understood"}
+    label = labels.get(status) or ("The provider had an error" if status >= 500 else "The provider answered")
+    hint = f" at {exc.request.url}. Is OPENAI_BASE_URL right?" if status == 404 else ""
+    return f"{label} ({status}): {message}.{hint}"
+
+
+def _describe_connection(exc: openai.APIConnectionError) -> str:
+    cause, host = exc.__cause__, _request_host(exc)
+    if isinstance(cause, httpx2.ConnectError):
+        return f"Could not connect to {host}."
+    if isinstance(cause, (httpx2.RemoteProtocolError, httpx2.ReadError)):
+        return f"The connection to {host} dropped."
+    return f"Connection error talking to {host}" + (f": {type(cause).__name__}." if cause else ".")
+
+
+def _retry_after_s(headers: httpx2.Headers) -> int | None:
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            return max(1, math.ceil(float(headers[name]) / divisor))
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _timeout_of(exc: BaseException) -> str:
+    try:  # the SDK records the effective timeout on the request it sent
+        seconds = (exc.request.extensions.get("timeout") or {}).get("read")
+    except (AttributeError, RuntimeError):
+        seconds = None
+    return f"{seconds:g}" if isinstance(seconds, (int, float)) else "the configured"
+
+
+def _request_host(exc: BaseException) -> str:
+    try:
+        url = exc.request.url
+    except (AttributeError, RuntimeError):  # httpx2 raises RuntimeError when no request is attached
+        return "the provider"
+    if url.host.endswith("offline.invalid"):
+        return "the offline demo"
+    return f"{url.host}:{url.port}" if url.port else url.host

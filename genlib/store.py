@@ -1,0 +1,184 @@
+"""The record store: the only module that talks to DuckDB.
+
+One connection per process, a fresh cursor per call (DuckDB 2.0 refuses a connection shared
+between threads). All writes for live generations come from one thread (the persister) in
+batched transactions; reads come from any thread. A Postgres store only needs the same methods.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import duckdb
+import pandas as pd
+
+from .errors import DatabaseLocked, StorageUnavailable
+from .filters import Filters, where_clause
+from .migrations import MIGRATIONS
+from .records import LIVE_STATUSES, Generation
+from . import store_sql as sql
+
+COLS = Generation.COLUMNS
+EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER true)", "jsonl": "(FORMAT json)", "parquet": "(FORMAT parquet)"}
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored in TIMESTAMP columns."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class DuckDBStore:
+    """Generations in a DuckDB file; `target_version` exists so tests can build old databases."""
+
+    def __init__(self, path: Path, target_version: int | None = None):
+        self.path = Path(path)
+        self._con = _connect(self.path)
+        self._lock = threading.Lock()  # serializes writers that are not the persister (CLI, sweep)
+        self.migrate(target_version)
+
+    # -- schema -------------------------------------------------------------------------
+    def migrate(self, target_version: int | None = None) -> list[int]:
+        with self._cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS _genlib_migrations "
+                        "(version INTEGER PRIMARY KEY, name VARCHAR, applied_utc TIMESTAMP)")
+            done = {row[0] for row in cur.execute("SELECT version FROM _genlib_migrations").fetchall()}
+            applied = []
+            for number, name, statement in MIGRATIONS:
+                if number in done or (target_version is not None and number > target_version):
+                    continue
+                cur.execute("BEGIN")
+                cur.execute(statement)
+                cur.execute("INSERT INTO _genlib_migrations VALUES (?, ?, ?)", [number, name, utcnow()])
+                cur.execute("COMMIT")
+                applied.append(number)
+            return applied
+
+    def schema_version(self) -> int:
+        with self._cursor() as cur:
+            return cur.execute("SELECT coalesce(max(version), 0) FROM _genlib_migrations").fetchone()[0]
+
+    # -- writes -------------------------------------------------------------------------
+    def write_batch(self, inserts: Iterable[Generation] = (), chunks: Iterable[tuple] = (),
+                    updates: Iterable[tuple[str, dict]] = (), finals: Iterable[Generation] = ()) -> None:
+        """One transaction: new rows, appended text pieces, column updates, final records."""
+        inserts, chunks, updates, finals = list(inserts), list(chunks), list(updates), list(finals)
+        with self._cursor() as cur, _storage_errors():
+            cur.execute("BEGIN")
+            try:
+                for gen in inserts:
+                    cur.execute(sql.INSERT, list(gen.to_row()))
+                if chunks:
+                    cur.execute(sql.insert_chunks(len(chunks)), [v for row in chunks for v in row])
+                for gen_id, values in updates:
+                    self._update(cur, gen_id, values)
+                for gen in finals:
+                    self._update(cur, gen.id, {c: getattr(gen, c) for c in COLS if c != "id"})
+                    cur.execute("DELETE FROM generation_chunks WHERE generation_id = ?", [gen.id])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def _update(self, cur, gen_id: str, values: dict) -> None:
+        unknown = set(values) - set(COLS)
+        if unknown:  # column names come from code, never from users; refuse anything else
+            raise ValueError(f"unknown columns {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        cur.execute(f"UPDATE generations SET {assignments} WHERE id = ?", [*values.values(), gen_id])
+
+    def update(self, gen_id: str, **values) -> None:
+        with self._lock:
+            self.write_batch(updates=[(gen_id, values)])
+
+    def bulk_append(self, frame: pd.DataFrame) -> None:
+        """Fast bulk load (benchmarks, imports): columns named like Generation fields."""
+        frame = frame.reindex(columns=list(COLS))
+        with self._cursor() as cur, _storage_errors():
+            cur.register("_bulk", frame)
+            cur.execute(f"INSERT INTO generations ({', '.join(COLS)}) SELECT * FROM _bulk")
+            cur.unregister("_bulk")
+
+    # -- reads --------------------------------------------------------------------------
+    def get(self, gen_id: str) -> Generation | None:
+        with self._cursor() as cur:
+            row = cur.execute(sql.SELECT_ONE, [gen_id]).fetchone()
+        return Generation.from_row(row) if row else None
+
+    def search(self, filters: Filters, limit: int, offset: int = 0) -> list[Generation]:
+        where, params = where_clause(filters)
+        query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id LIMIT ? OFFSET ?"
+        with self._cursor() as cur:
+            rows = cur.execute(query, [*params, limit, offset]).fetchall()
+        return [Generation.from_row(row) for row in rows]
+
+    def thread(self, gen_id: str, max_depth: int = 50) -> list[Generation]:
+        """The conversation ending at gen_id, oldest first."""
+        chain, current = [], self.get(gen_id)
+        while current is not None and len(chain) < max_depth:
+            chain.append(current)
+            current = self.get(current.parent_id) if current.parent_id else None
+        return chain[::-1]
+
+    def frame(self, query: str, params: list) -> pd.DataFrame:
+        with self._cursor() as cur:
+            return cur.execute(query, params).df()
+
+    def live_rows(self) -> list[Generation]:
+        """Rows still pending/streaming, with their saved chunks folded into result_text."""
+        marks = ", ".join("?" for _ in LIVE_STATUSES)
+        with self._cursor() as cur:
+            rows = cur.execute(f"{sql.SELECT_ALL} WHERE status IN ({marks})", list(LIVE_STATUSES)).fetchall()
+        return [Generation.from_row(row) for row in rows]
+
+    def iter_priced_rows(self) -> Iterator[Generation]:
+        with self._cursor() as cur:
+            cur.execute(f"{sql.SELECT_ALL} WHERE cached_from IS NULL AND status <> 'pending' ORDER BY created_utc")
+            while batch := cur.fetchmany(1000):
+                yield from (Generation.from_row(row) for row in batch)
+
+    def export(self, filters: Filters, fmt: str, dest: Path) -> Path:
+        """DuckDB COPY of the filtered rows (no chunk data, no secrets: there are none stored)."""
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"Unknown export format '{fmt}': use csv, jsonl or parquet.")
+        where, params = where_clause(filters)
+        target = str(Path(dest).resolve()).replace("'", "''")
+        with self._cursor() as cur, _storage_errors():
+            cur.execute(f"COPY ({sql.SELECT_EXPORT} {where} ORDER BY created_utc) TO '{target}' "
+                        f"{EXPORT_FORMATS[fmt]}", params)
+        return Path(dest)
+
+    def close(self) -> None:
+        self._con.close()
+
+    @contextmanager
+    def _cursor(self):
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        match = re.search(r"PID (\d+)", str(exc))
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(str(path), int(match.group(1)) if match else None) from exc
+        raise StorageUnavailable(f"Can't open the database {path}: {exc}") from exc
+    except OSError as exc:
+        raise StorageUnavailable(f"Can't create the data dir {path.parent}: {exc.strerror}") from exc
+
+
+@contextmanager
+def _storage_errors():
+    try:
+        yield
+    except (duckdb.IOException, OSError) as exc:
+        raise StorageUnavailable(f"The database could not be written: {exc}") from exc

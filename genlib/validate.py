@@ -1,0 +1,83 @@
+"""Checks a `GenerationRequest` before anything is stored or sent, with messages users can act on.
+
+Bad input never reaches the database or a provider: it is refused here with a `BadRequest`.
+"""
+from __future__ import annotations
+
+from .errors import BadRequest
+from .records import KINDS, MAX_PROMPT_CHARS, GenerationRequest
+
+IMAGE_SIZES = ("auto", "256x256", "512x512", "1024x1024", "1024x1536", "1536x1024", "1792x1024", "1024x1792")
+IMAGE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
+_NUMERIC = {  # name: (type, low, high)
+    "temperature": (float, 0.0, 2.0),
+    "top_p": (float, 0.0, 1.0),
+    "max_tokens": (int, 1, 1_000_000),
+    "seed": (int, -(2**63), 2**63 - 1),
+    "n": (int, 1, 10),
+}
+
+
+def check_request(request: GenerationRequest) -> GenerationRequest:
+    """Return the request with parameters normalized, or raise BadRequest."""
+    _check_text("prompt", request.prompt, required=True)
+    _check_text("system prompt", request.system_prompt, required=False)
+    if request.kind not in KINDS:
+        raise BadRequest(f"Unknown output kind '{str(request.kind)[:20]}': use text or image.")
+    if not isinstance(request.model, str) or not request.model.strip() or len(request.model) > 200:
+        raise BadRequest("Choose a model.")
+    for message in request.history:
+        _check_text("earlier message", message.get("content"), required=False)
+    return GenerationRequest(**{**vars(request), "params": _check_params(request.params)})
+
+
+def _check_text(label: str, value: object, required: bool) -> None:
+    if value is None and not required:
+        return
+    if not isinstance(value, str):
+        raise BadRequest(f"The {label} must be text.")
+    if required and not value.strip():
+        raise BadRequest(f"The {label} is empty: write something to generate from.")
+    if len(value) > MAX_PROMPT_CHARS:
+        raise BadRequest(f"The {label} is {len(value):,} characters; the limit is {MAX_PROMPT_CHARS:,}.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"The {label} contains invalid Unicode (a lone surrogate); "
+                         "remove it and try again.") from None
+
+
+def _check_params(params: dict) -> dict:
+    if not isinstance(params, dict):
+        raise BadRequest("Parameters must be a mapping.")
+    clean = {}
+    for name, value in params.items():
+        if value is None or value == "":
+            continue
+        if name in _NUMERIC:
+            clean[name] = _number(name, value, *_NUMERIC[name])
+        elif name == "size":
+            clean[name] = _choice(name, value, IMAGE_SIZES)
+        elif name == "quality":
+            clean[name] = _choice(name, value, IMAGE_QUALITIES)
+        else:
+            raise BadRequest(f"Unknown parameter '{str(name)[:40]}'.")
+    return clean
+
+
+def _number(name: str, value: object, kind: type, low: float, high: float):
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a number.") from None
+    if isinstance(value, float) and kind is int and value != int(value):
+        raise BadRequest(f"{name} must be a whole number.")
+    if not low <= number <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}.")
+    return number
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise BadRequest(f"{name} must be one of: {', '.join(allowed)}.")
+    return value

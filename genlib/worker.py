@@ -1,0 +1,154 @@
+"""The worker: runs one generation against the provider in a daemon thread owned by the process.
+
+It never calls Streamlit, so a browser refresh (which stops the page's script thread) can't stop
+it. It is the only writer of its generation: text goes to the `LiveGeneration`, the persister
+saves it, and every ending (complete, error, cancelled) becomes a final record with its usage,
+cost and the partial text kept. Followers mirror an identical request in flight instead of paying.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import replace
+from decimal import Decimal
+
+from .live import LiveGeneration
+from .providers import describe_error
+from .records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
+from .store import utcnow
+from .usage import estimate_chat_usage
+from .costing import apply_usage
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(self, vault):
+        self._vault = vault  # provider, persister, pricer, images, cache, settings, store
+
+    def launch(self, live: LiveGeneration, request: GenerationRequest,
+               original: LiveGeneration | None = None) -> threading.Thread:
+        if original is not None:
+            target, args = self._run_follow, (request, original)
+        elif request.kind == "image":
+            target, args = self._run_image, (request,)
+        else:
+            target, args = self._run_text, (request,)
+        thread = threading.Thread(target=self._guard, args=(target, live, *args),
+                                  name=f"genlib-{live.record.id}", daemon=True)
+        thread.start()
+        return thread
+
+    def _guard(self, target, live: LiveGeneration, *args) -> None:
+        try:
+            target(live, *args)
+        except BaseException as exc:  # noqa: BLE001 - the row must end in a stored status
+            log.exception("generation %s failed", live.record.id)
+            try:
+                self._finish(live, CANCELLED if live.cancel_requested else ERROR, error=describe_error(exc))
+            except Exception:  # noqa: BLE001 - e.g. shutting down; the start-up sweep will end it
+                log.warning("generation %s left for the start-up sweep", live.record.id)
+
+    # -- text -----------------------------------------------------------------------------
+    def _run_text(self, live: LiveGeneration, request: GenerationRequest) -> None:
+        if live.cancel_requested:
+            return self._finish(live, CANCELLED)
+        live.set_meta(request_sent_utc=utcnow())
+        usage = None
+        try:
+            stream = self._vault.provider.open_text_stream(request.model, request.messages(), request.params)
+            live.stream = stream
+            with stream:
+                for event in stream:
+                    usage = self._apply_event(live, event) or usage
+                    if live.cancel_requested:
+                        break
+        except Exception as exc:  # noqa: BLE001 - any provider failure ends the row as error
+            status = CANCELLED if live.cancel_requested else ERROR
+            return self._finish(live, status, error=None if status == CANCELLED else describe_error(exc))
+        self._finish(live, CANCELLED if live.cancel_requested else COMPLETE, usage=usage)
+
+    def _apply_event(self, live: LiveGeneration, event) -> dict | None:
+        if event.model and not live.record.model_used:
+            live.set_meta(model_used=event.model, response_id=event.response_id)
+        if event.text:
+            if live.record.first_token_utc is None:
+                live.set_meta(first_token_utc=utcnow(), status=STREAMING)
+            live.append(event.text)
+        return event.usage
+
+    # -- images ---------------------------------------------------------------------------
+    def _run_image(self, live: LiveGeneration, request: GenerationRequest) -> None:
+        if live.cancel_requested:
+            return self._finish(live, CANCELLED)
+        live.set_meta(request_sent_utc=utcnow())
+        try:
+            result = self._vault.provider.generate_images(request.model, request.prompt, request.params)
+        except Exception as exc:  # noqa: BLE001
+            return self._finish(live, ERROR, error=describe_error(exc))
+        saved = [self._vault.images.save(live.record.id, i, data) for i, data in enumerate(result.images)]
+        live.set_meta(images_json=json.dumps(saved), model_used=result.model or request.model,
+                      response_id=result.response_id, first_token_utc=utcnow())
+        self._finish(live, COMPLETE, usage=result.usage, n_images=len(saved))
+
+    # -- following an identical request in flight -----------------------------------------
+    def _run_follow(self, live: LiveGeneration, request: GenerationRequest, original: LiveGeneration) -> None:
+        seen = 0
+        while True:
+            original.wait_for_change(seen, timeout=0.5)
+            parts = original.parts_since(seen)
+            for part in parts:
+                if live.record.first_token_utc is None:
+                    live.set_meta(first_token_utc=utcnow(), status=STREAMING)
+                live.append(part)
+            seen += len(parts)
+            if live.cancel_requested:
+                return self._finish(live, CANCELLED)
+            if original.ended and not original.parts_since(seen):
+                break
+        source = self._vault.store.get(original.record.id)
+        if source is not None and source.status == COMPLETE:
+            return self._finish_as_copy(live, source)
+        # The original failed or was cancelled: this request still deserves an answer of its own.
+        live.reset_text()
+        live.persist_chunks = True
+        live.set_meta(cached_from=None, first_token_utc=None)
+        (self._run_image if request.kind == "image" else self._run_text)(live, request)
+
+    def _finish_as_copy(self, live: LiveGeneration, source: Generation) -> None:
+        final = live.snapshot().record
+        final = replace(final, status=COMPLETE, result_text=source.result_text, images_json=source.images_json,
+                        model_used=source.model_used, cost_usd=Decimal(0), cost_saved_usd=source.cost_usd,
+                        price_source="dedup: shared an identical request in flight",
+                        finished_utc=utcnow(), **_zero_tokens())
+        self._commit(live, final)
+
+    # -- endings --------------------------------------------------------------------------
+    def _finish(self, live: LiveGeneration, status: str, error: str | None = None,
+                usage: dict | None = None, n_images: int = 0) -> None:
+        final = live.snapshot().record
+        final.status, final.error, final.finished_utc = status, error, utcnow()
+        usage, estimated = self._usage_or_estimate(final, usage)
+        if usage is not None:
+            apply_usage(final, usage, self._vault.pricer, self._vault.provider.host, estimated, n_images)
+        self._commit(live, final)
+
+    def _usage_or_estimate(self, final: Generation, usage: dict | None) -> tuple[dict | None, bool]:
+        """Provider usage if sent; an estimate (flagged) when text arrived but usage never did."""
+        if usage is not None:
+            return usage, False
+        if final.kind == "text" and final.first_token_utc is not None:
+            return estimate_chat_usage(final.messages, final.result_text), True
+        return None, False
+
+    def _commit(self, live: LiveGeneration, final: Generation) -> None:
+        try:
+            self._vault.persister.finish(final)
+        finally:
+            live.mark_ended()
+            self._vault.after_finish(final)
+
+
+def _zero_tokens() -> dict:
+    return {name: 0 for name in vars(TokenBuckets())}
