@@ -10,6 +10,7 @@ worker thread owned by the process. One Vault per process (DuckDB allows one pro
 """
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import time
@@ -49,6 +50,8 @@ class Vault:
         self.interrupted_at_start = sweep_interrupted(self)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self)
+        self._closed = False
+        atexit.register(self.close)  # a clean stop (SIGTERM, Ctrl+C) saves what has arrived
 
     # -- starting -------------------------------------------------------------------------
     def start(self, request: GenerationRequest, user_id: str, *, force: bool = False,
@@ -59,16 +62,29 @@ class Vault:
             raise BadRequest("Every generation needs a user id.")
         self._check_writable()
         record = self._new_record(request, user_id, regenerated_from)
+        live = LiveGeneration(record)
+        # Registered before the key is claimed, so an identical request racing us can follow it.
+        self.registry.add(live)
+        try:
+            return self._save_and_launch(live, request, force)
+        except BaseException:
+            self.registry.remove(record.id)
+            live.mark_ended()
+            self.cache.release(record.dedup_key, record.id)
+            raise
+
+    def _save_and_launch(self, live: LiveGeneration, request: GenerationRequest, force: bool) -> str:
+        record = live.record
         original = None if force else self._claim_or_reuse(record)
         if isinstance(original, Generation):
+            self.registry.remove(record.id)
             return self._record_cache_hit(record, original)
         if force:
             self.cache.put(record.dedup_key, record.id, self.settings.cache_ttl_s)
-        live = LiveGeneration(record, persist_chunks=original is None)
         if original is not None:
             record.cached_from = original.record.id
+            live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
         self.persister.insert(record)  # durable before any request leaves the process
-        self.registry.add(live)
         self.worker.launch(live, request, original)
         return record.id
 
@@ -226,7 +242,11 @@ class Vault:
             self.cache.release(final.dedup_key, final.id)
 
     def close(self) -> None:
-        """Stop: live generations are saved as interrupted with the text they have."""
+        """Stop: live generations are saved as interrupted with the text they have. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        atexit.unregister(self.close)
         self.persister.flush()
         self.persister.stop()
         sweep_interrupted(self)

@@ -18,7 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 STOPWORDS = frozenset("""about after again also because been before being below between both could does doing
 down during each from further have having here into just more most only other over same should some such than
 that their them then there these they this those through under until very what when where which while with would
-your yours please write tell give make explain list show need want like""".split())
+your yours please write tell give make explain list show need want like the and for are but not you all can was
+one our out why how who its has had any may use get got let did few own too via per""".split())
 # A token is about four characters of English: short words, number runs, or one symbol.
 TOKEN_PATTERN = re.compile(r"\s*[A-Za-z]{1,6}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
 IMAGE_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160}  # gpt-image-1's published table
@@ -45,7 +46,7 @@ def _rng(*parts: object) -> random.Random:
 
 
 def _keywords(text: str, limit: int = 3) -> list[str]:
-    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", text)]
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text)]
     ranked = sorted(set(words) - STOPWORDS, key=lambda w: (-words.count(w), words.index(w)))
     return ranked[:limit] or ["your", "prompt"]
 
@@ -98,20 +99,20 @@ def _observations(prompt: str, words: list[str], rng: random.Random) -> str:
 
 
 def _sketch(task: str, words: list[str], rng: random.Random) -> str:
-    first, second, third = (words + ["it", "this", "that"])[:3]
+    heading = "### A sketch of an answer\n\n"
     if task == "code":
-        name = re.sub(r"\W", "_", first)
-        return ("### A sketch of an answer\n\n```python\n"
-                f"def {name}_demo(items):\n    \"\"\"Placeholder: a real model would write {first} code here.\"\"\"\n"
-                f"    return [item for item in items if \"{second}\" in str(item)]\n```")
+        name = re.sub(r"\W", "_", words[0])
+        return (heading + "```python\n"
+                f"def {name}_demo(items):\n    \"\"\"Placeholder: a real model would write {words[0]} code here.\"\"\"\n"
+                f"    return [item for item in items if \"{words[-1]}\" in str(item)]\n```")
     if task == "list":
         verbs = rng.sample(["Start with", "Compare", "Revisit", "Combine", "Question", "Measure"], 3)
-        return "### A sketch of an answer\n\n" + "\n".join(
-            f"{i}. {verb} **{word}**." for i, (verb, word) in enumerate(zip(verbs, (first, second, third)), 1))
+        return heading + "\n".join(f"{i}. {verb} **{words[(i - 1) % len(words)]}**."
+                                    for i, verb in enumerate(verbs, 1))
     opener = rng.choice(["In short,", "Put simply,", "The core idea:"])
-    return (f"### A sketch of an answer\n\n{opener} a full answer would explain how **{first}** relates to "
-            f"**{second}**, give an example involving **{third}**, and end with a short summary. "
-            "Connect a real model to get that answer.")
+    topic = " and ".join(f"**{w}**" for w in words[:2])
+    return (f"{heading}{opener} a full answer would define {topic}, walk through one concrete example "
+            "and close with a short summary. Connect a real model to get that answer.")
 
 
 SETUP_HELP = """### Connect a real model

@@ -1,8 +1,7 @@
 """The only door to an AI provider: the official openai SDK behind `Provider`, `TextStream`, `ImageResult`.
 
-Owns request shaping (usage chunk requested, timeouts, retries), cancellation from any thread,
-the cached model list, and `describe_error`, which turns any SDK/transport error into one readable
-line that never contains the API key.
+Owns request shaping (usage chunk requested, timeouts, retries), cancelling a stream from any thread,
+the cached model list, and `describe_error`: any SDK/transport error as one readable line, key-free.
 """
 from __future__ import annotations
 
@@ -10,6 +9,7 @@ import base64
 import json
 import math
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +29,8 @@ IMAGE_PARAMS = ("size", "quality", "n")
 MODELS_TIMEOUT_S, MODELS_TTL_S = 2.0, 60.0
 _SECRETS: set[str] = set()  # API keys in use: scrubbed from every message describe_error returns
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_*.\-]{4,}|Bearer\s+\S+)")
+STATUS_LABELS = {400: "The provider rejected the request", 403: "Permission denied", 404: "Not found",
+                 408: "The provider timed out", 413: "The request is too large", 422: "The request was not understood"}
 
 
 @dataclass
@@ -36,8 +38,8 @@ class StreamEvent:
     text: str = ""
     model: str | None = None
     response_id: str | None = None
-    usage: dict | None = None
-    finish_reason: str | None = None  # beyond the contract: "stop", "length", ... on the last choice chunk
+    usage: dict | None = None  # the raw usage object (model_dump()), on the last chunk only
+    finish_reason: str | None = None  # "stop", "length", ... on the last choice chunk
 
 
 @dataclass
@@ -49,20 +51,17 @@ class ImageResult:
 
 
 class StreamDropped(openai.APIConnectionError):
-    """The stream broke off (connection cut, or it ended without a finish_reason) after it started."""
+    """The stream broke off after it started: connection cut, or EOF without a finish_reason."""
 
 
 class TextStream:
     """Iterable of `StreamEvent`; `close()` may be called from any thread, even while a reader blocks."""
 
     def __init__(self, stream: openai.Stream):
-        self._stream = stream
-        self._lock = threading.Lock()
+        self._stream, self._lock = stream, threading.Lock()
         self._cancelled = self._reading = False
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled
+    cancelled = property(lambda self: self._cancelled)
 
     def __enter__(self) -> "TextStream":
         return self
@@ -108,11 +107,11 @@ class TextStream:
             yield chunk
 
     def close(self) -> None:
-        """Cancel: wake a blocked reader by shutting the socket down, or close the response directly."""
+        """Cancel: wake a blocked reader by shutting its socket down, or close the response directly."""
         with self._lock:
             self._cancelled = True
-            # a reader blocked in recv() is not woken by close() on Linux, only by shutdown();
-            # it then closes the response itself, so the response is never closed by two threads
+            # close() does not wake a thread blocked in recv() on Linux; shutdown() does, and that
+            # reader then closes the response itself, so two threads never close it at once
             if not (self._reading and _shutdown_socket(self._stream.response)):
                 self._stream.close()
 
@@ -120,20 +119,18 @@ class TextStream:
 def _shutdown_socket(response: httpx2.Response) -> bool:
     network = response.extensions.get("network_stream")
     sock = network.get_extra_info("socket") if network is not None else None
-    if sock is None:
-        return False
-    try:
-        sock.shutdown(2)  # SHUT_RDWR
-    except OSError:
-        pass  # already closed: the reader has finished anyway
-    return True
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed: the reader is done anyway
+    return sock is not None
 
 
 def _cut_reason(exc: BaseException) -> str:
-    cause = exc.__cause__
-    if isinstance(cause, httpx2.RemoteProtocolError):
+    if isinstance(exc.__cause__, httpx2.RemoteProtocolError):
         return "the server closed the connection before the end"
-    return f"{type(cause).__name__ if cause else 'connection error'}"
+    return type(exc.__cause__ or exc).__name__
 
 
 def _event(chunk) -> StreamEvent:
@@ -145,12 +142,11 @@ def _event(chunk) -> StreamEvent:
 
 
 class Provider:
-    """One configured endpoint (OpenAI, a compatible server, or the offline demo)."""
+    """One configured endpoint: OpenAI, an OpenAI-compatible server, or the offline demo."""
 
     def __init__(self, client: OpenAI, host: str, offline: bool, configured_models: tuple[str, ...]):
         self.client, self.host, self.offline = client, host, offline
-        self._configured = tuple(configured_models)
-        self._models_lock = threading.Lock()
+        self._configured, self._models_lock = tuple(configured_models), threading.Lock()
         self._models_cache: tuple[float, list[str]] | None = None
 
     def models(self) -> list[str]:
@@ -163,7 +159,7 @@ class Provider:
             return list(merged)
 
     def _remote_models(self) -> list[str]:
-        if self.offline:
+        if self.offline:  # the demo has nothing beyond its configured pair
             return []
         try:
             page = self.client.with_options(timeout=MODELS_TIMEOUT_S, max_retries=0).models.list()
@@ -179,24 +175,15 @@ class Provider:
 
     def generate_images(self, model: str, prompt: str, params: dict) -> ImageResult:
         kwargs = {k: params[k] for k in IMAGE_PARAMS if params.get(k) is not None}
-        if model.startswith("dall-e"):  # gpt-image-* always returns b64 and rejects response_format
+        if model.startswith("dall-e"):  # gpt-image-* always answers b64 and rejects response_format
             kwargs["response_format"] = "b64_json"
         raw = self.client.images.with_raw_response.generate(model=model, prompt=prompt, **kwargs)
         response = raw.parse()
-        images = [self._image_bytes(item) for item in response.data or []]
+        images = [base64.b64decode(item.b64_json) for item in response.data or [] if item.b64_json]
         if not images:
-            raise GenlibError("The provider returned no image.")
+            raise GenlibError("The provider returned no image data.")
         usage = response.usage.model_dump() if response.usage else None
         return ImageResult(images=images, usage=usage, model=model, response_id=raw.headers.get("x-request-id"))
-
-    def _image_bytes(self, item) -> bytes:
-        if item.b64_json:
-            return base64.b64decode(item.b64_json)
-        if item.url:  # dall-e style URL answer: fetch it now, the link expires within the hour
-            response = httpx2.get(item.url, timeout=self.client.timeout, follow_redirects=True)
-            response.raise_for_status()
-            return response.content
-        raise GenlibError("The provider returned an image entry without data.")
 
 
 def make_provider(settings: Settings) -> Provider:
@@ -209,7 +196,7 @@ def make_provider(settings: Settings) -> Provider:
     if settings.api_key:
         _SECRETS.add(settings.api_key)
     base_url = settings.base_url or "https://api.openai.com/v1"
-    # keyless local servers (Ollama, vLLM) still get a placeholder: the SDK refuses to start without one
+    # keyless local servers (Ollama, vLLM) get a placeholder: the SDK refuses to start without a key
     client = OpenAI(api_key=settings.api_key or "not-needed", base_url=base_url, timeout=timeout,
                     max_retries=settings.max_retries)
     return Provider(client, _host(base_url), False, tuple(settings.extra_models))
@@ -218,9 +205,7 @@ def make_provider(settings: Settings) -> Provider:
 def _host(base_url: str) -> str:
     """host[:port] only: a base URL may carry user:password@, which must never be shown."""
     parts = urlsplit(base_url if "//" in base_url else f"http://{base_url}")
-    host = parts.hostname or base_url
-    host = f"[{host}]" if ":" in host else host
-    return f"{host}:{parts.port}" if parts.port else host
+    return f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "unknown-host")
 
 
 def describe_error(exc: BaseException) -> str:
@@ -238,15 +223,16 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, StreamDropped):
         return f"The connection dropped mid-stream: {exc.message}."
     if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
-        return f"Timed out after {_timeout_of(exc)} s waiting for {_request_host(exc)}."
-    if isinstance(exc, openai.APIConnectionError):
-        return _describe_connection(exc)
-    if isinstance(exc, openai.APIError):  # an error event inside an SSE stream
+        return f"Timed out{_timeout_of(exc)} waiting for {_request_host(exc)}."
+    if isinstance(exc, (openai.APIConnectionError, httpx2.TransportError)):
+        cause = exc.__cause__ or exc
+        if isinstance(cause, httpx2.ConnectError):
+            return f"Could not connect to {_request_host(exc)}."
+        return f"The connection to {_request_host(exc)} failed ({type(cause).__name__})."
+    if isinstance(exc, openai.APIError):  # an error event inside the SSE stream
         return f"The provider reported an error mid-stream: {exc.message}"
     if isinstance(exc, json.JSONDecodeError):
         return "The provider sent malformed data (not valid JSON) mid-stream."
-    if isinstance(exc, httpx2.ConnectError):
-        return f"Could not connect to {_request_host(exc)}."
     if isinstance(exc, (GenlibError, openai.OpenAIError)):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -264,20 +250,9 @@ def _describe_status(exc: openai.APIStatusError) -> str:
         return f"Rate limited by the provider (429): {message}." + (f" Try again in {wait} s." if wait else "")
     if status == 404 and (body.get("code") == "model_not_found" or "model" in message.lower()):
         return f"Model not found (404): {message}."
-    labels = {400: "The provider rejected the request", 403: "Permission denied", 404: "Not found",
-              408: "The provider timed out", 413: "The request is too large", 422: "The request was not understood"}
-    label = labels.get(status) or ("The provider had an error" if status >= 500 else "The provider answered")
-    hint = f" at {exc.request.url}. Is OPENAI_BASE_URL right?" if status == 404 else ""
+    label = STATUS_LABELS.get(status) or ("The provider had an error" if status >= 500 else "The provider answered")
+    hint = f" ({_request_host(exc)}{exc.request.url.path}). Is OPENAI_BASE_URL right?" if status == 404 else ""
     return f"{label} ({status}): {message}.{hint}"
-
-
-def _describe_connection(exc: openai.APIConnectionError) -> str:
-    cause, host = exc.__cause__, _request_host(exc)
-    if isinstance(cause, httpx2.ConnectError):
-        return f"Could not connect to {host}."
-    if isinstance(cause, (httpx2.RemoteProtocolError, httpx2.ReadError)):
-        return f"The connection to {host} dropped."
-    return f"Connection error talking to {host}" + (f": {type(cause).__name__}." if cause else ".")
 
 
 def _retry_after_s(headers: httpx2.Headers) -> int | None:
@@ -290,11 +265,11 @@ def _retry_after_s(headers: httpx2.Headers) -> int | None:
 
 
 def _timeout_of(exc: BaseException) -> str:
-    try:  # the SDK records the effective timeout on the request it sent
+    try:  # httpx2 records the effective timeouts on the request it sent
         seconds = (exc.request.extensions.get("timeout") or {}).get("read")
     except (AttributeError, RuntimeError):
         seconds = None
-    return f"{seconds:g}" if isinstance(seconds, (int, float)) else "the configured"
+    return f" after {seconds:g} s" if isinstance(seconds, (int, float)) else ""
 
 
 def _request_host(exc: BaseException) -> str:
@@ -302,6 +277,4 @@ def _request_host(exc: BaseException) -> str:
         url = exc.request.url
     except (AttributeError, RuntimeError):  # httpx2 raises RuntimeError when no request is attached
         return "the provider"
-    if url.host.endswith("offline.invalid"):
-        return "the offline demo"
     return f"{url.host}:{url.port}" if url.port else url.host

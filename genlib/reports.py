@@ -58,9 +58,8 @@ def cost_report(store, filters: Filters) -> CostReport:
     where, params = where_clause(filters)
     and_ = "AND" if where else "WHERE"
     frames = {name: store.frame(query.format(where=where, and_=and_), params)
-              for name, query in COST_QUERIES.items()}
-    totals = frames.pop("totals").iloc[0].to_dict()
-    totals = {k: (None if pd.isna(v) else v) for k, v in totals.items()}
+              for name, query in COST_QUERIES.items() if name != "totals"}
+    totals = store.row_dict(COST_QUERIES["totals"].format(where=where, and_=and_), params)
     return CostReport(totals, frames)
 
 

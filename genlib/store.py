@@ -127,6 +127,13 @@ class DuckDBStore:
         with self._cursor() as cur:
             return cur.execute(query, params).df()
 
+    def row_dict(self, query: str, params: list) -> dict:
+        """One row as a dict, values as DuckDB returns them (DECIMAL stays Decimal)."""
+        with self._cursor() as cur:
+            cur.execute(query, params)
+            names = [d[0] for d in cur.description]
+            return dict(zip(names, cur.fetchone()))
+
     def live_rows(self) -> list[Generation]:
         """Rows still pending/streaming, with their saved chunks folded into result_text."""
         marks = ", ".join("?" for _ in LIVE_STATUSES)

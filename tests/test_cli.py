@@ -1,0 +1,82 @@
+"""`python -m genlib`: generate, show, list/search, costs, export, reprice, and the lock message."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakeprovider import FakeProvider
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cli(tmp_path):
+    fake = FakeProvider().start()
+    env = {**os.environ, "GENLIB_DATA_DIR": str(tmp_path / "data"), "OPENAI_BASE_URL": fake.base_url,
+           "OPENAI_API_KEY": "sk-test-secret-key", "GENLIB_USER": "cli-user"}
+
+    def run(*args, check=True):
+        out = subprocess.run([sys.executable, "-m", "genlib", *args], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+        if check:
+            assert out.returncode == 0, out.stderr
+        return out
+
+    run.fake = fake
+    yield run
+    fake.stop()
+
+
+def test_generate_streams_then_show_list_search_costs(cli, tmp_path):
+    cli.fake.enqueue(text="Paris is the capital.")
+    out = cli("generate", "Capital of France?", "-m", "gpt-4o-mini")
+    assert "Paris is the capital." in out.stdout
+    gen_id = out.stderr.split("id: ")[1].split()[0]
+    shown = json.loads(cli("show", gen_id, "--json").stdout)
+    assert shown["status"] == "complete" and shown["user_id"] == "cli-user" and shown["result_text"]
+    assert gen_id in cli("list").stdout
+    assert gen_id in cli("search", "france").stdout and gen_id not in cli("search", "germany").stdout
+    assert "1 generations" in cli("costs").stdout
+    dest = tmp_path / "out.jsonl"
+    cli("export", str(dest), "--format", "jsonl")
+    assert json.loads(dest.read_text().splitlines()[0])["id"] == gen_id
+    assert "sk-test-secret-key" not in dest.read_text()
+
+
+def test_reprice_is_a_dry_run_unless_applied(cli, tmp_path):
+    cli("generate", "a local model", "-m", "fake-model")
+    assert "0 would change" in cli("reprice").stdout
+    prices = tmp_path / "data" / "prices.toml"
+    prices.write_text('[models."fake-model"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\n')
+    dry = cli("reprice").stdout
+    assert "1 would change (1 newly priced)" in dry and "dry run" in dry
+    assert "unpriced" in cli("list").stdout
+    cli("reprice", "--apply")
+    assert "unpriced" not in cli("list").stdout
+
+
+def test_unknown_id_and_bad_input_give_one_clear_line(cli):
+    out = cli("show", "'; DROP TABLE generations; --", check=False)
+    assert out.returncode == 4 and "not found" in out.stderr and "Traceback" not in out.stderr
+    out = cli("generate", "   ", check=False)
+    assert out.returncode == 1 and "empty" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_database_held_by_another_process_is_named(cli, tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from genlib import Vault; v = Vault(); "
+                               "print('ready', flush=True); time.sleep(30)"],
+                              cwd=ROOT, env={**os.environ, "GENLIB_DATA_DIR": str(tmp_path / "data")},
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        out = cli("list", check=False)
+        assert out.returncode == 3 and f"process {holder.pid}" in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()
