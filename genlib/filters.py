@@ -15,10 +15,6 @@ MAX_PAGE_SIZE = 500
 MAX_TERM_CHARS = 500
 
 
-class FilterError(ValueError):
-    """A filter value that can't be used; the message says which and why."""
-
-
 @dataclass(frozen=True)
 class Filters:
     q: str | None = None

@@ -57,7 +57,8 @@ class OfflineTransport(httpx2.BaseTransport):
         path = request.url.path.rstrip("/")
         body = json.loads(request.read() or b"{}") if request.method == "POST" else {}
         if path.endswith("/models") and request.method == "GET":
-            return _json(200, {"object": "list", "data": [_model_entry(m) for m in (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL)]})
+            models = [_model_entry(m) for m in (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL)]
+            return _json(200, {"object": "list", "data": models})
         if path.endswith("/chat/completions") and request.method == "POST":
             return self._chat(body)
         if path.endswith("/images/generations") and request.method == "POST":

@@ -103,7 +103,8 @@ def _sketch(task: str, words: list[str], rng: random.Random) -> str:
     if task == "code":
         name = re.sub(r"\W", "_", words[0])
         return (heading + "```python\n"
-                f"def {name}_demo(items):\n    \"\"\"Placeholder: a real model would write {words[0]} code here.\"\"\"\n"
+                f"def {name}_demo(items):\n"
+                f"    \"\"\"Placeholder: a real model would write {words[0]} code here.\"\"\"\n"
                 f"    return [item for item in items if \"{words[-1]}\" in str(item)]\n```")
     if task == "list":
         verbs = rng.sample(["Start with", "Compare", "Revisit", "Combine", "Question", "Measure"], 3)
@@ -120,9 +121,10 @@ SETUP_HELP = """### Connect a real model
 | To use | Set in the environment, then restart GenVault |
 |---|---|
 | OpenAI | `OPENAI_API_KEY=sk-...` |
-| Any OpenAI-compatible server (Ollama, vLLM, LM Studio, a proxy) | `OPENAI_BASE_URL=http://localhost:11434/v1` and, if it needs one, `OPENAI_API_KEY` |
+| An OpenAI-compatible server (Ollama, vLLM, LM Studio) | `OPENAI_BASE_URL=http://localhost:11434/v1` |
 
-Every generation, this one included, is kept in your history with its tokens and cost."""
+A compatible server that checks keys also needs `OPENAI_API_KEY`. Every generation, this one
+included, is kept in your history with its tokens and cost."""
 
 
 def render_image(prompt: str, width: int, height: int, index: int = 0) -> bytes:

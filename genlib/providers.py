@@ -1,14 +1,12 @@
 """The only door to an AI provider: the official openai SDK behind `Provider`, `TextStream`, `ImageResult`.
 
 Owns request shaping (usage chunk requested, timeouts, retries), cancelling a stream from any thread,
-the cached model list, and `describe_error`: any SDK/transport error as one readable line, key-free.
+and the cached model list. `describe_error` (any SDK/transport error as one readable line, key-free) and
+`StreamDropped` live in `provider_errors` and are re-exported here.
 """
 from __future__ import annotations
 
 import base64
-import json
-import math
-import re
 import socket
 import threading
 import time
@@ -23,14 +21,11 @@ from openai import OpenAI
 from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
 from .errors import GenlibError
 from .offline import OFFLINE_BASE_URL, OfflineTransport
+from .provider_errors import _SECRETS, STATUS_LABELS, StreamDropped, describe_error  # noqa: F401 - re-exported
 
 CHAT_PARAMS = ("temperature", "max_tokens", "top_p", "seed")
 IMAGE_PARAMS = ("size", "quality", "n")
 MODELS_TIMEOUT_S, MODELS_TTL_S = 2.0, 60.0
-_SECRETS: set[str] = set()  # API keys in use: scrubbed from every message describe_error returns
-_KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_*.\-]{4,}|Bearer\s+\S+)")
-STATUS_LABELS = {400: "The provider rejected the request", 403: "Permission denied", 404: "Not found",
-                 408: "The provider timed out", 413: "The request is too large", 422: "The request was not understood"}
 
 
 @dataclass
@@ -48,10 +43,6 @@ class ImageResult:
     usage: dict | None
     model: str | None
     response_id: str | None
-
-
-class StreamDropped(openai.APIConnectionError):
-    """The stream broke off after it started: connection cut, or EOF without a finish_reason."""
 
 
 class TextStream:
@@ -167,6 +158,9 @@ class Provider:
         except Exception:  # noqa: BLE001 - a model list must never break the page that shows it
             return []
 
+    def close(self) -> None:
+        self.client.close()
+
     def open_text_stream(self, model: str, messages: list[dict], params: dict) -> TextStream:
         kwargs = {k: params[k] for k in CHAT_PARAMS if params.get(k) is not None}
         stream = self.client.chat.completions.create(model=model, messages=messages, stream=True,
@@ -194,7 +188,7 @@ def make_provider(settings: Settings) -> Provider:
                         timeout=timeout, max_retries=0)
         return Provider(client, "offline", True, (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL))
     if settings.api_key:
-        _SECRETS.add(settings.api_key)
+        _SECRETS.add(settings.api_key)  # the set describe_error scrubs (provider_errors)
     base_url = settings.base_url or "https://api.openai.com/v1"
     # keyless local servers (Ollama, vLLM) get a placeholder: the SDK refuses to start without a key
     client = OpenAI(api_key=settings.api_key or "not-needed", base_url=base_url, timeout=timeout,
@@ -205,76 +199,5 @@ def make_provider(settings: Settings) -> Provider:
 def _host(base_url: str) -> str:
     """host[:port] only: a base URL may carry user:password@, which must never be shown."""
     parts = urlsplit(base_url if "//" in base_url else f"http://{base_url}")
-    return f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "unknown-host")
-
-
-def describe_error(exc: BaseException) -> str:
-    """One readable line for any openai/httpx2/genlib error; secrets scrubbed, length capped."""
-    text = " ".join(_describe(exc).split())
-    for secret in _SECRETS:
-        text = text.replace(secret, "[redacted]")
-    text = _KEY_PATTERN.sub("[redacted]", text)
-    return text if len(text) <= 400 else text[:397] + "..."
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, openai.APIStatusError):
-        return _describe_status(exc)
-    if isinstance(exc, StreamDropped):
-        return f"The connection dropped mid-stream: {exc.message}."
-    if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
-        return f"Timed out{_timeout_of(exc)} waiting for {_request_host(exc)}."
-    if isinstance(exc, (openai.APIConnectionError, httpx2.TransportError)):
-        cause = exc.__cause__ or exc
-        if isinstance(cause, httpx2.ConnectError):
-            return f"Could not connect to {_request_host(exc)}."
-        return f"The connection to {_request_host(exc)} failed ({type(cause).__name__})."
-    if isinstance(exc, openai.APIError):  # an error event inside the SSE stream
-        return f"The provider reported an error mid-stream: {exc.message}"
-    if isinstance(exc, json.JSONDecodeError):
-        return "The provider sent malformed data (not valid JSON) mid-stream."
-    if isinstance(exc, (GenlibError, openai.OpenAIError)):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _describe_status(exc: openai.APIStatusError) -> str:
-    status, body = exc.status_code, exc.body if isinstance(exc.body, dict) else {}
-    message = str(body.get("message") or exc.message).rstrip(".")
-    if status == 401:
-        return "The provider rejected the API key (401). Check OPENAI_API_KEY."
-    if status == 429 and body.get("code") == "insufficient_quota":
-        return f"The provider account is out of quota (429): {message}."
-    if status == 429:
-        wait = _retry_after_s(exc.response.headers)
-        return f"Rate limited by the provider (429): {message}." + (f" Try again in {wait} s." if wait else "")
-    if status == 404 and (body.get("code") == "model_not_found" or "model" in message.lower()):
-        return f"Model not found (404): {message}."
-    label = STATUS_LABELS.get(status) or ("The provider had an error" if status >= 500 else "The provider answered")
-    hint = f" ({_request_host(exc)}{exc.request.url.path}). Is OPENAI_BASE_URL right?" if status == 404 else ""
-    return f"{label} ({status}): {message}.{hint}"
-
-
-def _retry_after_s(headers: httpx2.Headers) -> int | None:
-    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        try:
-            return max(1, math.ceil(float(headers[name]) / divisor))
-        except (KeyError, ValueError):
-            continue
-    return None
-
-
-def _timeout_of(exc: BaseException) -> str:
-    try:  # httpx2 records the effective timeouts on the request it sent
-        seconds = (exc.request.extensions.get("timeout") or {}).get("read")
-    except (AttributeError, RuntimeError):
-        seconds = None
-    return f" after {seconds:g} s" if isinstance(seconds, (int, float)) else ""
-
-
-def _request_host(exc: BaseException) -> str:
-    try:
-        url = exc.request.url
-    except (AttributeError, RuntimeError):  # httpx2 raises RuntimeError when no request is attached
-        return "the provider"
-    return f"{url.host}:{url.port}" if url.port else url.host
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else (parts.hostname or "unknown-host")
+    return f"{host}:{parts.port}" if parts.port else host

@@ -1,0 +1,46 @@
+"""URL query parameters become filters; bad values are ignored with a message, never an error."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from genlib.filters import Filters, clamp_page, where_clause
+
+
+def test_round_trip_through_the_url():
+    filters, problems = Filters.from_query({"q": "duckdb", "model": "gpt-4o-mini", "status": "complete",
+                                            "kind": "text", "user": "ana", "from": "2026-11-01", "to": "2026-11-30"})
+    assert problems == []
+    assert Filters.from_query(filters.to_query())[0] == filters
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"status": "exploded"}, "Unknown status"),
+    ({"kind": "video"}, "Unknown kind"),
+    ({"from": "yesterday"}, "not a date"),
+    ({"to": "2026-13-45"}, "not a date"),
+])
+def test_bad_values_are_dropped_with_a_message(params, message):
+    filters, problems = Filters.from_query(params)
+    assert filters == Filters() and message in problems[0]
+
+
+def test_an_inverted_date_range_is_swapped():
+    filters, problems = Filters.from_query({"from": "2026-11-30", "to": "2026-11-01"})
+    assert (filters.date_from, filters.date_to) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert "inverted" in problems[0]
+
+
+def test_user_input_only_ever_becomes_parameters():
+    nasty = "'; DROP TABLE generations; --"
+    sql, params = where_clause(Filters(q=nasty, model=nasty, user_id=nasty))
+    assert nasty not in sql and "drop table" not in sql.lower()
+    assert params.count(nasty) == 3 and params.count(nasty.lower()) == 2
+
+
+@pytest.mark.parametrize("page, size, expected", [
+    (1, 50, (1, 50)), (-5, 0, (1, 1)), ("x", "y", (1, 50)), (10**12, 10**9, (1_000_000, 500)),
+])
+def test_absurd_paging_is_clamped(page, size, expected):
+    assert clamp_page(page, size) == expected
