@@ -2,35 +2,31 @@
 
 Owns the wire format the SDK sees (SSE chat chunks, usage chunk, OpenAI error bodies, b64 PNGs)
 and a scripting queue: `enqueue(**behaviour)` shapes the next chat/image request.
+The payloads themselves are built in `fakeprovider_payloads`.
 Run standalone with `python tests/fakeprovider.py --port 8123 [--tokens-per-s 50]`.
 """
 from __future__ import annotations
 
 import argparse
-import base64
-import io
 import json
 import math
-import re
 import socket
+import sys
 import threading
 import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Callable
 
-from PIL import Image
+if not __package__:  # run as a script (python tests/fakeprovider.py): make the `tests` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.fakeprovider_payloads import (  # noqa: E402 - after the script-mode path fix; ERRORS re-exported
+    ERRORS, _chat_usage, _chunk_factory, _completion_body, _error_body, _images_body, _pieces)
 
 DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-image-1", "fake-model")
 SCRIPTED_PATHS = ("/v1/chat/completions", "/v1/images/generations")
 PATH_NAMES = {"/v1/chat/completions": "chat", "/v1/images/generations": "images", "/v1/models": "models"}
-ERRORS = {  # status -> (OpenAI error type, code, message)
-    400: ("invalid_request_error", None, "Bad request."),
-    401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided: sk-fake***1234."),
-    404: ("invalid_request_error", "model_not_found", "The model `{model}` does not exist or you do not have access to it."),
-    429: ("requests", "rate_limit_exceeded", "Rate limit reached for {model} on requests per min (RPM)."),
-    500: ("server_error", None, "The server had an error while processing your request."),
-}
 
 
 class FakeProvider:
@@ -56,7 +52,8 @@ class FakeProvider:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def start(self) -> "FakeProvider":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fakeprovider", daemon=True)
+        # a short poll interval keeps stop() (and so each test's teardown) fast
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
@@ -131,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/models":
             return self._models(fake)
         if path not in SCRIPTED_PATHS:
-            return self._send_json(404, _error_body(404, f"Unknown path {path}", None))
+            return self._send_json(404, _error_body(404, f"Unknown path {path}", code="unknown_url"))
         if not self._run_hook(fake, entry) or not fake.sleep(behaviour.get("hang", 0)):
             return
         model = behaviour.get("model_used") or (body or {}).get("model") or "fake-model"
@@ -151,12 +148,12 @@ class _Handler(BaseHTTPRequestHandler):
             return True
         except BaseException as exc:  # noqa: BLE001 - surfaced to the test via raise_hook_errors
             fake.hook_errors.append(exc)
-            self._send_json(400, _error_body(400, f"on_request hook failed: {exc!r}", None))
+            self._send_json(400, _error_body(400, f"on_request hook failed: {exc!r}"))
             return False
 
     def _models(self, fake: FakeProvider) -> None:
         if fake.models_status:
-            return self._send_json(fake.models_status, _error_body(fake.models_status, "models failed", None))
+            return self._send_json(fake.models_status, _error_body(fake.models_status, "models failed"))
         data = [{"id": m, "object": "model", "created": 1700000000, "owned_by": "fake"} for m in fake.models]
         self._send_json(200, {"object": "list", "data": data})
 
@@ -168,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
             wait = behaviour.get("retry_after", 0.01)
             extra = {"retry-after-ms": str(int(wait * 1000)), "retry-after": str(max(1, math.ceil(wait)))}
         message = behaviour.get("message") or ERRORS.get(status, ERRORS[500])[2].format(model=model)
-        self._send_json(status, _error_body(status, message, model), extra)
+        self._send_json(status, _error_body(status, message), extra)
 
     def _send_json(self, status: int, payload: dict, extra_headers: dict | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -231,77 +228,6 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_chunk(self, data: bytes) -> None:
         # one HTTP chunk per SSE event, one send per chunk: the client sees it at once
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-
-
-def _error_body(status: int, message: str, model: str | None) -> dict:
-    kind, code, _ = ERRORS.get(status, ERRORS[500])
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
-
-
-def _prompt_text(body: dict) -> str:
-    return " ".join(str(m.get("content", "")) for m in body.get("messages", [])) or str(body.get("prompt", ""))
-
-
-def _pieces(behaviour: dict, body: dict) -> list[str]:
-    """The content deltas: `tokens=N` synthesises N words; `chunks=N` splits the text in N parts."""
-    tokens = behaviour.get("tokens")
-    text = behaviour.get("text")
-    if text is None and tokens:
-        return [f" tok{i}" for i in range(tokens)]
-    if text is None:
-        text = f"Fake answer to: {(body.get('messages') or [{}])[-1].get('content', '')}"
-    chunks = behaviour.get("chunks") or tokens
-    if not chunks:
-        return re.findall(r"\s*\S+|\s+", text)
-    size = math.ceil(len(text) / chunks) if text else 1
-    return [text[i:i + size] for i in range(0, len(text), size)]
-
-
-def _chunk_factory(model: str) -> Callable[..., dict]:
-    stamp, cid = int(time.time()), f"chatcmpl-fake{time.monotonic_ns():x}"
-
-    def chunk(delta: dict, finish_reason: str | None = None) -> dict:
-        return {"id": cid, "object": "chat.completion.chunk", "created": stamp, "model": model,
-                "system_fingerprint": "fp_fake", "usage": None,
-                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}]}
-    return chunk
-
-
-def _chat_usage(behaviour: dict, body: dict, n_pieces: int) -> dict:
-    given = behaviour.get("usage") if isinstance(behaviour.get("usage"), dict) else {}
-    if "prompt_tokens_details" in given or "completion_tokens_details" in given:
-        return given  # a raw usage object, sent as is
-    prompt = given.get("prompt_tokens", max(1, len(_prompt_text(body)) // 4) + 7)
-    completion = given.get("completion_tokens", n_pieces)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-            "prompt_tokens_details": {"cached_tokens": given.get("cached_tokens", 0), "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": given.get("reasoning_tokens", 0), "audio_tokens": 0}}
-
-
-def _completion_body(body: dict, behaviour: dict, model: str) -> dict:
-    pieces = _pieces(behaviour, body)
-    message = {"role": "assistant", "content": "".join(pieces), "refusal": None}
-    out = {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": model,
-           "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}]}
-    if behaviour.get("usage", True) is not False:
-        out["usage"] = _chat_usage(behaviour, body, len(pieces))
-    return out
-
-
-def _images_body(body: dict, behaviour: dict) -> dict:
-    width, height = (int(v) for v in re.fullmatch(r"(\d+)x(\d+)", body.get("size") or "64x64").groups())
-    data = []
-    for i in range(int(body.get("n") or 1)):
-        buf = io.BytesIO()
-        Image.new("RGB", (width, height), (40 + 50 * i % 200, 120, 200)).save(buf, "PNG")
-        data.append({"b64_json": base64.b64encode(buf.getvalue()).decode(), "revised_prompt": None})
-    out = {"created": int(time.time()), "data": data, "output_format": "png", "size": f"{width}x{height}"}
-    if behaviour.get("usage", True) is not False:
-        text = max(1, len(body.get("prompt", "")) // 4)
-        default = {"input_tokens": text, "output_tokens": 272 * len(data), "total_tokens": text + 272 * len(data),
-                   "input_tokens_details": {"text_tokens": text, "image_tokens": 0}}
-        out["usage"] = behaviour["usage"] if isinstance(behaviour.get("usage"), dict) else default
-    return out
 
 
 def main() -> None:
