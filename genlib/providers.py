@@ -187,8 +187,10 @@ def make_provider(settings: Settings) -> Provider:
         client = OpenAI(api_key="offline", base_url=OFFLINE_BASE_URL, http_client=http_client,
                         timeout=timeout, max_retries=0)
         return Provider(client, "offline", True, (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL))
-    if settings.api_key:
-        _SECRETS.add(settings.api_key)  # the set describe_error scrubs (provider_errors)
+    if settings.api_key and len(settings.api_key) >= 8:
+        # The set describe_error scrubs. A very short "key" (local servers accept anything) would
+        # blank out ordinary letters in every message, and is no secret worth hiding.
+        _SECRETS.add(settings.api_key)
     base_url = settings.base_url or "https://api.openai.com/v1"
     # keyless local servers (Ollama, vLLM) get a placeholder: the SDK refuses to start without a key
     client = OpenAI(api_key=settings.api_key or "not-needed", base_url=base_url, timeout=timeout,
