@@ -21,3 +21,58 @@ def fake_provider():
     yield server
     server.stop()
     server.raise_hook_errors()
+
+
+# --- Streamlit app (AppTest) fixtures: used by tests/test_app_*.py only ---------------------
+APP_FILE = __import__("pathlib").Path(__file__).resolve().parent.parent / "app.py"
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """A fast offline model, single-user env, and a fresh process-wide Vault (closed afterwards).
+
+    `st.cache_resource` is shared by every AppTest in the process; clearing it runs the Vault's
+    `on_release`, which closes it (DuckDB allows one open per file per process).
+    """
+    import streamlit as st
+
+    monkeypatch.setenv("GENLIB_OFFLINE_TPS", "20000")
+    for name in ("GENLIB_USER", "GENLIB_ADMINS", "GENLIB_MODELS", "GENLIB_PRICES_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_vault(app_env):
+    """The same Vault the app uses (ui.vault.get_vault), for seeding and checking records."""
+    from ui.vault import get_vault
+
+    return get_vault()
+
+
+@pytest.fixture
+def open_app(app_env):
+    """open_app(script=None, login=None, **query) -> a run AppTest at that page and URL.
+
+    `script` is a page script such as "pages/history.py" (None: `/`, which forwards to
+    /generate); `login` switches auth on (an `[auth]` secret) with that email signed in
+    ("" for nobody signed in).
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def _open(script: str | None = None, login: str | None = None, **query):
+        at = AppTest.from_file(str(APP_FILE), default_timeout=30)
+        if login is not None:
+            at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                                  "cookie_secret": "test", "client_id": "x", "client_secret": "y",
+                                  "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+            at.user = {"is_logged_in": bool(login), "email": login}
+        if script is not None:
+            at.run()  # the first run registers the st.navigation pages
+            at.switch_page(script)
+        at.query_params.update({k: str(v) for k, v in query.items()})
+        return at.run()
+
+    return _open

@@ -59,11 +59,11 @@ def test_split_tokens_round_trips_any_text():
 
 
 def test_stream_is_paced_at_the_configured_rate():
-    provider = offline(tokens_per_s=400)
+    provider = offline(tokens_per_s=600)
     started = time.monotonic()
     with provider.open_text_stream(OFFLINE_MODEL, ASK, {}) as stream:
         tokens = sum(1 for e in stream if e.text)
-    elapsed, expected = time.monotonic() - started, tokens / 400
+    elapsed, expected = time.monotonic() - started, tokens / 600
     assert tokens > 100 and 0.5 * expected <= elapsed <= 3 * expected + 1.0
 
 

@@ -1,0 +1,56 @@
+"""AppTest: image generations — shown from the saved file, `/image?id=` alone, broken files reported."""
+from __future__ import annotations
+
+from genlib import GenerationRequest
+
+IMAGE = "pages/image.py"
+
+
+def draw(vault, prompt="a red fox in the snow"):
+    request = GenerationRequest(prompt, "offline-demo-image", kind="image", params={"size": "256x256"})
+    return vault.wait(vault.start(request, "local"), timeout=30)
+
+
+def test_image_form_submit_shows_the_saved_picture(open_app, app_vault):
+    at = open_app()
+    at.radio(key="output").set_value("Image").run()
+    assert at.selectbox(key="model_image").value == "offline-demo-image"
+    assert {s.label for s in at.selectbox} >= {"Image size", "Image quality"}
+    at.text_area(key="prompt").input("a lighthouse at dusk")
+    at.button(key="FormSubmitter:generate_form-Generate").click().run()
+    gen = app_vault.wait(at.query_params["id"], timeout=30)
+    assert gen.kind == "image" and gen.images
+    at.run()
+    assert len(at.image) == 1
+    assert any(link.label == "Open the image alone" for link in at.get("page_link"))
+
+
+def test_image_page_shows_the_picture_alone_with_a_download(open_app, app_vault):
+    gen = draw(app_vault)
+    at = open_app(IMAGE, id=gen.id)
+    assert not at.exception and not at.error
+    assert len(at.image) == 1
+    button = at.get("download_button")[0]
+    assert button.label == "Download image"
+    assert any(link.label == "Open the full generation" for link in at.get("page_link"))
+
+
+def test_missing_or_corrupt_image_file_is_reported_and_the_record_still_shows(open_app, app_vault):
+    gen = draw(app_vault)
+    path = app_vault.image_file(gen.images[0]["path"])
+    path.write_bytes(b"not a png at all")
+    at = open_app(id=gen.id)
+    assert not at.exception
+    assert any("corrupt" in w.value for w in at.warning)
+    assert dict(at.dataframe[0].value.values)["Id"] == gen.id  # the rest of the record is there
+    path.unlink()
+    at = open_app(IMAGE, id=gen.id)
+    assert any("missing" in e.value for e in at.error)
+
+
+def test_image_page_not_found_and_text_generations(open_app, app_vault):
+    at = open_app(IMAGE, id="../../../etc/passwd")
+    assert "Image not found" in [e.value for e in at.error]
+    text = app_vault.wait(app_vault.start(GenerationRequest("words", "offline-demo"), "local"), timeout=20)
+    at = open_app(IMAGE, id=text.id)
+    assert "text, not an image" in at.warning[0].value

@@ -1,0 +1,109 @@
+"""The Costs page: totals, charts and the ten most expensive generations for a date range in the URL.
+
+`/costs?from=YYYY-MM-DD&to=YYYY-MM-DD` (both UTC days, inclusive; default the last 30 days). Unpriced
+generations are counted apart, never as $0, and the page says which models need a price and where.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from genlib import Filters
+
+from . import charts
+from .auth import Viewer
+from .nav import GENERATE, generation_href
+from .render import DATE_RANGE, format_cost, md_escape, utcnow
+from .tables import generation_table, preview
+
+DEFAULT_DAYS = 30
+
+
+def show_costs(vault, viewer: Viewer) -> None:
+    st.title("Costs")
+    filters, problems = _range_widgets(viewer)
+    for problem in problems:
+        st.warning(problem, icon=":material/date_range:")
+    report = vault.costs(filters)
+    totals = report.totals
+    _metrics(totals)
+    if not int(totals.get("generations") or 0):
+        st.info("No generations in this date range.", icon=":material/inbox:")
+        st.page_link(GENERATE, label="Make a generation", icon=":material/auto_awesome:")
+        return
+    _unpriced(vault, report)
+    _charts(report)
+    _top(report.top)
+
+
+def _charts(report) -> None:
+    st.subheader("Cost per day, by model")
+    charts.cost_per_day_by_model(report.by_day_model)
+    by_user, by_model = st.columns(2)
+    with by_user:
+        st.subheader("By user")
+        charts.cost_by(report.by_user, "user_id", "User")
+    with by_model:
+        st.subheader("By model")
+        charts.cost_by(report.by_model, "model", "Model")
+    st.subheader("Tokens per day")
+    charts.tokens_per_day(report.tokens_by_day)
+    st.subheader("Savings from the dedup cache")
+    charts.savings_per_day(report.savings_by_day)
+
+
+def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
+    raw = st.query_params.to_dict()
+    _, problems = Filters.from_query({k: raw.get(k) for k in ("from", "to")})
+    today = utcnow().date()
+    left, right, _ = st.columns([1, 1, 2])
+    start = left.date_input("From", value=today - timedelta(days=DEFAULT_DAYS - 1), key="from",
+                            bind="query-params", **DATE_RANGE)
+    end = right.date_input("To", value=today, key="to", bind="query-params", **DATE_RANGE)
+    filters, more = Filters.from_query({"from": _iso(start), "to": _iso(end)})
+    st.caption("Whole UTC days, both ends included.")
+    return replace(filters, visible_to=viewer.visible_to), list(dict.fromkeys(problems + more))
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, date) else ""
+
+
+def _metrics(totals: dict) -> None:
+    cost, count, tokens, saved, unpriced = st.columns(5)
+    n = int(totals.get("generations") or 0)
+    cost.metric("Total cost", format_cost(totals.get("cost_usd")) if n else "$0",
+                help="Sum of priced generations; unpriced ones are counted separately.")
+    count.metric("Generations", f"{n:,}")
+    tokens_total = int(totals.get("tokens") or 0)
+    tokens.metric("Tokens", f"{tokens_total:,}")
+    saved.metric("Saved by dedup", format_cost(totals.get("saved_usd") or 0),
+                 help=f"{int(totals.get('cache_hits') or 0):,} cache hits")
+    share = (int(totals.get("unpriced") or 0) / n) if n else 0.0
+    unpriced.metric("Unpriced", f"{share:.0%}", help=f"{int(totals.get('unpriced') or 0):,} generations")
+
+
+def _unpriced(vault, report) -> None:
+    frame = report.by_model
+    missing = frame[frame["unpriced"] > 0] if "unpriced" in frame else frame.iloc[0:0]
+    if missing.empty:
+        return
+    models = ", ".join(f"**{md_escape(m)}** ({int(n):,})" for m, n in zip(missing["model"], missing["unpriced"]))
+    st.warning(f"Some generations have no price and are not in the total: {models}. Add these models to "
+               f"`{vault.settings.resolved_prices_file}` (see `prices.example.toml`), then run "
+               "`python -m genlib reprice --apply`.", icon=":material/price_change:")
+
+
+def _top(top: pd.DataFrame) -> None:
+    st.subheader("Most expensive generations")
+    if top.empty:
+        st.caption("No priced generations in this range.")
+        return
+    frame = pd.DataFrame({
+        "Cost": [format_cost(c) for c in top["cost_usd"]], "Model": top["model"], "User": top["user_id"],
+        "Kind": top["kind"], "Tokens": top["tokens"], "Prompt": [preview(p) for p in top["prompt"]],
+        "Id": [generation_href(i) for i in top["id"]]})
+    generation_table(frame, list(top["id"]), "top_table")

@@ -1,0 +1,114 @@
+"""The finished view of a generation: provenance, the answer, actions, details and Continue.
+
+Provenance first, because it changes how to read the answer: served from the dedup cache (and
+how old that answer is), regenerated from another one, stopped, interrupted or failed (Retry).
+"""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, Generation
+
+from .auth import Viewer
+from .compose import start_and_open
+from .images import load_image
+from .nav import link_to_generation, link_to_image
+from .render import ago, format_cost, metadata_frame, safe_markdown, status_badge, token_line
+
+ENDED_NOTES = {CANCELLED: "Stopped before the end: the text received until then is kept.",
+               INTERRUPTED: "The app stopped while this was running; the text received until then is kept."}
+
+
+def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
+    _summary(gen)
+    _provenance(vault, viewer, gen)
+    with st.chat_message("assistant"):
+        if gen.kind == IMAGE:
+            show_images(vault, gen)
+        elif gen.result_text:
+            st.markdown(safe_markdown(gen.result_text))
+        else:
+            st.caption("No text was received.")
+    _actions(vault, viewer, gen)
+    st.subheader("Details")
+    st.dataframe(metadata_frame(gen), hide_index=True, width="stretch", key="details")
+    if gen.kind == TEXT and gen.result_text:
+        _continue(vault, viewer, gen)
+
+
+def _summary(gen: Generation) -> None:
+    badge, line = st.columns([1, 5], vertical_alignment="center")
+    with badge:
+        status_badge(gen.status)
+    line.caption(f"{gen.model_used or gen.model_requested} · {token_line(gen)} tokens · "
+                 f"{format_cost(gen.cost_usd, gen.usage_estimated)}")
+
+
+def _provenance(vault, viewer: Viewer, gen: Generation) -> None:
+    if gen.cached_from:
+        _cache_notice(vault, viewer, gen)
+    if gen.regenerated_from:
+        link_to_generation(gen.regenerated_from, "Regenerated from an earlier generation", icon=":material/undo:")
+    if gen.status in ENDED_NOTES:
+        st.warning(gen.error if gen.status == INTERRUPTED and gen.error else ENDED_NOTES[gen.status])
+    if gen.status == ERROR:
+        st.error(gen.error or "The generation failed.", icon=":material/error:")
+        if st.button("Retry", key="retry", icon=":material/refresh:", type="primary"):
+            retry_or_regenerate(vault, viewer, gen, force=False)
+
+
+def _cache_notice(vault, viewer: Viewer, gen: Generation) -> None:
+    """A dedup hit: no provider call was made; say where the answer came from and how old it is."""
+    original = vault.get(gen.cached_from)  # unscoped: only for its age, never shown unless visible
+    age = f" The saved answer is {ago(gen.created_utc - original.created_utc)} old." if original else ""
+    saved = f" Saved {format_cost(gen.cost_saved_usd)}." if gen.cost_saved_usd is not None else ""
+    st.info(f"Served from the cache: an identical request was already answered, so no provider call "
+            f"was made.{age}{saved} Regenerate makes a fresh call.", icon=":material/cached:")
+    if original is not None and viewer.visible_to in (None, original.user_id):
+        link_to_generation(original.id, "Open the original generation", icon=":material/link:")
+
+
+def _actions(vault, viewer: Viewer, gen: Generation) -> None:
+    regen, download, record = st.columns(3)
+    if regen.button("Regenerate", key="regenerate", icon=":material/autorenew:"):
+        retry_or_regenerate(vault, viewer, gen, force=True)
+    with download:
+        if gen.kind == TEXT:
+            st.download_button("Download answer", gen.result_text, file_name=f"{gen.id}.md",
+                               mime="text/markdown", on_click="ignore", key="download_answer")
+        else:
+            link_to_image(gen.id)
+    record.download_button("Download record (JSON)", json.dumps(gen.to_dict(), indent=2, ensure_ascii=False),
+                           file_name=f"{gen.id}.json", mime="application/json", on_click="ignore",
+                           key="download_record")
+    if gen.kind == TEXT and gen.result_text:
+        with st.expander("Copy answer (Markdown source)"):
+            st.code(gen.result_text, language="markdown", wrap_lines=True)
+
+
+def _continue(vault, viewer: Viewer, gen: Generation) -> None:
+    """A follow-up turn with this conversation as context; it gets its own id and URL."""
+    with st.form("continue_form", border=False):
+        follow_up = st.text_area("Follow-up", key="follow_up", height=100,
+                                 placeholder="Ask a follow-up question. Ctrl+Enter continues.")
+        if st.form_submit_button("Continue", icon=":material/forum:"):
+            start_and_open(vault, viewer, vault.continue_request(gen, follow_up))
+
+
+def show_images(vault, gen: Generation) -> None:
+    """The saved pictures; a missing or corrupt file is said plainly and the rest still shows."""
+    if not gen.images:
+        st.caption("No image was saved for this generation.")
+    for meta in gen.images:
+        data, problem = load_image(vault, meta.get("path"))
+        if problem:
+            st.warning(problem, icon=":material/broken_image:")
+            continue
+        st.image(data, caption=f"{meta.get('width', '?')}×{meta.get('height', '?')}", width="content")
+
+
+def retry_or_regenerate(vault, viewer: Viewer, gen: Generation, force: bool) -> None:
+    """A fresh call linked to this one (`force` skips the dedup cache: that is what Regenerate means)."""
+    start_and_open(vault, viewer, vault.regenerate_request(gen), force=force, regenerated_from=gen.id)

@@ -1,0 +1,40 @@
+"""Page bodies run inside `run_guarded`: a user sees a readable message, never a traceback.
+
+genlib's own errors carry user-facing sentences and are shown as they are; anything else is logged
+server-side with its traceback and shown as a short apology. Streamlit's control-flow exceptions
+(rerun, stop, switch_page) are BaseExceptions and pass through untouched.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import streamlit as st
+
+from genlib import GenlibError, StorageUnavailable
+
+log = logging.getLogger("genvault.ui")
+
+
+def run_guarded(body: Callable[[], None], where: str = "page") -> None:
+    try:
+        body()
+    except StorageUnavailable as exc:
+        st.error(f"Storage is unavailable: {exc}", icon=":material/database:")
+    except GenlibError as exc:
+        st.error(str(exc))
+    except Exception:  # noqa: BLE001 - the whole point: no traceback reaches the browser
+        log.exception("unexpected error on the %s", where)
+        st.error("Something went wrong while showing this. It has been logged on the server; "
+                 "reload the page to try again.", icon=":material/error:")
+
+
+def guarded(where: str) -> Callable:
+    """Decorator form of `run_guarded`, for fragments and helpers."""
+    def wrap(func: Callable) -> Callable:
+        def inner(*args, **kwargs) -> None:
+            run_guarded(lambda: func(*args, **kwargs), where)
+        inner.__name__ = func.__name__
+        inner.__qualname__ = func.__qualname__
+        return inner
+    return wrap

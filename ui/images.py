@@ -1,0 +1,68 @@
+"""Reading saved images back for display: checked, so a missing or corrupt file is reported, not raised.
+
+Pictures are served from the files genlib saved under the data dir (never from provider URLs),
+which is why they survive reloads and open by URL in a fresh browser.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import streamlit as st
+from PIL import Image
+
+from genlib import NotFound
+
+from .nav import link_to_generation, not_found
+
+
+def load_image(vault, relpath: str | None) -> tuple[bytes | None, str | None]:
+    """(bytes, None) for a readable image; (None, reason) when the file is missing or corrupt."""
+    try:
+        data = vault.image_file(relpath or "").read_bytes()
+    except (NotFound, OSError):
+        return None, "The image file is missing from the data dir."
+    try:
+        Image.open(io.BytesIO(data)).verify()
+    except Exception:  # noqa: BLE001 - PIL raises many types for bad bytes
+        return None, "The image file is corrupt and can't be shown."
+    return data, None
+
+
+def mime_of(data: bytes) -> str:
+    return "image/webp" if data[8:12] == b"WEBP" else "image/png"
+
+
+def extension_of(data: bytes) -> str:
+    return "webp" if mime_of(data) == "image/webp" else "png"
+
+
+def thumbnail_uri(vault, gen) -> str | None:
+    """A data: URI of the first thumbnail, for the history table (no file server needed)."""
+    if not gen.images:
+        return None
+    data, _ = load_image(vault, gen.images[0].get("thumb"))
+    if data is None:
+        return None
+    return f"data:{mime_of(data)};base64,{base64.b64encode(data).decode()}"
+
+
+def show_image_page(vault, viewer, gen_id: str | None) -> None:
+    """`/image?id=<id>`: the picture alone, with a download button and a way to the full record."""
+    gen = vault.get(gen_id or "", viewer.visible_to)
+    if gen is None:
+        not_found("Image")
+        return
+    if not gen.images:
+        st.warning("This generation has no saved image." if gen.kind == "image" else
+                   "This generation is text, not an image.", icon=":material/hide_image:")
+    for index, meta in enumerate(gen.images):
+        data, problem = load_image(vault, meta.get("path"))
+        if problem:
+            st.error(problem, icon=":material/broken_image:")
+            continue
+        st.image(data, width="content")
+        st.download_button("Download image", data, file_name=f"{gen.id}-{index}.{extension_of(data)}",
+                           mime=mime_of(data), on_click="ignore", key=f"download_image_{index}",
+                           icon=":material/download:")
+    link_to_generation(gen.id, "Open the full generation", icon=":material/article:")

@@ -1,0 +1,125 @@
+"""Shared rendering: status badges, exact cost strings, times, safe Markdown, the metadata table.
+
+Costs are shown to full precision ($0.000123, trailing zeros trimmed, never rounded to cents) or
+"unpriced". Model output is Markdown with images neutralized: nothing in an answer may make the
+browser fetch a remote resource on its own.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from genlib import Generation
+
+BADGE_COLORS = {"pending": "gray", "streaming": "blue", "complete": "green", "error": "red",
+                "cancelled": "orange", "interrupted": "violet"}
+BADGE_ICONS = {"pending": ":material/schedule:", "streaming": ":material/stream:",
+               "complete": ":material/check_circle:", "error": ":material/error:",
+               "cancelled": ":material/stop_circle:", "interrupted": ":material/power_off:"}
+# Code (fenced or inline) is shown verbatim, so only the prose between code parts is rewritten.
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.DOTALL)
+_IMAGE_OPEN = re.compile(r"!\[")
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])(?!https?://|mailto:)")
+# Date pickers accept +-10 years by default; bookmarked ranges may be older or further out.
+DATE_RANGE = {"min_value": date(2000, 1, 1), "max_value": date(2099, 12, 31)}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def format_cost(value, estimated: bool = False) -> str:
+    """"$0.000123" (exact, zeros trimmed) or "unpriced"; "(estimated)" when usage was estimated."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "unpriced"
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return "unpriced"
+    text = "$" + format(amount.normalize(), "f") if amount else "$0"
+    return f"{text} (estimated)" if estimated else text
+
+
+def format_ms(ms: float | None) -> str:
+    if ms is None:
+        return "—"
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
+
+
+def format_time(value: datetime | None) -> str:
+    """A stored naive-UTC time in the browser's time zone when known, else UTC."""
+    if value is None or pd.isna(value):
+        return "—"
+    aware = pd.Timestamp(value).to_pydatetime().replace(tzinfo=timezone.utc)
+    try:
+        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
+    except Exception:  # noqa: BLE001 - unknown zone names fall back to UTC
+        zone = None
+    shown = aware.astimezone(zone) if zone else aware
+    return shown.strftime("%Y-%m-%d %H:%M:%S ") + (shown.tzname() or "UTC")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        if seconds >= size or unit == "second":
+            n = seconds // size
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return "0 seconds"
+
+
+def md_escape(text: str) -> str:
+    """Show user-provided text (ids, emails, model names) literally inside Markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def safe_markdown(text: str) -> str:
+    """Markdown whose images become plain links and whose raw HTML tags show as text."""
+    parts = _CODE.split(text or "")
+    for i in range(0, len(parts), 2):  # even indexes are prose, odd ones code
+        prose = _IMAGE_OPEN.sub("🖼 [", parts[i])  # no "!" left before "[": an ordinary link
+        parts[i] = _TAG_OPEN.sub("&lt;", prose)
+    return "".join(parts)
+
+
+def status_badge(status: str) -> None:
+    st.badge(status, icon=BADGE_ICONS.get(status), color=BADGE_COLORS.get(status, "gray"))
+
+
+def token_line(gen: Generation) -> str:
+    b = gen.buckets
+    parts = [f"{name} {value:,}" for name, value in (
+        ("input", b.input_tokens), ("cache read", b.cache_read_tokens), ("cache write", b.cache_write_tokens),
+        ("output", b.output_tokens), ("reasoning", b.reasoning_tokens), ("image", b.image_tokens)) if value]
+    return f"{b.total:,} ({', '.join(parts)})" if parts else f"{b.total:,}"
+
+
+def metadata_frame(gen: Generation) -> pd.DataFrame:
+    """Field/value rows for the generation page (all strings, so nothing is reformatted)."""
+    rows = [
+        ("Id", gen.id), ("Status", gen.status), ("Kind", gen.kind),
+        ("Model asked", gen.model_requested), ("Model used", gen.model_used or "—"),
+        ("Provider", gen.provider or "—"), ("User", gen.user_id),
+        ("Created", format_time(gen.created_utc)), ("Finished", format_time(gen.finished_utc)),
+        ("Time to first token", format_ms(gen.ttft_ms)), ("Duration", format_ms(gen.duration_ms)),
+        ("Tokens", token_line(gen) + (" (estimated)" if gen.usage_estimated else "")),
+        ("Cost", format_cost(gen.cost_usd, gen.usage_estimated)),
+        ("Price source", gen.price_source or "—"),
+        ("Parameters", ", ".join(f"{k}={v}" for k, v in sorted(gen.params.items())) or "defaults"),
+    ]
+    if gen.cost_saved_usd is not None:
+        rows.append(("Saved by dedup", format_cost(gen.cost_saved_usd)))
+    return pd.DataFrame(rows, columns=["Field", "Value"])
+
+
+def offline_banner(vault) -> None:
+    if vault.settings.offline:
+        st.info("Running on the **offline demo model**: answers are made up locally and cost nothing. "
+                "Set `OPENAI_API_KEY` (or `OPENAI_BASE_URL` for a compatible server such as Ollama "
+                "or vLLM) and restart the app to use a real model.", icon=":material/cloud_off:")
