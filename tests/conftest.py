@@ -23,6 +23,21 @@ def fake_provider():
     server.raise_hook_errors()
 
 
+@pytest.fixture
+def fake(fake_provider):
+    """Short name for the loopback provider in genlib tests."""
+    return fake_provider
+
+
+@pytest.fixture
+def vault(tmp_path, fake):
+    """A Vault on its own data dir, talking to `fake` through the real openai SDK."""
+    from tests.vaults import make_vault
+    v = make_vault(tmp_path / "data", fake)
+    yield v
+    v.close()
+
+
 # --- Streamlit app (AppTest) fixtures: used by tests/test_app_*.py only ---------------------
 APP_FILE = __import__("pathlib").Path(__file__).resolve().parent.parent / "app.py"
 

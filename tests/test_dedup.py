@@ -8,21 +8,8 @@ import pytest
 
 from genlib import GenerationRequest
 from genlib.cache import dedup_key
-from tests.fakeprovider import FakeProvider
 from tests.vaults import make_vault
 
-
-@pytest.fixture
-def fake():
-    with FakeProvider() as server:
-        yield server
-
-
-@pytest.fixture
-def vault(tmp_path, fake):
-    v = make_vault(tmp_path / "data", fake)
-    yield v
-    v.close()
 
 
 def ask(prompt="same question", model="gpt-4o-mini", **params):

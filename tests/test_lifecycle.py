@@ -1,27 +1,15 @@
 """A generation's life: saved before the call, readable while streaming, every ending recorded."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import pytest
 
 from genlib import BadRequest, Filters, GenerationRequest, StorageUnavailable
-from tests.fakeprovider import FakeProvider
 from tests.vaults import make_vault
 
-
-@pytest.fixture
-def fake():
-    with FakeProvider() as server:
-        yield server
-
-
-@pytest.fixture
-def vault(tmp_path, fake):
-    v = make_vault(tmp_path / "data", fake)
-    yield v
-    v.close()
 
 
 def ask(prompt: str, model: str = "gpt-4o-mini", **params) -> GenerationRequest:
@@ -162,8 +150,6 @@ def test_unwritable_data_dir_refuses_before_the_provider_is_called(tmp_path, fak
     v = make_vault(tmp_path / "data", fake)
     try:
         (tmp_path / "data").chmod(0o500)
-        v._check_writable.__func__  # the check runs inside start()
-        import os
         if os.geteuid() == 0:  # root ignores permission bits: simulate with a file where the dir was
             pytest.skip("root can write anywhere; covered by test_data_dir_that_is_a_file")
         with pytest.raises(StorageUnavailable):
