@@ -73,17 +73,19 @@ def _iso(value) -> str:
 
 
 def _metrics(totals: dict) -> None:
-    cost, count, tokens, saved, unpriced = st.columns(5)
+    # A wrapping row of content-wide metrics: five equal columns cut full-precision costs to "$0.0110…".
+    row = st.container(horizontal=True, gap="large")
     n = int(totals.get("generations") or 0)
-    cost.metric("Total cost", format_cost(totals.get("cost_usd")) if n else "$0",
-                help="Sum of priced generations; unpriced ones are counted separately.")
-    count.metric("Generations", f"{n:,}")
+    row.metric("Total cost", format_cost(totals.get("cost_usd")) if n else "$0", width="content",
+               help="Sum of priced generations; unpriced ones are counted separately.")
+    row.metric("Generations", f"{n:,}", width="content")
     tokens_total = int(totals.get("tokens") or 0)
-    tokens.metric("Tokens", f"{tokens_total:,}")
-    saved.metric("Saved by dedup", format_cost(totals.get("saved_usd") or 0),
-                 help=f"{int(totals.get('cache_hits') or 0):,} cache hits")
+    row.metric("Tokens", f"{tokens_total:,}", width="content")
+    row.metric("Saved by dedup", format_cost(totals.get("saved_usd") or 0), width="content",
+               help=f"{int(totals.get('cache_hits') or 0):,} cache hits")
     share = (int(totals.get("unpriced") or 0) / n) if n else 0.0
-    unpriced.metric("Unpriced", f"{share:.0%}", help=f"{int(totals.get('unpriced') or 0):,} generations")
+    row.metric("Unpriced", f"{share:.0%}", width="content",
+               help=f"{int(totals.get('unpriced') or 0):,} generations")
 
 
 def _unpriced(vault, report) -> None:
