@@ -1,14 +1,14 @@
 """The dedup cache: which finished generation answers an identical request.
 
 `dedup_key` hashes every input that changes the output as canonical JSON, so key order never
-matters. `DiskDedupCache` (diskcache under the data dir) is the embedded default; its `claim`
-is an atomic set-if-absent, which makes it a single-flight lock for identical requests in flight.
-A Redis implementation only needs the same five methods.
+matters. `DiskDedupCache` (diskcache under the data dir) is the embedded default; its `claim` is an
+atomic set-if-absent, a single-flight lock for identical requests in flight.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -35,6 +35,7 @@ def dedup_key(request: GenerationRequest, provider_host: str) -> str:
 
 class DedupCache(Protocol):
     def claim(self, key: str, gen_id: str, ttl_s: float) -> str | None: ...
+    def hold(self, key: str, gen_id: str) -> None: ...
     def get(self, key: str) -> str | None: ...
     def put(self, key: str, gen_id: str, ttl_s: float) -> None: ...
     def release(self, key: str, gen_id: str) -> None: ...
@@ -42,31 +43,52 @@ class DedupCache(Protocol):
 
 
 class DiskDedupCache:
-    """diskcache-backed: thread- and process-safe, entries expire after their TTL."""
+    """Finished answers in diskcache (they expire after the TTL); requests in flight in memory.
+
+    In-flight claims stay in this process's memory: one process owns the data dir (DuckDB allows
+    no other), so an in-memory single-flight is exact, costs microseconds on the submit path, and
+    a crash can never leave the disk pointing at a generation that did not finish. A Redis
+    implementation would claim with SET NX instead.
+    """
 
     def __init__(self, directory: Path):
         self._cache = diskcache.Cache(str(directory))
+        self._inflight: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def claim(self, key: str, gen_id: str, ttl_s: float) -> str | None:
         """Take the key for gen_id; return None if taken, else the id that already holds it."""
-        if self._cache.add(key, gen_id, expire=ttl_s):
+        with self._lock:
+            holder = self._inflight.get(key) or self._cache.get(key)
+            if holder is not None:
+                return holder
+            self._inflight[key] = gen_id
             return None
-        holder = self._cache.get(key)
-        if holder is None:  # expired between add and get: try once more
-            return None if self._cache.add(key, gen_id, expire=ttl_s) else self._cache.get(key)
-        return holder
+
+    def hold(self, key: str, gen_id: str) -> None:
+        """Make gen_id the one identical requests follow (forced or replacing a stale entry)."""
+        with self._lock:
+            self._inflight[key] = gen_id
 
     def get(self, key: str) -> str | None:
-        return self._cache.get(key)
+        with self._lock:
+            return self._inflight.get(key) or self._cache.get(key)
 
     def put(self, key: str, gen_id: str, ttl_s: float) -> None:
+        """gen_id finished: it answers identical requests for the next ttl_s seconds."""
         self._cache.set(key, gen_id, expire=ttl_s)
+        with self._lock:
+            if self._inflight.get(key) == gen_id:
+                del self._inflight[key]
 
     def release(self, key: str, gen_id: str) -> None:
         """Forget the key, but only if it still points at gen_id (never drop someone else's)."""
-        with self._cache.transact():
-            if self._cache.get(key) == gen_id:
-                self._cache.delete(key)
+        with self._lock:
+            if self._inflight.get(key) == gen_id:
+                del self._inflight[key]
+            with self._cache.transact():
+                if self._cache.get(key) == gen_id:
+                    self._cache.delete(key)
 
     def forget_ids(self, gen_ids: set[str]) -> int:
         """Drop every key pointing at one of gen_ids (used for generations that never finished)."""

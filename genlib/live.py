@@ -31,6 +31,8 @@ class LiveGeneration:
         self._oldest_unsaved: float | None = None  # monotonic time of the oldest unsaved piece
         self._meta_dirty: dict = {}
         self._changed = threading.Condition()
+        # A separate event: waiting for the end must not wake on every token (notify_all per append).
+        self._ended = threading.Event()
         self.ended = False
         self.cancel_requested = False
         self.stream = None  # the open provider stream, so cancel() can close it
@@ -90,7 +92,11 @@ class LiveGeneration:
     def mark_ended(self) -> None:
         with self._changed:
             self.ended = True
+            self._ended.set()
             self._changed.notify_all()
+
+    def wait_ended(self, timeout: float | None) -> bool:
+        return self._ended.wait(timeout)
 
     def wait_for_change(self, seen_parts: int, timeout: float) -> None:
         """Block until there is text beyond `seen_parts`, the generation ends, or timeout."""

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .filters import Filters, where_clause
+from .filters import Filters, rollup_where, where_clause
 from .records import INTERRUPTED, Generation
 from .store import utcnow
-from .store_sql import COST_QUERIES
+from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, GROUPINGS
+
+LIVE = "status IN ('pending', 'streaming')"
 from .costing import apply_usage
 from .usage import estimate_chat_usage
 
@@ -55,12 +57,53 @@ class RepriceReport:
 
 
 def cost_report(store, filters: Filters) -> CostReport:
+    """Totals and the Costs page's frames from one grouped scan plus the top-10 query."""
     where, params = where_clause(filters)
-    and_ = "AND" if where else "WHERE"
-    frames = {name: store.frame(query.format(where=where, and_=and_), params)
-              for name, query in COST_QUERIES.items() if name != "totals"}
-    totals = store.row_dict(COST_QUERIES["totals"].format(where=where, and_=and_), params)
-    return CostReport(totals, frames)
+    rollup = rollup_where(filters) if store.schema_version_cached >= 3 else None
+    if rollup is None:
+        cube = store.frame(COST_CUBE.format(where=where), params)
+    else:  # ended rows from the rollup, live ones from the base table
+        live_where = f"{where} AND {LIVE}" if where else f"WHERE {LIVE}"
+        cube = store.frame(COST_CUBE_ROLLUP.format(rollup_where=rollup[0], live_where=live_where),
+                           [*rollup[1], *params])
+    top = store.frame(COST_TOP.format(where=where, and_="AND" if where else "WHERE"), params)
+    return CostReport(_totals(_grouping(cube, "grand").iloc[0]), {**_breakdowns(cube), "top": top})
+
+
+def _grouping(cube: pd.DataFrame, name: str) -> pd.DataFrame:
+    return cube[cube["grouping"] == GROUPINGS[name]].reset_index(drop=True)
+
+
+def _totals(row: pd.Series) -> dict:
+    """The grand total: exact Decimals for money (None when nothing is priced), ints for counts."""
+    def exact(text):
+        return None if text is None or pd.isna(text) else Decimal(text)
+
+    def count(value):
+        return 0 if pd.isna(value) else int(value)
+    return {"generations": count(row["generations"]), "cost_usd": exact(row["cost_exact"]),
+            "tokens": sum(count(row[b]) for b in BUCKETS), "saved_usd": exact(row["saved_exact"]) or Decimal(0),
+            "cache_hits": count(row["cache_hits"]), "unpriced": count(row["unpriced"])}
+
+
+def _breakdowns(cube: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    cube = cube.assign(tokens=cube[list(BUCKETS)].sum(axis=1))
+    days = _grouping(cube, "tokens_by_day").sort_values("day", ignore_index=True)
+    savings = days[days["cache_hits"] > 0].rename(columns={"cache_hits": "hits"})
+    return {
+        "by_day_model": _grouping(cube, "by_day_model").sort_values("day", ignore_index=True)[
+            ["day", "model", "cost_usd", "generations"]],
+        "by_user": _grouping(cube, "by_user").sort_values("cost_usd", ascending=False, ignore_index=True)[
+            ["user_id", "cost_usd", "generations", "tokens"]],
+        "by_model": _grouping(cube, "by_model").sort_values("cost_usd", ascending=False, ignore_index=True)[
+            ["model", "cost_usd", "generations", "tokens", "unpriced"]],
+        "tokens_by_day": days[["day", *BUCKETS]].rename(columns=TOKEN_COLUMNS),
+        "savings_by_day": savings[["day", "hits", "saved_usd"]].reset_index(drop=True),
+    }
+
+
+TOKEN_COLUMNS = {"input_tokens": "input", "cache_read_tokens": "cache_read", "cache_write_tokens": "cache_write",
+                 "output_tokens": "output", "reasoning_tokens": "reasoning", "image_tokens": "image"}
 
 
 def reprice_rows(vault, apply: bool) -> RepriceReport:
@@ -81,6 +124,7 @@ def reprice_rows(vault, apply: bool) -> RepriceReport:
             updates.append((gen.id, {"cost_usd": price.cost_usd, "price_source": price.source}))
     if apply and updates:
         vault.store.write_batch(updates=updates)
+        vault.store.rebuild_rollup()
     return report
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -23,6 +24,8 @@ from .records import LIVE_STATUSES, Generation
 from . import store_sql as sql
 
 COLS = Generation.COLUMNS
+SEARCH_WINDOWS_DAYS = (1, 7, 30)
+ROLLUP_MIGRATION = 3
 EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER true)", "jsonl": "(FORMAT json)", "parquet": "(FORMAT parquet)"}
 
 
@@ -38,15 +41,16 @@ class DuckDBStore:
         self.path = Path(path)
         self._con = _connect(self.path)
         self._lock = threading.Lock()  # serializes writers that are not the persister (CLI, sweep)
+        self._version: int | None = None
         self.migrate(target_version)
 
     # -- schema -------------------------------------------------------------------------
     def migrate(self, target_version: int | None = None) -> list[int]:
+        applied = []
         with self._cursor() as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS _genlib_migrations "
                         "(version INTEGER PRIMARY KEY, name VARCHAR, applied_utc TIMESTAMP)")
             done = {row[0] for row in cur.execute("SELECT version FROM _genlib_migrations").fetchall()}
-            applied = []
             for number, name, statement in MIGRATIONS:
                 if number in done or (target_version is not None and number > target_version):
                     continue
@@ -55,11 +59,20 @@ class DuckDBStore:
                 cur.execute("INSERT INTO _genlib_migrations VALUES (?, ?, ?)", [number, name, utcnow()])
                 cur.execute("COMMIT")
                 applied.append(number)
-            return applied
+        self._version = None
+        if ROLLUP_MIGRATION in applied:
+            self.rebuild_rollup()  # fill the new rollup from the rows an older version wrote
+        return applied
 
     def schema_version(self) -> int:
         with self._cursor() as cur:
             return cur.execute("SELECT coalesce(max(version), 0) FROM _genlib_migrations").fetchone()[0]
+
+    @property
+    def schema_version_cached(self) -> int:
+        if self._version is None:
+            self._version = self.schema_version()
+        return self._version
 
     # -- writes -------------------------------------------------------------------------
     def write_batch(self, inserts: Iterable[Generation] = (), chunks: Iterable[tuple] = (),
@@ -77,7 +90,11 @@ class DuckDBStore:
                     self._update(cur, gen_id, values)
                 for gen in finals:
                     self._update(cur, gen.id, {c: getattr(gen, c) for c in COLS if c != "id"})
-                    cur.execute("DELETE FROM generation_chunks WHERE generation_id = ?", [gen.id])
+                self._add_to_rollup(cur, [g for g in inserts if not g.is_live] + finals)
+                if finals:
+                    marks = ", ".join("?" for _ in finals)
+                    cur.execute(f"DELETE FROM generation_chunks WHERE generation_id IN ({marks})",
+                                [gen.id for gen in finals])
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -90,6 +107,26 @@ class DuckDBStore:
         assignments = ", ".join(f"{name} = ?" for name in values)
         cur.execute(f"UPDATE generations SET {assignments} WHERE id = ?", [*values.values(), gen_id])
 
+    def _add_to_rollup(self, cur, ended: list[Generation]) -> None:
+        if self.schema_version_cached < ROLLUP_MIGRATION:
+            return  # a database built by tests at an older schema has no rollup yet
+        cells: dict[tuple, list] = {}
+        for gen in ended:
+            key, sums = _contribution(gen)
+            cell = cells.setdefault(key, [0] * len(sums))
+            for i, value in enumerate(sums):
+                cell[i] += value
+        for key, sums in cells.items():
+            cur.execute(sql.ROLLUP_UPSERT, [*key, *sums])
+
+    def rebuild_rollup(self) -> None:
+        """Recompute cost_daily from every ended row (after a migration or a reprice)."""
+        with self._lock, self._cursor() as cur, _storage_errors():
+            cur.execute("BEGIN")
+            cur.execute("DELETE FROM cost_daily")
+            cur.execute(sql.ROLLUP_REBUILD)
+            cur.execute("COMMIT")
+
     def update(self, gen_id: str, **values) -> None:
         with self._lock:
             self.write_batch(updates=[(gen_id, values)])
@@ -99,21 +136,50 @@ class DuckDBStore:
         frame = frame.reindex(columns=list(COLS))
         with self._cursor() as cur, _storage_errors():
             cur.register("_bulk", frame)
+            cur.execute("BEGIN")
             cur.execute(f"INSERT INTO generations ({', '.join(COLS)}) SELECT * FROM _bulk")
+            cur.execute(sql.ROLLUP_ADD_FRAME)
+            cur.execute("COMMIT")
             cur.unregister("_bulk")
 
     # -- reads --------------------------------------------------------------------------
     def get(self, gen_id: str) -> Generation | None:
         with self._cursor() as cur:
             row = cur.execute(sql.SELECT_ONE, [gen_id]).fetchone()
-        return Generation.from_row(row) if row else None
+            return self._with_chunks(cur, [Generation.from_row(row)])[0] if row else None
 
     def search(self, filters: Filters, limit: int, offset: int = 0) -> list[Generation]:
-        where, params = where_clause(filters)
-        query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id LIMIT ? OFFSET ?"
+        """Newest first. Rows are stored in time order, so DuckDB's zone maps let a query bounded to
+        recent days skip old row groups: try growing windows and stop at the first full page. A
+        full page from a window is exactly the global answer, since every row outside is older."""
         with self._cursor() as cur:
-            rows = cur.execute(query, [*params, limit, offset]).fetchall()
-        return [Generation.from_row(row) for row in rows]
+            newest = cur.execute("SELECT max(created_utc) FROM generations").fetchone()[0]
+            for days in (SEARCH_WINDOWS_DAYS if newest else ()):
+                since = newest - timedelta(days=days)
+                if filters.date_from and datetime.combine(filters.date_from, datetime.min.time()) >= since:
+                    break  # the filter's own range is narrower: query it directly
+                rows = self._page(cur, filters, limit, offset, since)
+                if len(rows) >= limit:
+                    return self._with_chunks(cur, rows)
+            return self._with_chunks(cur, self._page(cur, filters, limit, offset, None))
+
+    @staticmethod
+    def _page(cur, filters: Filters, limit: int, offset: int, since: datetime | None) -> list[Generation]:
+        where, params = where_clause(filters)
+        if since is not None:
+            where = f"{where} AND created_utc >= ?" if where else "WHERE created_utc >= ?"
+            params = [*params, since]
+        query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id LIMIT ? OFFSET ?"
+        return [Generation.from_row(row) for row in cur.execute(query, [*params, limit, offset]).fetchall()]
+
+    @staticmethod
+    def _with_chunks(cur, gens: list[Generation]) -> list[Generation]:
+        """A live row's saved text is result_text plus its chunks (the final text is written once)."""
+        live = {g.id: g for g in gens if g.is_live}
+        if live:
+            for gen_id, text in cur.execute(sql.chunks_of(len(live)), list(live)).fetchall():
+                live[gen_id].result_text = (live[gen_id].result_text or "") + text
+        return gens
 
     def thread(self, gen_id: str, max_depth: int = 50) -> list[Generation]:
         """The conversation ending at gen_id, oldest first."""
@@ -139,7 +205,7 @@ class DuckDBStore:
         marks = ", ".join("?" for _ in LIVE_STATUSES)
         with self._cursor() as cur:
             rows = cur.execute(f"{sql.SELECT_ALL} WHERE status IN ({marks})", list(LIVE_STATUSES)).fetchall()
-        return [Generation.from_row(row) for row in rows]
+            return self._with_chunks(cur, [Generation.from_row(row) for row in rows])
 
     def iter_priced_rows(self) -> Iterator[Generation]:
         with self._cursor() as cur:
@@ -168,6 +234,16 @@ class DuckDBStore:
             yield cur
         finally:
             cur.close()
+
+
+def _contribution(gen: Generation) -> tuple[tuple, list]:
+    """What one ended generation adds to its cost_daily cell (mirrors store_sql._CONTRIBUTION)."""
+    buckets = [getattr(gen, name) or 0 for name in sql.BUCKETS]
+    unpriced = gen.cost_usd is None and gen.cached_from is None and sum(buckets) > 0
+    key = ((gen.created_utc or utcnow()).date(), gen.model_used or gen.model_requested, gen.user_id, gen.kind)
+    sums = [1, int(gen.cost_usd is not None), Decimal(gen.cost_usd or 0), Decimal(gen.cost_saved_usd or 0),
+            int(gen.cached_from is not None), int(unpriced), *buckets]
+    return key, sums
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

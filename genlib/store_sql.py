@@ -9,17 +9,17 @@ from .records import Generation
 
 COLS = Generation.COLUMNS
 COL_LIST = ", ".join(COLS)
-# A live row's saved text is result_text plus its chunks (the worker writes the whole text at the end).
-_TEXT = ("result_text || coalesce((SELECT string_agg(c.text, '' ORDER BY c.seq) FROM generation_chunks c "
-         "WHERE c.generation_id = g.id), '')")
-_SELECT_COLS = ", ".join(f"g.{c}" if c != "result_text" else
-                         f"CASE WHEN g.status IN ('pending', 'streaming') THEN {_TEXT} ELSE g.result_text END"
-                         for c in COLS)
-
 INSERT = f"INSERT INTO generations ({COL_LIST}) VALUES ({', '.join('?' for _ in COLS)})"
-SELECT_ALL = f"SELECT {_SELECT_COLS} FROM generations g"
-SELECT_ONE = f"{SELECT_ALL} WHERE g.id = ?"
+SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
+SELECT_ONE = f"{SELECT_ALL} WHERE id = ?"
 SELECT_EXPORT = f"SELECT {COL_LIST} FROM generations"
+
+
+def chunks_of(n: int) -> str:
+    """The saved text pieces of n live generations, joined in order."""
+    marks = ", ".join("?" for _ in range(n))
+    return (f"SELECT generation_id, string_agg(text, '' ORDER BY seq) FROM generation_chunks "
+            f"WHERE generation_id IN ({marks}) GROUP BY generation_id")
 
 
 def insert_chunks(n: int) -> str:
@@ -33,28 +33,65 @@ TOKENS_EXPR = ("coalesce(input_tokens,0) + coalesce(cache_read_tokens,0) + coale
 UNPRICED = f"(cost_usd IS NULL AND cached_from IS NULL AND ({TOKENS_EXPR}) > 0)"
 MODEL = "coalesce(model_used, model_requested)"
 
-COST_QUERIES = {
-    "totals": f"""SELECT count(*) AS generations, sum(cost_usd) AS cost_usd,
-        sum({TOKENS_EXPR}) AS tokens, coalesce(sum(cost_saved_usd), 0) AS saved_usd,
-        count(*) FILTER (WHERE cached_from IS NOT NULL) AS cache_hits,
-        count(*) FILTER (WHERE {UNPRICED}) AS unpriced FROM generations {{where}}""",
-    "by_day_model": f"""SELECT CAST(created_utc AS DATE) AS day, {MODEL} AS model,
-        sum({COST_EXPR}) AS cost_usd, count(*) AS generations FROM generations {{where}}
-        GROUP BY ALL ORDER BY day""",
-    "by_user": f"""SELECT user_id, sum({COST_EXPR}) AS cost_usd, count(*) AS generations,
-        sum({TOKENS_EXPR}) AS tokens FROM generations {{where}} GROUP BY ALL ORDER BY cost_usd DESC""",
-    "by_model": f"""SELECT {MODEL} AS model, sum({COST_EXPR}) AS cost_usd, count(*) AS generations,
-        sum({TOKENS_EXPR}) AS tokens, count(*) FILTER (WHERE {UNPRICED}) AS unpriced
-        FROM generations {{where}} GROUP BY ALL ORDER BY cost_usd DESC""",
-    "tokens_by_day": f"""SELECT CAST(created_utc AS DATE) AS day,
-        sum(coalesce(input_tokens,0)) AS input, sum(coalesce(cache_read_tokens,0)) AS cache_read,
-        sum(coalesce(cache_write_tokens,0)) AS cache_write, sum(coalesce(output_tokens,0)) AS output,
-        sum(coalesce(reasoning_tokens,0)) AS reasoning, sum(coalesce(image_tokens,0)) AS image
-        FROM generations {{where}} GROUP BY ALL ORDER BY day""",
-    "savings_by_day": f"""SELECT CAST(created_utc AS DATE) AS day, count(*) AS hits,
-        sum(coalesce(cost_saved_usd, 0)) AS saved_usd FROM generations {{where}}
-        {{and_}} cached_from IS NOT NULL GROUP BY ALL ORDER BY day""",
-    "top": f"""SELECT id, created_utc, user_id, {MODEL} AS model, kind, cost_usd,
-        {TOKENS_EXPR} AS tokens, left(prompt, 120) AS prompt FROM generations {{where}}
-        {{and_}} cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 10""",
+BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
+           "image_tokens")
+COST_TOP = f"""SELECT id, created_utc, user_id, {MODEL} AS model, kind, cost_usd,
+    {TOKENS_EXPR} AS tokens, left(prompt, 120) AS prompt FROM generations {{where}}
+    {{and_}} cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 10"""
+
+# Budgets (genlib/budgets.py): spend per UTC period with unpriced rows at the budgets file's fallback
+# rates ($fin/$fout in $ per token, both 0 when unpriced rows are not counted). Named parameters.
+# No division here: DuckDB divides DECIMALs as DOUBLE, and budgets compare exact amounts.
+BUDGET_COST = f"""coalesce(cost_usd, CASE WHEN cached_from IS NULL THEN
+    ((coalesce(input_tokens,0) + coalesce(cache_read_tokens,0) + coalesce(cache_write_tokens,0))
+     * CAST($fin AS DECIMAL(38,18)) + (coalesce(output_tokens,0) + coalesce(reasoning_tokens,0)
+     + coalesce(image_tokens,0)) * CAST($fout AS DECIMAL(38,18))) ELSE 0 END)"""
+_PERIOD_ROWS = (f"SELECT lower(user_id) AS u, created_utc, {BUDGET_COST} AS c, id, prompt, kind, {MODEL} AS model "
+                "FROM generations WHERE created_utc >= $since AND created_utc < $until")
+BUDGET_QUERIES = {
+    "spent": f"""SELECT coalesce(sum(c) FILTER (WHERE u = $user AND created_utc >= $day), 0) AS user_day,
+        coalesce(sum(c) FILTER (WHERE u = $user), 0) AS user_month,
+        coalesce(sum(c) FILTER (WHERE created_utc >= $day), 0) AS all_day,
+        coalesce(sum(c), 0) AS all_month FROM ({_PERIOD_ROWS})""",
+    "spent_by_user": f"""SELECT u AS user_id, coalesce(sum(c) FILTER (WHERE created_utc >= $day), 0) AS day_usd,
+        coalesce(sum(c), 0) AS month_usd FROM ({_PERIOD_ROWS}) GROUP BY ALL""",
+    "hourly": f"""SELECT u AS user_id, date_trunc('hour', created_utc) AS hour, sum(c) AS cost_usd,
+        count(*) AS generations FROM ({_PERIOD_ROWS})
+        WHERE CAST($user AS VARCHAR) IS NULL OR u = $user GROUP BY ALL ORDER BY user_id, hour""",
+    "hour_generations": f"""SELECT id, created_utc, u AS user_id, model, kind, c AS cost_usd,
+        left(prompt, 120) AS prompt FROM ({_PERIOD_ROWS}) WHERE u = $user
+        ORDER BY c DESC NULLS LAST, created_utc LIMIT 20""",
 }
+
+
+# -- the cost_daily rollup: ended generations only; live rows are added at read time ----------
+ROLLUP_KEY = ("day", "model", "user_id", "kind")
+ROLLUP_SUMS = ("generations", "priced", "cost_usd", "saved_usd", "cache_hits", "unpriced") + BUCKETS
+_ENDED = "status NOT IN ('pending', 'streaming')"
+# One row's contribution, as the columns of cost_daily (used for the rebuild and bulk loads).
+_CONTRIBUTION = f"""CAST(created_utc AS DATE) AS day, {MODEL} AS model, user_id, kind, count(*) AS generations,
+    count(cost_usd) AS priced, coalesce(sum(cost_usd), 0) AS cost_usd, coalesce(sum(cost_saved_usd), 0) AS saved_usd,
+    count(*) FILTER (WHERE cached_from IS NOT NULL) AS cache_hits, count(*) FILTER (WHERE {UNPRICED}) AS unpriced,
+    {", ".join(f"sum(coalesce({b}, 0)) AS {b}" for b in BUCKETS)}"""
+_UPSERT_TAIL = (f" ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
+                + ", ".join(f"{c} = cost_daily.{c} + excluded.{c}" for c in ROLLUP_SUMS))
+ROLLUP_REBUILD = f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM generations WHERE {_ENDED} GROUP BY ALL"
+ROLLUP_ADD_FRAME = f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM _bulk WHERE {_ENDED} GROUP BY ALL" + _UPSERT_TAIL
+ROLLUP_UPSERT = (f"INSERT INTO cost_daily VALUES ({', '.join('?' for _ in ROLLUP_KEY + ROLLUP_SUMS)})"
+                 + _UPSERT_TAIL)
+
+# The whole Costs page in one query over cells of (day, model, user): the breakdowns it charts as
+# grouping sets, so only ~1k rows reach pandas. The exact DECIMAL totals travel as text.
+GROUPINGS = {"by_day_model": 1, "tokens_by_day": 3, "by_model": 5, "by_user": 6, "grand": 7}
+_CUBE = f"""SELECT day, model, user_id, GROUPING(day, model, user_id) AS grouping,
+    sum(generations) AS generations, sum(cost_usd)::DOUBLE AS cost_usd,
+    CASE WHEN sum(priced) > 0 THEN CAST(sum(cost_usd) AS VARCHAR) END AS cost_exact,
+    sum(saved_usd)::DOUBLE AS saved_usd, CAST(sum(saved_usd) AS VARCHAR) AS saved_exact,
+    sum(cache_hits) AS cache_hits, sum(unpriced) AS unpriced, {", ".join(f"sum({b}) AS {b}" for b in BUCKETS)}
+FROM cells GROUP BY GROUPING SETS ((day, model), (day), (model), (user_id), ())"""
+COST_CUBE = f"WITH cells AS (SELECT {_CONTRIBUTION} FROM generations {{where}} GROUP BY ALL) {_CUBE}"
+# Ended rows from the rollup, live ones (a handful) from the base table.
+COST_CUBE_ROLLUP = f"""WITH cells AS (
+    SELECT {", ".join(ROLLUP_KEY + ROLLUP_SUMS)} FROM cost_daily {{rollup_where}}
+    UNION ALL
+    SELECT {_CONTRIBUTION} FROM generations {{live_where}} GROUP BY ALL) {_CUBE}"""

@@ -36,7 +36,7 @@ def test_user_input_only_ever_becomes_parameters():
     nasty = "'; DROP TABLE generations; --"
     sql, params = where_clause(Filters(q=nasty, model=nasty, user_id=nasty))
     assert nasty not in sql and "drop table" not in sql.lower()
-    assert params.count(nasty) == 3 and params.count(nasty.lower()) == 2
+    assert params.count(nasty) == 3 and params.count(f"%{nasty}%") == 2
 
 
 @pytest.mark.parametrize("page, size, expected", [
@@ -44,3 +44,11 @@ def test_user_input_only_ever_becomes_parameters():
 ])
 def test_absurd_paging_is_clamped(page, size, expected):
     assert clamp_page(page, size) == expected
+
+
+def test_search_terms_match_literally_and_ignore_case(vault):
+    from genlib import GenerationRequest
+    for prompt in ("Growth was 50% in Q3", "growth was 50 in q3", "snake_case names", "snakeXcase names"):
+        vault.wait(vault.start(GenerationRequest(prompt, "gpt-4o-mini"), user_id="ana"), timeout=10)
+    assert [g.prompt for g in vault.search(Filters(q="50%")).items] == ["Growth was 50% in Q3"]
+    assert [g.prompt for g in vault.search(Filters(q="SNAKE_CASE")).items] == ["snake_case names"]
