@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .records import Generation
@@ -134,3 +135,30 @@ class LiveRegistry:
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+class RecentRecords:
+    """The last few finished records, so reading one just written costs no query.
+
+    Records are final once ended; only a reprice changes them, and it clears this."""
+
+    def __init__(self, size: int = 512):
+        self._items: OrderedDict[str, Generation] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def put(self, gen: Generation) -> None:
+        with self._lock:
+            self._items[gen.id] = copy.copy(gen)
+            self._items.move_to_end(gen.id)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, gen_id: str) -> Generation | None:
+        with self._lock:
+            gen = self._items.get(gen_id)
+            return copy.copy(gen) if gen is not None else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

@@ -65,9 +65,9 @@ ALTER TABLE generations ADD COLUMN request_sent_utc TIMESTAMP;
 ALTER TABLE generations ADD COLUMN first_token_utc TIMESTAMP;
 """)
 
-# Per (day, model, user, kind) sums of ended generations, kept in step by the store in the same
-# transaction as each final write: the Costs page reads ~50k cells instead of scanning every row.
-# The store fills it from existing rows right after this step (DuckDBStore.ROLLUP_FILLED_BY).
+# Per (day, model, user, kind) sums of generations on days before `cost_daily_state.folded_until`:
+# the Costs page reads ~50k cells plus the rows of the last day or two instead of every row. The
+# writer folds each closed day in once; nothing is added on the hot write path.
 migration(3, "cost_daily_rollup", """
 CREATE TABLE cost_daily (
     day DATE NOT NULL,
@@ -88,4 +88,6 @@ CREATE TABLE cost_daily (
     image_tokens BIGINT NOT NULL,
     PRIMARY KEY (day, model, user_id, kind)
 );
+CREATE TABLE cost_daily_state (folded_until DATE);
+INSERT INTO cost_daily_state VALUES (NULL);
 """)

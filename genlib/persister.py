@@ -28,6 +28,7 @@ class Persister:
         self._registry = registry
         self._interval = interval_s
         self._ops: queue.Queue = queue.Queue()
+        self._folded_on: str | None = None
         self._thread = threading.Thread(target=self._run, name="genlib-persister", daemon=True)
         self._thread.start()
 
@@ -63,6 +64,8 @@ class Persister:
                 next_tick = time.monotonic() + self._interval
             if ops or tick:
                 self._write(ops, tick)
+            if tick:
+                self._fold_closed_days()
             if stopping:
                 return
 
@@ -83,6 +86,8 @@ class Persister:
         finals = [gen for kind, gen, _ in ops if kind == "final"]
         final_ids = {gen.id for gen in finals}
         chunks, updates = self._gather_live(final_ids) if tick else ([], [])
+        if not (ops or chunks or updates):
+            return  # an idle tick: no empty transaction
         try:
             self._store.write_batch(inserts, chunks, updates, finals)
         except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
@@ -97,6 +102,17 @@ class Persister:
         # Here, not in the worker: once the final row is committed no later tick may gather it.
         for gen in finals:
             self._registry.remove(gen.id)
+
+    def _fold_closed_days(self) -> None:
+        """Once a day (and at start), fold closed days into the cost rollup, on this same thread."""
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        if today == self._folded_on:
+            return
+        try:
+            self._store.fold_rollup()
+            self._folded_on = today
+        except Exception:  # noqa: BLE001 - the Costs page reads the base table meanwhile
+            log.exception("folding the cost rollup failed; will retry")
 
     def _write_one_by_one(self, ops: list, chunks: list, updates: list) -> None:
         """After a failed batch, write each op alone so one bad row can't sink the others."""

@@ -5,6 +5,7 @@ These sit on top of the record store and the pricer; none of them talks to DuckD
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from decimal import Decimal
 
 import pandas as pd
@@ -14,7 +15,6 @@ from .records import INTERRUPTED, Generation
 from .store import utcnow
 from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, GROUPINGS
 
-LIVE = "status IN ('pending', 'streaming')"
 from .costing import apply_usage
 from .usage import estimate_chat_usage
 
@@ -59,13 +59,14 @@ class RepriceReport:
 def cost_report(store, filters: Filters) -> CostReport:
     """Totals and the Costs page's frames from one grouped scan plus the top-10 query."""
     where, params = where_clause(filters)
-    rollup = rollup_where(filters) if store.schema_version_cached >= 3 else None
-    if rollup is None:
+    rollup = rollup_where(filters)
+    watermark = store.rollup_watermark() if rollup is not None else None
+    if watermark is None:
         cube = store.frame(COST_CUBE.format(where=where), params)
-    else:  # ended rows from the rollup, live ones from the base table
-        live_where = f"{where} AND {LIVE}" if where else f"WHERE {LIVE}"
-        cube = store.frame(COST_CUBE_ROLLUP.format(rollup_where=rollup[0], live_where=live_where),
-                           [*rollup[1], *params])
+    else:  # folded days from the rollup, the last day or two from the base table
+        tail_where = f"{where} AND created_utc >= ?" if where else "WHERE created_utc >= ?"
+        cube = store.frame(COST_CUBE_ROLLUP.format(rollup_where=rollup[0], tail_where=tail_where),
+                           [*rollup[1], *params, datetime.combine(watermark, time.min)])
     top = store.frame(COST_TOP.format(where=where, and_="AND" if where else "WHERE"), params)
     return CostReport(_totals(_grouping(cube, "grand").iloc[0]), {**_breakdowns(cube), "top": top})
 
@@ -91,11 +92,13 @@ def _breakdowns(cube: pd.DataFrame) -> dict[str, pd.DataFrame]:
     days = _grouping(cube, "tokens_by_day").sort_values("day", ignore_index=True)
     savings = days[days["cache_hits"] > 0].rename(columns={"cache_hits": "hits"})
     return {
-        "by_day_model": _grouping(cube, "by_day_model").sort_values("day", ignore_index=True)[
+        "by_day_model": _grouping(cube, "by_day_model").sort_values(["day", "model"], ignore_index=True)[
             ["day", "model", "cost_usd", "generations"]],
-        "by_user": _grouping(cube, "by_user").sort_values("cost_usd", ascending=False, ignore_index=True)[
+        "by_user": _grouping(cube, "by_user").sort_values(["cost_usd", "user_id"], ascending=[False, True],
+                                                     ignore_index=True)[
             ["user_id", "cost_usd", "generations", "tokens"]],
-        "by_model": _grouping(cube, "by_model").sort_values("cost_usd", ascending=False, ignore_index=True)[
+        "by_model": _grouping(cube, "by_model").sort_values(["cost_usd", "model"], ascending=[False, True],
+                                                       ignore_index=True)[
             ["model", "cost_usd", "generations", "tokens", "unpriced"]],
         "tokens_by_day": days[["day", *BUCKETS]].rename(columns=TOKEN_COLUMNS),
         "savings_by_day": savings[["day", "hits", "saved_usd"]].reset_index(drop=True),

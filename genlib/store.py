@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -43,6 +42,9 @@ class DuckDBStore:
         self._lock = threading.Lock()  # serializes writers that are not the persister (CLI, sweep)
         self._version: int | None = None
         self.migrate(target_version)
+        with self._cursor() as cur:  # each column's SQL type, for the casts of batched updates
+            self._types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                           "WHERE table_name = 'generations'").fetchall())
 
     # -- schema -------------------------------------------------------------------------
     def migrate(self, target_version: int | None = None) -> list[int]:
@@ -60,8 +62,6 @@ class DuckDBStore:
                 cur.execute("COMMIT")
                 applied.append(number)
         self._version = None
-        if ROLLUP_MIGRATION in applied:
-            self.rebuild_rollup()  # fill the new rollup from the rows an older version wrote
         return applied
 
     def schema_version(self) -> int:
@@ -82,49 +82,62 @@ class DuckDBStore:
         with self._cursor() as cur, _storage_errors():
             cur.execute("BEGIN")
             try:
-                for gen in inserts:
-                    cur.execute(sql.INSERT, list(gen.to_row()))
+                # A fixed handful of statements per batch, however many generations it carries:
+                # under 64 streams each statement also has to win the GIL back, so count matters.
+                if inserts:
+                    cur.execute(sql.insert_many(len(inserts)), [v for g in inserts for v in g.to_row()])
                 if chunks:
                     cur.execute(sql.insert_chunks(len(chunks)), [v for row in chunks for v in row])
-                for gen_id, values in updates:
-                    self._update(cur, gen_id, values)
-                for gen in finals:
-                    self._update(cur, gen.id, {c: getattr(gen, c) for c in COLS if c != "id"})
-                self._add_to_rollup(cur, [g for g in inserts if not g.is_live] + finals)
+                for columns, rows in _group_updates(updates):
+                    cur.execute(sql.update_many(columns, len(rows), self._types), [v for r in rows for v in r])
                 if finals:
+                    columns = tuple(c for c in COLS if c != "id")
+                    cur.execute(sql.update_many(columns, len(finals), self._types),
+                                [v for g in finals for v in g.to_row()])
                     marks = ", ".join("?" for _ in finals)
                     cur.execute(f"DELETE FROM generation_chunks WHERE generation_id IN ({marks})",
                                 [gen.id for gen in finals])
                 cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:  # a failed COMMIT (e.g. disk full) has rolled back already:
+                    pass              # don't let "no transaction is active" hide the real error
                 raise
 
-    def _update(self, cur, gen_id: str, values: dict) -> None:
-        unknown = set(values) - set(COLS)
-        if unknown:  # column names come from code, never from users; refuse anything else
-            raise ValueError(f"unknown columns {sorted(unknown)}")
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        cur.execute(f"UPDATE generations SET {assignments} WHERE id = ?", [*values.values(), gen_id])
-
-    def _add_to_rollup(self, cur, ended: list[Generation]) -> None:
+    # -- the cost rollup ------------------------------------------------------------------
+    def rollup_watermark(self) -> date | None:
+        """Days before this are in cost_daily; later rows are read from the base table."""
         if self.schema_version_cached < ROLLUP_MIGRATION:
-            return  # a database built by tests at an older schema has no rollup yet
-        cells: dict[tuple, list] = {}
-        for gen in ended:
-            key, sums = _contribution(gen)
-            cell = cells.setdefault(key, [0] * len(sums))
-            for i, value in enumerate(sums):
-                cell[i] += value
-        for key, sums in cells.items():
-            cur.execute(sql.ROLLUP_UPSERT, [*key, *sums])
+            return None
+        with self._cursor() as cur:
+            return cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
+
+    def fold_rollup(self, until: date | None = None) -> None:
+        """Fold every closed day before `until` (default: yesterday) into cost_daily, once.
+
+        Never past a day that still has a live row: its final numbers would be missed."""
+        until = until or (utcnow().date() - timedelta(days=1))
+        with self._lock, self._cursor() as cur, _storage_errors():
+            earliest_live = cur.execute(sql.EARLIEST_LIVE).fetchone()[0]
+            if earliest_live is not None:
+                until = min(until, earliest_live.date())
+            start = cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
+            if start is not None and start >= until:
+                return
+            cur.execute("BEGIN")
+            cur.execute(sql.ROLLUP_FOLD, [start, start, until])
+            cur.execute(sql.ROLLUP_SET_WATERMARK, [until])
+            cur.execute("COMMIT")
 
     def rebuild_rollup(self) -> None:
-        """Recompute cost_daily from every ended row (after a migration or a reprice)."""
+        """Recompute cost_daily up to its watermark (after a reprice changed old costs)."""
         with self._lock, self._cursor() as cur, _storage_errors():
+            until = cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
             cur.execute("BEGIN")
             cur.execute("DELETE FROM cost_daily")
-            cur.execute(sql.ROLLUP_REBUILD)
+            if until is not None:
+                cur.execute(sql.ROLLUP_FOLD, [None, None, until])
             cur.execute("COMMIT")
 
     def update(self, gen_id: str, **values) -> None:
@@ -138,7 +151,9 @@ class DuckDBStore:
             cur.register("_bulk", frame)
             cur.execute("BEGIN")
             cur.execute(f"INSERT INTO generations ({', '.join(COLS)}) SELECT * FROM _bulk")
-            cur.execute(sql.ROLLUP_ADD_FRAME)
+            watermark = cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
+            if watermark is not None:  # rows for days already folded join their cells
+                cur.execute(sql.ROLLUP_ADD_FRAME, [watermark])
             cur.execute("COMMIT")
             cur.unregister("_bulk")
 
@@ -236,14 +251,16 @@ class DuckDBStore:
             cur.close()
 
 
-def _contribution(gen: Generation) -> tuple[tuple, list]:
-    """What one ended generation adds to its cost_daily cell (mirrors store_sql._CONTRIBUTION)."""
-    buckets = [getattr(gen, name) or 0 for name in sql.BUCKETS]
-    unpriced = gen.cost_usd is None and gen.cached_from is None and sum(buckets) > 0
-    key = ((gen.created_utc or utcnow()).date(), gen.model_used or gen.model_requested, gen.user_id, gen.kind)
-    sums = [1, int(gen.cost_usd is not None), Decimal(gen.cost_usd or 0), Decimal(gen.cost_saved_usd or 0),
-            int(gen.cached_from is not None), int(unpriced), *buckets]
-    return key, sums
+def _group_updates(updates: list[tuple[str, dict]]) -> list[tuple[tuple, list]]:
+    """Partial updates grouped by the columns they set, as (columns, [(id, *values), ...])."""
+    groups: dict[tuple, list] = {}
+    for gen_id, values in updates:
+        unknown = set(values) - set(COLS)
+        if unknown:  # column names come from code, never from users; refuse anything else
+            raise ValueError(f"unknown columns {sorted(unknown)}")
+        columns = tuple(sorted(values))
+        groups.setdefault(columns, []).append((gen_id, *(values[c] for c in columns)))
+    return list(groups.items())
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -9,7 +9,6 @@ from .records import Generation
 
 COLS = Generation.COLUMNS
 COL_LIST = ", ".join(COLS)
-INSERT = f"INSERT INTO generations ({COL_LIST}) VALUES ({', '.join('?' for _ in COLS)})"
 SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
 SELECT_ONE = f"{SELECT_ALL} WHERE id = ?"
 SELECT_EXPORT = f"SELECT {COL_LIST} FROM generations"
@@ -64,21 +63,24 @@ BUDGET_QUERIES = {
 }
 
 
-# -- the cost_daily rollup: ended generations only; live rows are added at read time ----------
+# -- the cost_daily rollup: days before the watermark, folded in once ----------------------
 ROLLUP_KEY = ("day", "model", "user_id", "kind")
 ROLLUP_SUMS = ("generations", "priced", "cost_usd", "saved_usd", "cache_hits", "unpriced") + BUCKETS
-_ENDED = "status NOT IN ('pending', 'streaming')"
-# One row's contribution, as the columns of cost_daily (used for the rebuild and bulk loads).
+# What rows add to their cells (the rebuild, the daily fold, bulk loads and the live tail all use it).
 _CONTRIBUTION = f"""CAST(created_utc AS DATE) AS day, {MODEL} AS model, user_id, kind, count(*) AS generations,
     count(cost_usd) AS priced, coalesce(sum(cost_usd), 0) AS cost_usd, coalesce(sum(cost_saved_usd), 0) AS saved_usd,
     count(*) FILTER (WHERE cached_from IS NOT NULL) AS cache_hits, count(*) FILTER (WHERE {UNPRICED}) AS unpriced,
     {", ".join(f"sum(coalesce({b}, 0)) AS {b}" for b in BUCKETS)}"""
-_UPSERT_TAIL = (f" ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
-                + ", ".join(f"{c} = cost_daily.{c} + excluded.{c}" for c in ROLLUP_SUMS))
-ROLLUP_REBUILD = f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM generations WHERE {_ENDED} GROUP BY ALL"
-ROLLUP_ADD_FRAME = f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM _bulk WHERE {_ENDED} GROUP BY ALL" + _UPSERT_TAIL
-ROLLUP_UPSERT = (f"INSERT INTO cost_daily VALUES ({', '.join('?' for _ in ROLLUP_KEY + ROLLUP_SUMS)})"
-                 + _UPSERT_TAIL)
+ROLLUP_WATERMARK = "SELECT folded_until FROM cost_daily_state"
+ROLLUP_FOLD = (f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM generations "
+               "WHERE (? IS NULL OR created_utc >= ?) AND created_utc < ? GROUP BY ALL")
+ROLLUP_SET_WATERMARK = "UPDATE cost_daily_state SET folded_until = ?"
+# Bulk loads into days already folded add to their cells.
+ROLLUP_ADD_FRAME = (f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM _bulk WHERE created_utc < ? GROUP BY ALL"
+                    f" ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
+                    + ", ".join(f"{c} = cost_daily.{c} + excluded.{c}" for c in ROLLUP_SUMS))
+LIVE = "status IN ('pending', 'streaming')"
+EARLIEST_LIVE = f"SELECT min(created_utc) FROM generations WHERE {LIVE}"
 
 # The whole Costs page in one query over cells of (day, model, user): the breakdowns it charts as
 # grouping sets, so only ~1k rows reach pandas. The exact DECIMAL totals travel as text.
@@ -90,8 +92,21 @@ _CUBE = f"""SELECT day, model, user_id, GROUPING(day, model, user_id) AS groupin
     sum(cache_hits) AS cache_hits, sum(unpriced) AS unpriced, {", ".join(f"sum({b}) AS {b}" for b in BUCKETS)}
 FROM cells GROUP BY GROUPING SETS ((day, model), (day), (model), (user_id), ())"""
 COST_CUBE = f"WITH cells AS (SELECT {_CONTRIBUTION} FROM generations {{where}} GROUP BY ALL) {_CUBE}"
-# Ended rows from the rollup, live ones (a handful) from the base table.
+# Folded days from the rollup, the rest (the last day or two) from the base table.
 COST_CUBE_ROLLUP = f"""WITH cells AS (
     SELECT {", ".join(ROLLUP_KEY + ROLLUP_SUMS)} FROM cost_daily {{rollup_where}}
     UNION ALL
-    SELECT {_CONTRIBUTION} FROM generations {{live_where}} GROUP BY ALL) {_CUBE}"""
+    SELECT {_CONTRIBUTION} FROM generations {{tail_where}} GROUP BY ALL) {_CUBE}"""
+
+
+def update_many(columns: tuple[str, ...], n: int, types: dict[str, str]) -> str:
+    """One UPDATE for n rows: (id, *columns) values per row, cast to each column's type."""
+    row = "(" + ", ".join("?" for _ in range(len(columns) + 1)) + ")"
+    sets = ", ".join(f"{c} = CAST(v.{c} AS {types[c]})" for c in columns)
+    return (f"UPDATE generations SET {sets} FROM (VALUES {', '.join(row for _ in range(n))}) "
+            f"AS v(id, {', '.join(columns)}) WHERE generations.id = v.id")
+
+
+def insert_many(n: int) -> str:
+    row = "(" + ", ".join("?" for _ in COLS) + ")"
+    return f"INSERT INTO generations ({COL_LIST}) VALUES {', '.join(row for _ in range(n))}"

@@ -1,6 +1,7 @@
 """Cost aggregates: the rollup the Costs page reads agrees with a scan of every row, always."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -29,6 +30,9 @@ def _mixed_history(vault, fake):
 
 
 def _both_ways(vault, filters, monkeypatch):
+    """Costs through the rollup (today's rows folded in, as if the day had closed) and by full scan."""
+    vault.store.fold_rollup(until=date.today() + timedelta(days=2))
+    assert vault.store.rollup_watermark() == date.today() + timedelta(days=2)
     fast = vault.costs(filters)
     with monkeypatch.context() as m:
         m.setattr(reports, "rollup_where", lambda f: None)  # force the full scan
@@ -80,6 +84,7 @@ def test_reprice_and_a_migrated_database_keep_the_rollup_true(tmp_path, fake, mo
         assert fast.totals == slow.totals and fast.totals["unpriced"] == 0
         with vault.store._cursor() as cur:  # as if written by a version before the rollup existed
             cur.execute("DROP TABLE cost_daily")
+            cur.execute("DROP TABLE cost_daily_state")
             cur.execute("DELETE FROM _genlib_migrations WHERE version >= 3")
         expected = fast.totals
     finally:
@@ -89,3 +94,14 @@ def test_reprice_and_a_migrated_database_keep_the_rollup_true(tmp_path, fake, mo
         assert reports.cost_report(store, Filters()).totals == expected
     finally:
         store.close()
+
+
+def test_folding_is_done_once_and_never_past_a_live_row(vault, fake):
+    fake.enqueue(text="slow " * 40, chunks=40, delay=0.05)
+    gen_id = vault.start(GenerationRequest("still running", "gpt-4o-mini"), user_id="ana")
+    vault.store.fold_rollup(until=date.today() + timedelta(days=2))
+    assert vault.store.rollup_watermark() == date.today()  # stopped at the live row's day
+    vault.wait(gen_id, timeout=10)
+    vault.store.fold_rollup(until=date.today() + timedelta(days=2))
+    vault.store.fold_rollup(until=date.today() + timedelta(days=2))  # a second fold adds nothing
+    assert vault.costs().totals["generations"] == 1
