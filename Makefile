@@ -33,10 +33,14 @@ test: $(VENV)/.installed-dev chromium
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -m "not browser"
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-dev
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
-bench-quick: $(VENV)/.installed-dev
+bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m bench --quick
 
 soak: $(VENV)/.installed-dev
