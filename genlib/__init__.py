@@ -5,7 +5,8 @@ the request and record types, filters and the errors it raises. Nothing here imp
 """
 from .api import Vault
 from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
-from .errors import BadRequest, DatabaseLocked, GenlibError, NotFound, StorageUnavailable
+from .errors import (BadRequest, BudgetExceeded, DatabaseLocked, GenlibError, NotFound, RateLimited,
+                     StorageUnavailable)
 from .filters import Filters
 from .ids import looks_like_id, new_id
 from .records import (CANCELLED, COMPLETE, ERROR, IMAGE, INTERRUPTED, KINDS, PENDING, STATUSES, STREAMING,
@@ -15,7 +16,7 @@ from .reports import CostReport, Page, RepriceReport
 __all__ = [
     "Vault", "Settings", "GenerationRequest", "Generation", "TokenBuckets", "Filters", "Page",
     "CostReport", "RepriceReport", "GenlibError", "BadRequest", "NotFound", "StorageUnavailable",
-    "DatabaseLocked", "new_id", "looks_like_id", "OFFLINE_MODEL", "OFFLINE_IMAGE_MODEL",
+    "DatabaseLocked", "BudgetExceeded", "RateLimited", "new_id", "looks_like_id", "OFFLINE_MODEL", "OFFLINE_IMAGE_MODEL",
     "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
     "TEXT", "IMAGE", "KINDS",
 ]

@@ -17,13 +17,14 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from .budgets import BudgetGuard
 from .cache import DiskDedupCache, dedup_key
 from .config import Settings
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
 from .ids import looks_like_id, new_id
 from .images import LocalImageStore
-from .live import LiveGeneration, LiveRegistry
+from .live import LiveGeneration, LiveRegistry, RecentRecords
 from .persister import Persister
 from .pricing import Pricer
 from .providers import make_provider
@@ -34,6 +35,7 @@ from .validate import check_request
 from .worker import Worker
 
 MIN_FREE_BYTES = 50 * 1024 * 1024
+WRITABLE_TRUST_S = 1.0
 
 
 class Vault:
@@ -47,10 +49,13 @@ class Vault:
         self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
         self.provider = provider or make_provider(self.settings)
         self.registry = LiveRegistry()
+        self.recent = RecentRecords()
+        self.budgets = BudgetGuard(self.store, self.pricer, self.provider.host, self.settings)
         self.interrupted_at_start = sweep_interrupted(self)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self)
         self._closed = False
+        self._writable_checked = float("-inf")
         atexit.register(self.close)  # a clean stop (SIGTERM, Ctrl+C) saves what has arrived
 
     # -- starting -------------------------------------------------------------------------
@@ -60,6 +65,7 @@ class Vault:
         request = check_request(request)
         if not isinstance(user_id, str) or not user_id.strip():
             raise BadRequest("Every generation needs a user id.")
+        request = self.budgets.bound(request, user_id)  # under a budget, max_tokens is always sent
         self._check_writable()
         record = self._new_record(request, user_id, regenerated_from)
         live = LiveGeneration(record)
@@ -71,16 +77,19 @@ class Vault:
             self.registry.remove(record.id)
             live.mark_ended()
             self.cache.release(record.dedup_key, record.id)
+            self.budgets.release(record.id)
             raise
 
     def _save_and_launch(self, live: LiveGeneration, request: GenerationRequest, force: bool) -> str:
         record = live.record
         original = None if force else self._claim_or_reuse(record)
+        # Rate limit and budget reservation, before any provider call; a dedup hit reserves nothing.
+        self.budgets.admit(record, request, hit=isinstance(original, Generation))
         if isinstance(original, Generation):
             self.registry.remove(record.id)
             return self._record_cache_hit(record, original)
         if force:
-            self.cache.put(record.dedup_key, record.id, self.settings.cache_ttl_s)
+            self.cache.hold(record.dedup_key, record.id)
         if original is not None:
             record.cached_from = original.record.id
             live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
@@ -104,10 +113,10 @@ class Vault:
         live = self.registry.get(holder)
         if live is not None and not live.ended:
             return live
-        original = self.store.get(holder) if looks_like_id(holder) else None
+        original = self._read(holder) if looks_like_id(holder) else None
         if original is not None and original.status == COMPLETE:
             return original
-        self.cache.put(record.dedup_key, record.id, self.settings.cache_ttl_s)  # stale: take it over
+        self.cache.hold(record.dedup_key, record.id)  # stale: take it over
         return None
 
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
@@ -119,10 +128,16 @@ class Vault:
         record.price_source = "dedup cache hit"
         record.request_sent_utc = record.first_token_utc = record.finished_utc = now
         self.persister.insert(record)
+        self.recent.put(record)
         return record.id
 
     def _check_writable(self) -> None:
-        """Refuse before paying for a generation that could not be saved."""
+        """Refuse before paying for a generation that could not be saved.
+
+        A success is trusted for a second: the probe costs ~0.5 ms, and the pending row's own
+        commit, which always precedes the provider call, still catches a failure in between."""
+        if time.monotonic() - self._writable_checked < WRITABLE_TRUST_S:
+            return
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             probe = self.data_dir / f".write-probe-{new_id()}"
@@ -135,6 +150,7 @@ class Vault:
         if free < MIN_FREE_BYTES:
             raise StorageUnavailable(f"The disk holding {self.data_dir} is nearly full "
                                      f"({free // 1_048_576} MB free): nothing was sent to the provider.")
+        self._writable_checked = time.monotonic()
 
     # -- reading --------------------------------------------------------------------------
     def get(self, gen_id: str, user_id: str | None = None) -> Generation | None:
@@ -142,19 +158,20 @@ class Vault:
         if not looks_like_id(gen_id):
             return None
         live = self.registry.get(gen_id)
-        gen = live.snapshot().record if live is not None else self.store.get(gen_id)
+        gen = live.snapshot().record if live is not None else self._read(gen_id)
         if gen is None or (user_id is not None and gen.user_id != user_id):
             return None
         return gen
 
+    def _read(self, gen_id: str) -> Generation | None:
+        return self.recent.get(gen_id) or self.store.get(gen_id)
+
     def wait(self, gen_id: str, timeout: float | None = None) -> Generation:
         """Block until the generation has ended; returns the final record."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (live := self.registry.get(gen_id)) is not None:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise TimeoutError(f"generation {gen_id} still running")
-            live.wait_for_change(live.piece_count, timeout=min(0.5, remaining or 0.5))
+        live = self.registry.get(gen_id)
+        if live is not None and not live.wait_ended(timeout):
+            raise TimeoutError(f"generation {gen_id} still running")
+        # The worker marks the end only after the final record is committed (or failed to be).
         gen = self.get(gen_id)
         if gen is None:
             raise NotFound(f"Generation {gen_id} not found.")
@@ -203,7 +220,10 @@ class Vault:
         return self.store.export(filters, fmt, dest)
 
     def reprice(self, apply: bool = False) -> RepriceReport:
-        return reprice_rows(self, apply)
+        report = reprice_rows(self, apply)
+        if apply:
+            self.recent.clear()  # the only change to a finished record
+        return report
 
     # -- helpers for the UI and CLI ---------------------------------------------------------
     def models(self) -> list[str]:
@@ -233,7 +253,10 @@ class Vault:
         return self.images.resolve(relpath)
 
     def after_finish(self, final: Generation) -> None:
-        """Keep the dedup cache pointing only at finished, successful generations."""
+        """Release its budget reservation; keep the dedup cache pointing only at successful generations."""
+        self.budgets.finished(final)
+        if final.status != "pending" and self.registry.get(final.id) is None:
+            self.recent.put(final)  # committed: later reads need no query
         if not final.dedup_key or final.cached_from:
             return
         if final.status == COMPLETE:
@@ -254,6 +277,7 @@ class Vault:
             live.cancel_requested = True
             if live.stream is not None:
                 live.stream.close()
+        self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
         self.cache.close()
         self.store.close()
 

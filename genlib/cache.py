@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -43,23 +44,29 @@ class DedupCache(Protocol):
 
 
 class DiskDedupCache:
-    """Finished answers in diskcache (they expire after the TTL); requests in flight in memory.
+    """Finished answers in diskcache (they expire after the TTL), mirrored in memory.
 
-    In-flight claims stay in this process's memory: one process owns the data dir (DuckDB allows
-    no other), so an in-memory single-flight is exact, costs microseconds on the submit path, and
-    a crash can never leave the disk pointing at a generation that did not finish. A Redis
-    implementation would claim with SET NX instead.
+    One process owns the data dir (DuckDB allows no other), so an in-memory view is exact: a claim
+    costs microseconds and touches no file (diskcache opens a SQLite connection per thread, which
+    costs milliseconds on every new thread). Requests in flight are claimed in memory only, so a crash
+    can never leave the disk pointing at a generation that did not finish. A Redis implementation
+    would claim with SET NX instead.
     """
 
     def __init__(self, directory: Path):
         self._cache = diskcache.Cache(str(directory))
         self._inflight: dict[str, str] = {}
+        self._finished: dict[str, tuple[str, float]] = {}  # key -> (id, expiry on time.time())
         self._lock = threading.Lock()
+        for key in self._cache.iterkeys():
+            gen_id, expire = self._cache.get(key, expire_time=True)
+            if gen_id is not None:
+                self._finished[key] = (gen_id, expire or float("inf"))
 
     def claim(self, key: str, gen_id: str, ttl_s: float) -> str | None:
         """Take the key for gen_id; return None if taken, else the id that already holds it."""
         with self._lock:
-            holder = self._inflight.get(key) or self._cache.get(key)
+            holder = self._inflight.get(key) or self._finished_id(key)
             if holder is not None:
                 return holder
             self._inflight[key] = gen_id
@@ -72,12 +79,13 @@ class DiskDedupCache:
 
     def get(self, key: str) -> str | None:
         with self._lock:
-            return self._inflight.get(key) or self._cache.get(key)
+            return self._inflight.get(key) or self._finished_id(key)
 
     def put(self, key: str, gen_id: str, ttl_s: float) -> None:
         """gen_id finished: it answers identical requests for the next ttl_s seconds."""
         self._cache.set(key, gen_id, expire=ttl_s)
         with self._lock:
+            self._finished[key] = (gen_id, time.time() + ttl_s)
             if self._inflight.get(key) == gen_id:
                 del self._inflight[key]
 
@@ -86,17 +94,24 @@ class DiskDedupCache:
         with self._lock:
             if self._inflight.get(key) == gen_id:
                 del self._inflight[key]
-            with self._cache.transact():
-                if self._cache.get(key) == gen_id:
-                    self._cache.delete(key)
+            if self._finished.get(key, (None,))[0] == gen_id:
+                del self._finished[key]
+                self._cache.delete(key)
 
     def forget_ids(self, gen_ids: set[str]) -> int:
         """Drop every key pointing at one of gen_ids (used for generations that never finished)."""
-        dropped = 0
-        for key in list(self._cache.iterkeys()):
-            if self._cache.get(key) in gen_ids:
-                dropped += int(self._cache.delete(key))
-        return dropped
+        with self._lock:
+            keys = [k for k, (gen_id, _) in self._finished.items() if gen_id in gen_ids]
+            for key in keys:
+                del self._finished[key]
+                self._cache.delete(key)
+            return len(keys)
 
     def close(self) -> None:
         self._cache.close()
+
+    def _finished_id(self, key: str) -> str | None:
+        entry = self._finished.get(key)
+        if entry is None or entry[1] <= time.time():
+            return None
+        return entry[0]

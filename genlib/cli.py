@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m genlib", description="GenVault: durable AI generations.")
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="generate, streaming to the terminal; prints the id")
-    gen.add_argument("prompt")
+    gen.add_argument("prompt", help='the prompt, or "-" to read it from stdin (a command line holds ~128 kB)')
     gen.add_argument("-m", "--model", default=None)
     gen.add_argument("--image", action="store_true", help="generate an image")
     gen.add_argument("-s", "--system", default=None)
@@ -96,7 +96,9 @@ def cmd_generate(vault: Vault, args) -> int:
     kind = "image" if args.image else "text"
     params = {"temperature": args.temperature, "max_tokens": args.max_tokens, "size": args.size}
     model = args.model or _default_model(vault, kind)
-    request = GenerationRequest(prompt=args.prompt, model=model, kind=kind, system_prompt=args.system,
+    # undecodable bytes become lone surrogates, which check_request refuses with a clear message
+    prompt = sys.stdin.buffer.read().decode("utf-8", "surrogateescape") if args.prompt == "-" else args.prompt
+    request = GenerationRequest(prompt=prompt, model=model, kind=kind, system_prompt=args.system,
                                 params={k: v for k, v in params.items() if v is not None})
     user = os.environ.get("GENLIB_USER", "local")
     gen_id = vault.start(request, user_id=user, force=args.force)

@@ -33,6 +33,7 @@ class Settings:
     cache_ttl_s: float = 3600.0
     flush_interval_s: float = 0.2
     prices_file: Path | None = None
+    budgets_file: Path | None = None
     request_timeout_s: float = 600.0
     max_retries: int = 2
     offline_tokens_per_s: float = 40.0
@@ -50,6 +51,10 @@ class Settings:
     def resolved_prices_file(self) -> Path:
         return self.prices_file or (self.data_dir / "prices.toml")
 
+    @property
+    def resolved_budgets_file(self) -> Path:
+        return self.budgets_file or (self.data_dir / "budgets.toml")
+
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         env = os.environ
@@ -62,6 +67,7 @@ class Settings:
             cache_ttl_s=_float_env("GENLIB_CACHE_TTL", 3600.0),
             flush_interval_s=_float_env("GENLIB_FLUSH_MS", 200.0) / 1000.0,
             prices_file=Path(env["GENLIB_PRICES_FILE"]).expanduser() if env.get("GENLIB_PRICES_FILE") else None,
+            budgets_file=Path(env["GENLIB_BUDGETS_FILE"]).expanduser() if env.get("GENLIB_BUDGETS_FILE") else None,
             request_timeout_s=_float_env("GENLIB_TIMEOUT_S", 600.0),
             offline_tokens_per_s=_float_env("GENLIB_OFFLINE_TPS", 40.0),
         )

@@ -26,3 +26,11 @@ class DatabaseLocked(StorageUnavailable):
 
 class NotFound(GenlibError):
     """No generation with that id (or not one this user may see)."""
+
+
+class BudgetExceeded(GenlibError):
+    """A spend budget (or the budgets file) refuses this generation; raised before any provider call."""
+
+
+class RateLimited(GenlibError):
+    """The user started too many generations in the last minute; raised before any provider call."""

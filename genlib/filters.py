@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 
 from .records import KINDS, STATUSES
+from .validate import valid_unicode
 
 MAX_PAGE_SIZE = 500
 MAX_TERM_CHARS = 500
@@ -25,6 +26,12 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     visible_to: str | None = None  # set by the caller for non-admin users: only their rows
+
+    def __post_init__(self) -> None:
+        # Undecodable bytes on a command line arrive as lone surrogates, which no query can bind.
+        for f in fields(self):
+            if isinstance(getattr(self, f.name), str):
+                object.__setattr__(self, f.name, valid_unicode(getattr(self, f.name)))
 
     @classmethod
     def from_query(cls, params: dict[str, str]) -> tuple["Filters", list[str]]:

@@ -13,6 +13,7 @@ import httpx2
 import openai
 
 from .errors import GenlibError
+from .validate import valid_unicode
 
 _SECRETS: set[str] = set()  # API keys in use: scrubbed from every message describe_error returns
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_*.\-]{4,}|Bearer\s+\S+)")
@@ -26,7 +27,7 @@ class StreamDropped(openai.APIConnectionError):
 
 def describe_error(exc: BaseException) -> str:
     """One readable line for any openai/httpx2/genlib error; secrets scrubbed, length capped."""
-    text = " ".join(_describe(exc).split())
+    text = " ".join(valid_unicode(_describe(exc)).split())  # storable even if the provider's wasn't
     for secret in tuple(_SECRETS):  # a copy: another thread may be adding a key
         text = text.replace(secret, "[redacted]")
     text = _KEY_PATTERN.sub("[redacted]", text)

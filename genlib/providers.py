@@ -22,6 +22,7 @@ from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
 from .errors import GenlibError
 from .offline import OFFLINE_BASE_URL, OfflineTransport
 from .provider_errors import _SECRETS, STATUS_LABELS, StreamDropped, describe_error  # noqa: F401 - re-exported
+from .validate import valid_unicode
 
 CHAT_PARAMS = ("temperature", "max_tokens", "top_p", "seed")
 IMAGE_PARAMS = ("size", "quality", "n")
@@ -126,8 +127,9 @@ def _cut_reason(exc: BaseException) -> str:
 
 def _event(chunk) -> StreamEvent:
     choice = chunk.choices[0] if chunk.choices else None
-    return StreamEvent(text=(choice.delta.content or "") if choice and choice.delta else "",
-                       model=chunk.model or None, response_id=chunk.id or None,
+    # valid_unicode: a stray "\\ud800" escape from the provider must not make the text unstorable
+    return StreamEvent(text=valid_unicode(choice.delta.content or "") if choice and choice.delta else "",
+                       model=valid_unicode(chunk.model) or None, response_id=valid_unicode(chunk.id) or None,
                        usage=chunk.usage.model_dump() if chunk.usage else None,
                        finish_reason=choice.finish_reason if choice else None)
 

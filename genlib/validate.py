@@ -26,9 +26,22 @@ def check_request(request: GenerationRequest) -> GenerationRequest:
         raise BadRequest(f"Unknown output kind '{str(request.kind)[:20]}': use text or image.")
     if not isinstance(request.model, str) or not request.model.strip() or len(request.model) > 200:
         raise BadRequest("Choose a model.")
+    _check_text("model name", request.model, required=True)
     for message in request.history:
         _check_text("earlier message", message.get("content"), required=False)
     return GenerationRequest(**{**vars(request), "params": _check_params(request.params)})
+
+
+def valid_unicode(text: str | None) -> str | None:
+    """Text as it can be stored: lone surrogates (a provider's stray JSON escape, undecodable bytes
+    on a command line) become U+FFFD; valid text comes back unchanged, cheaply."""
+    if not text:
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _check_text(label: str, value: object, required: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import replace
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from .usage import estimate_chat_usage
 from .costing import apply_usage
 
 log = logging.getLogger(__name__)
+FINAL_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits between attempts to save a final record
 
 
 class Worker:
@@ -144,10 +146,30 @@ class Worker:
 
     def _commit(self, live: LiveGeneration, final: Generation) -> None:
         try:
-            self._vault.persister.finish(final)
+            self._save_final(final)
+        except Exception as exc:  # noqa: BLE001 - not saved: readers must not see "streaming" forever
+            if not getattr(self._vault, "_closed", False):  # on shutdown the sweep has saved it
+                log.error("generation %s: final record not saved: %s", final.id, exc)
+                live.set_meta(status=ERROR, finished_utc=final.finished_utc, error=(
+                    f"The final record could not be saved ({describe_error(exc)}); the text saved while "
+                    "it streamed is kept."))
         finally:
             live.mark_ended()
-            self._vault.after_finish(final)
+            try:
+                self._vault.after_finish(final)
+            except Exception:  # noqa: BLE001 - e.g. the dedup cache on a full disk: nothing to undo
+                log.warning("generation %s: dedup cache not updated", final.id, exc_info=True)
+
+    def _save_final(self, final: Generation) -> None:
+        """Write the final record, retrying for ~15 s: a full disk often frees up (logs rotate)."""
+        for delay in (*FINAL_RETRY_S, None):
+            try:
+                return self._vault.persister.finish(final)
+            except Exception as exc:  # noqa: BLE001
+                if delay is None or getattr(self._vault, "_closed", False):
+                    raise
+                log.warning("generation %s: saving failed (%s); retrying in %s s", final.id, exc, delay)
+                time.sleep(delay)
 
 
 def _zero_tokens() -> dict:

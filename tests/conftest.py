@@ -6,6 +6,21 @@ import pytest
 from tests.fakeprovider import FakeProvider
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-soak", action="store_true", default=False,
+                     help="run the long reliability tests marked soak (make soak)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Soak tests (long crash/load runs) only run with --run-soak; `make test` skips them."""
+    if config.getoption("--run-soak"):
+        return
+    skip = pytest.mark.skip(reason="soak test: run with --run-soak (make soak)")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
     """A per-test GENLIB_DATA_DIR; OPENAI_* removed so nothing can reach a real provider."""

@@ -62,7 +62,8 @@ def test_public_api_is_pinned():
     assert sorted(genlib.__all__) == sorted([
         "Vault", "Settings", "GenerationRequest", "Generation", "TokenBuckets", "Filters", "Page",
         "CostReport", "RepriceReport", "GenlibError", "BadRequest", "NotFound", "StorageUnavailable",
-        "DatabaseLocked", "new_id", "looks_like_id", "OFFLINE_MODEL", "OFFLINE_IMAGE_MODEL",
+        "DatabaseLocked", "BudgetExceeded", "RateLimited", "new_id", "looks_like_id", "OFFLINE_MODEL",
+        "OFFLINE_IMAGE_MODEL",
         "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
         "TEXT", "IMAGE", "KINDS"])
     assert all(hasattr(genlib, name) for name in genlib.__all__)

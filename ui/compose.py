@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from genlib import IMAGE, TEXT, BadRequest, GenerationRequest, StorageUnavailable
+from genlib import IMAGE, TEXT, BadRequest, BudgetExceeded, GenerationRequest, RateLimited, StorageUnavailable
 from genlib.validate import IMAGE_QUALITIES, IMAGE_SIZES
 
 from .auth import Viewer
+from .budgets import budget_notice
 from .nav import open_generation
-from .render import format_cost, offline_banner
+from .render import format_cost, md_escape, offline_banner
 from .vault import models_for
 
 
 def show_form(vault, viewer: Viewer) -> None:
     st.title("Generate")
     offline_banner(vault)
+    budget_notice(vault, viewer)
     left, right = st.columns([1, 2])
     with left:
         output = st.radio("Output", ["Text", "Image"], horizontal=True, key="output")
@@ -77,5 +79,8 @@ def start_and_open(vault, viewer: Viewer, request: GenerationRequest, **start_kw
         return
     except StorageUnavailable as exc:
         st.error(f"Nothing was generated: {exc}", icon=":material/database:")
+        return
+    except (BudgetExceeded, RateLimited) as exc:  # refused before any provider call
+        st.error(md_escape(str(exc)), icon=":material/savings:")
         return
     open_generation(gen_id)

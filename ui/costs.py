@@ -15,8 +15,9 @@ from genlib import Filters
 
 from . import charts
 from .auth import Viewer
+from .budgets import show_budgets
 from .nav import GENERATE, generation_href
-from .render import DATE_RANGE, format_cost, md_escape, utcnow
+from .render import DATE_RANGE, format_cost, md_escape, url_problems, utcnow
 from .tables import generation_table, preview
 
 DEFAULT_DAYS = 30
@@ -33,10 +34,11 @@ def show_costs(vault, viewer: Viewer) -> None:
     if not int(totals.get("generations") or 0):
         st.info("No generations in this date range.", icon=":material/inbox:")
         st.page_link(GENERATE, label="Make a generation", icon=":material/auto_awesome:")
-        return
-    _unpriced(vault, report)
-    _charts(report)
-    _top(report.top)
+    else:
+        _unpriced(vault, report)
+        _charts(report)
+        _top(report.top)
+    show_budgets(vault, viewer, filters)
 
 
 def _charts(report) -> None:
@@ -58,6 +60,7 @@ def _charts(report) -> None:
 def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     raw = st.query_params.to_dict()
     _, problems = Filters.from_query({k: raw.get(k) for k in ("from", "to")})
+    problems += url_problems(raw)
     today = utcnow().date()
     left, right, _ = st.columns([1, 1, 2])
     start = left.date_input("From", value=today - timedelta(days=DEFAULT_DAYS - 1), key="from",

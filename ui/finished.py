@@ -15,7 +15,7 @@ from .auth import Viewer
 from .compose import start_and_open
 from .images import load_image
 from .nav import link_to_generation, link_to_image
-from .render import ago, format_cost, metadata_frame, safe_markdown, status_badge, token_line
+from .render import ago, format_cost, md_escape, metadata_frame, safe_markdown, status_badge, token_line
 
 ENDED_NOTES = {CANCELLED: "Stopped before the end: the text received until then is kept.",
                INTERRUPTED: "The app stopped while this was running; the text received until then is kept."}
@@ -42,7 +42,7 @@ def _summary(gen: Generation) -> None:
     badge, line = st.columns([1, 5], vertical_alignment="center")
     with badge:
         status_badge(gen.status)
-    line.caption(f"{gen.model_used or gen.model_requested} · {token_line(gen)} tokens · "
+    line.caption(f"{md_escape(gen.model_used or gen.model_requested)} · {token_line(gen)} tokens · "
                  f"{format_cost(gen.cost_usd, gen.usage_estimated)}")
 
 
@@ -52,9 +52,10 @@ def _provenance(vault, viewer: Viewer, gen: Generation) -> None:
     if gen.regenerated_from:
         link_to_generation(gen.regenerated_from, "Regenerated from an earlier generation", icon=":material/undo:")
     if gen.status in ENDED_NOTES:
-        st.warning(gen.error if gen.status == INTERRUPTED and gen.error else ENDED_NOTES[gen.status])
+        # provider-sourced text: shown as Markdown with images and tags neutralized, like answers
+        st.warning(safe_markdown(gen.error) if gen.status == INTERRUPTED and gen.error else ENDED_NOTES[gen.status])
     if gen.status == ERROR:
-        st.error(gen.error or "The generation failed.", icon=":material/error:")
+        st.error(safe_markdown(gen.error) or "The generation failed.", icon=":material/error:")
         if st.button("Retry", key="retry", icon=":material/refresh:", type="primary"):
             retry_or_regenerate(vault, viewer, gen, force=False)
 

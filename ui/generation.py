@@ -16,7 +16,7 @@ from .auth import Viewer
 from .finished import show_finished
 from .guard import run_guarded
 from .nav import GENERATE, link_to_generation, not_found
-from .render import format_cost, safe_markdown, status_badge, utcnow
+from .render import format_cost, md_escape, safe_markdown, status_badge, utcnow
 
 POLL_SECONDS = 0.5
 
@@ -51,7 +51,7 @@ def _live_body(vault, viewer: Viewer, gen: Generation) -> None:
         status_badge(gen.status)
     elapsed = (utcnow() - (gen.request_sent_utc or gen.created_utc)).total_seconds()
     tokens = estimate_tokens(gen.result_text) if gen.result_text else 0
-    stats.caption(f"≈ {tokens:,} tokens so far · {elapsed:.1f} s elapsed · model {gen.model_requested}")
+    stats.caption(f"≈ {tokens:,} tokens so far · {elapsed:.1f} s elapsed · model {md_escape(gen.model_requested)}")
     stop.button("Stop", key="stop", icon=":material/stop_circle:", on_click=_stop,
                 args=(vault, viewer, gen.id))
     with st.chat_message("assistant"):

@@ -16,7 +16,7 @@ from genlib import KINDS, STATUSES, Filters
 
 from .auth import Viewer
 from .nav import GENERATE
-from .render import DATE_RANGE
+from .render import DATE_RANGE, url_problems
 from .tables import generation_table, history_frame, row_links
 
 PAGE_SIZE = 50
@@ -30,7 +30,7 @@ def show_history(vault, viewer: Viewer) -> None:
     raw = st.query_params.to_dict()
     _, problems = Filters.from_query(raw)  # before the bound widgets drop what they can't show
     filters, more = _filter_widgets(viewer)
-    for problem in dict.fromkeys(problems + more):
+    for problem in dict.fromkeys(problems + more + url_problems(raw, MAX_PAGE)):
         st.warning(problem, icon=":material/filter_alt_off:")
     body, pager = st.container(), st.container()
     with pager:  # drawn below the table, but its bound page number is needed first

@@ -30,6 +30,23 @@ DATE_RANGE = {"min_value": date(2000, 1, 1), "max_value": date(2099, 12, 31)}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+def url_problems(raw: dict, max_page: int | None = None) -> list[str]:
+    """What URL-bound widgets would drop silently from a hand-edited URL: a date outside
+    DATE_RANGE, a page number that isn't one. (Malformed dates are Filters.from_query's to report.)"""
+    problems = []
+    for name in ("from", "to"):
+        try:
+            day = date.fromisoformat(str(raw.get(name) or "")[:10])
+        except ValueError:
+            continue
+        if not DATE_RANGE["min_value"] <= day <= DATE_RANGE["max_value"]:
+            problems.append(f"'{day}' is outside {DATE_RANGE['min_value']} to {DATE_RANGE['max_value']}; ignored.")
+    page = str(raw.get("page", "1"))
+    if max_page is not None and not (page.isdigit() and 1 <= int(page) <= max_page):
+        problems.append(f"Page '{page[:20]}' is not a page number from 1 to {max_page:,}; showing page 1.")
+    return problems
+
+
 def format_cost(value, estimated: bool = False) -> str:
     """"$0.000123" (exact, zeros trimmed) or "unpriced"; "(estimated)" when usage was estimated."""
     if value is None or (isinstance(value, float) and pd.isna(value)):

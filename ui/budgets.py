@@ -1,0 +1,140 @@
+"""Budgets in the app: the spend line on Generate, and budget use, alerts and the admin form on Costs.
+
+Everything shown comes from `vault.budgets` (genlib/budgets.py); the only write is the admin
+form, which changes one limit in the configured budgets file (genlib/budget_edit.py).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from genlib import BadRequest, Filters
+from genlib.budget_edit import set_limit
+from genlib.budget_use import DAILY, usd, used_up_message
+
+from .auth import Viewer
+from .nav import generation_href
+from .render import md_escape, utcnow
+from .tables import generation_table, preview
+
+log = logging.getLogger("genvault.ui")
+WARN_AT = 0.8
+_LABELS = {(True, DAILY): "Spent today", (True, "monthly"): "this month",
+           (False, DAILY): "everyone today", (False, "monthly"): "everyone this month"}
+_SETTINGS = {"Daily limit (USD)": "daily_usd", "Monthly limit (USD)": "monthly_usd",
+             "Generations per minute": "rate_per_minute"}
+_OVERALL, _DEFAULT, _OTHER = "Overall (everyone together)", "Each user (default)", "Another user…"
+
+
+def budget_notice(vault, viewer: Viewer) -> None:
+    """"Spent today $x of $y (z%)" for each budget that applies; a warning from 80%, an error at 100%."""
+    config = vault.budgets.config()
+    if config.broken:
+        st.error(md_escape(config.broken), icon=":material/savings:")
+        return
+    uses = vault.budgets.usage(viewer.user_id)
+    if not uses:
+        return
+    parts = [f"{_LABELS[(u.user_id is not None, u.period)]} {usd(u.used)} of {usd(u.limit)} ({u.fraction:.0%})"
+             for u in uses]
+    line = " · ".join(parts)
+    st.caption(md_escape(line[:1].upper() + line[1:]), help="Including the worst case of generations still "
+               "running, against the budgets file's limits (UTC days and months).")
+    for use in uses:
+        if use.fraction >= 1:
+            st.error(md_escape(used_up_message(use)), icon=":material/savings:")
+        elif use.fraction >= WARN_AT:
+            st.warning(md_escape(f"{use.fraction:.0%} of {use.name()} is used ({usd(use.used)} of "
+                                 f"{usd(use.limit)}); it resets {use.reset_phrase()}."), icon=":material/savings:")
+
+
+def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
+    """The Costs page's budget section; nothing for non-admins when no budgets are configured."""
+    config, problem = vault.budgets.config(), vault.budgets.file.problem
+    if config.empty and not problem:
+        if viewer.is_admin:
+            st.subheader("Budgets")
+            st.caption(f"No budgets are set. Create `{vault.budgets.file.path}` (see `budgets.example.toml`) "
+                       "or set a limit here.")
+            _admin_form(vault, viewer, config)
+        return
+    st.subheader("Budgets")
+    if problem and viewer.is_admin:
+        kept = "" if config.broken else " The last valid version stays in force."
+        st.error(md_escape(problem + kept), icon=":material/savings:")
+    _use_table(vault.budgets.table(viewer.visible_to))
+    if config.alert_multiple is not None:
+        _alerts(vault, viewer, filters, config)
+    if viewer.is_admin:
+        _admin_form(vault, viewer, config)
+
+
+def _use_table(rows) -> None:
+    def pct(spent, limit):
+        return None if limit is None else (1.0 if limit <= 0 else float(spent / limit))
+    frame = pd.DataFrame([{
+        "Who": "Overall" if r.user_id is None else r.user_id,
+        "Today": usd(r.today_usd), "Daily budget": usd(r.daily_usd) if r.daily_usd is not None else "—",
+        "Used today": pct(r.today_usd, r.daily_usd),
+        "This month": usd(r.month_usd), "Monthly budget": usd(r.monthly_usd) if r.monthly_usd is not None else "—",
+        "Used this month": pct(r.month_usd, r.monthly_usd),
+        "Projected": usd(r.projected_usd)} for r in rows])
+    progress = {name: st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
+                for name in ("Used today", "Used this month")}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=progress, key="budget_table")
+    st.caption("Spend includes the worst case of generations still running. The projection carries "
+               "this month's pace to its last day (UTC).")
+
+
+def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
+    today = utcnow().date()
+    since = datetime.combine(filters.date_from or today - timedelta(days=29), time.min)
+    until = datetime.combine(filters.date_to or today, time.min) + timedelta(days=1)
+    st.subheader("Spend alerts")
+    alerts = vault.budgets.spend_alerts(since, until, viewer.visible_to)
+    if not alerts:
+        st.caption(md_escape(f"No hour in this range went over {config.alert_multiple}× a user's usual "
+                             f"hourly spend (and {usd(config.alert_min_usd)})."))
+    for i, alert in enumerate(reversed(alerts)):  # newest first
+        usual = (f"{alert.ratio:.1f}× their usual {usd(alert.usual_usd)} per active hour" if alert.ratio
+                 else "with no spend in the 14 days before")
+        st.warning(f"**{md_escape(alert.user_id)}** " + md_escape(f"spent {usd(alert.spent_usd)} in the hour "
+                   f"from {alert.hour:%Y-%m-%d %H:00} UTC, {usual}."), icon=":material/trending_up:")
+        gens = alert.generations
+        frame = pd.DataFrame({"Cost": [usd(c) for c in gens["cost_usd"].fillna(0)], "Model": gens["model"],
+                              "Kind": gens["kind"], "Prompt": [preview(p) for p in gens["prompt"]],
+                              "Id": [generation_href(g) for g in gens["id"]]})
+        generation_table(frame, list(gens["id"]), f"alert_table_{i}")
+
+
+def _admin_form(vault, viewer: Viewer, config) -> None:
+    if (saved := st.session_state.pop("budget_saved", None)) is not None:
+        st.success(saved, icon=":material/check:")
+    with st.expander("Set a limit (admins)"), st.form("budget_form", border=False):
+        who = st.selectbox("Who", [_OVERALL, _DEFAULT, *sorted(config.users), _OTHER], key="budget_who")
+        other = st.text_input("User id, for another user", key="budget_user", placeholder="ana@example.com")
+        setting = st.selectbox("Limit", list(_SETTINGS), key="budget_setting")
+        value = st.text_input("New value", key="budget_value", placeholder="e.g. 25")
+        st.caption(f"Writes `{vault.budgets.file.path}`; editing that file by hand works too. It applies at once.")
+        submitted = st.form_submit_button("Save limit")
+    if submitted and viewer.is_admin:
+        _save(vault, who, other, _SETTINGS[setting], value)
+
+
+def _save(vault, who: str, other: str, key: str, value: str) -> None:
+    user = None if who == _OVERALL else "*" if who == _DEFAULT else other if who == _OTHER else who
+    try:
+        set_limit(vault.budgets.file.path, user, key, value)
+    except BadRequest as exc:
+        st.error(md_escape(str(exc)), icon=":material/edit_note:")
+        return
+    except OSError as exc:
+        st.error(f"Could not write {vault.budgets.file.path}: {exc.strerror}", icon=":material/database:")
+        return
+    target = "the overall budget" if user is None else "each user" if user == "*" else user.strip().lower()
+    log.info("budget changed: %s %s = %s", target, key, value)
+    st.session_state["budget_saved"] = md_escape(f"Saved: {key} = {value.strip()} for {target}.")
+    st.rerun()
