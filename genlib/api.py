@@ -11,8 +11,6 @@ worker thread owned by the process. One Vault per process (DuckDB allows one pro
 from __future__ import annotations
 
 import atexit
-import json
-import shutil
 import time
 from pathlib import Path
 from typing import Iterator
@@ -20,9 +18,10 @@ from typing import Iterator
 from .budgets import BudgetGuard
 from .cache import DiskDedupCache, dedup_key
 from .config import Settings
-from .errors import BadRequest, NotFound, StorageUnavailable
+from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
+from .errors import BadRequest, NotFound
 from .filters import Filters, clamp_page
-from .ids import looks_like_id, new_id
+from .ids import looks_like_id
 from .images import LocalImageStore
 from .live import LiveGeneration, LiveRegistry, RecentRecords
 from .persister import Persister
@@ -33,8 +32,8 @@ from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows,
 from .store import DuckDBStore, utcnow
 from .validate import check_request
 from .worker import Worker
+from .writable import check_writable
 
-MIN_FREE_BYTES = 50 * 1024 * 1024
 WRITABLE_TRUST_S = 1.0
 
 
@@ -67,7 +66,8 @@ class Vault:
             raise BadRequest("Every generation needs a user id.")
         request = self.budgets.bound(request, user_id)  # under a budget, max_tokens is always sent
         self._check_writable()
-        record = self._new_record(request, user_id, regenerated_from)
+        record = new_record(request, user_id, self.provider.host, dedup_key(request, self.provider.host),
+                            utcnow(), regenerated_from)
         live = LiveGeneration(record)
         # Registered before the key is claimed, so an identical request racing us can follow it.
         self.registry.add(live)
@@ -97,14 +97,6 @@ class Vault:
         self.worker.launch(live, request, original)
         return record.id
 
-    def _new_record(self, request: GenerationRequest, user_id: str, regenerated_from: str | None) -> Generation:
-        return Generation(
-            id=new_id(), kind=request.kind, user_id=user_id.strip(), model_requested=request.model,
-            prompt=request.prompt, provider=self.provider.host, system_prompt=request.system_prompt,
-            parent_id=request.parent_id, messages_json=json.dumps(request.messages(), ensure_ascii=False),
-            params_json=json.dumps(request.params, sort_keys=True), created_utc=utcnow(),
-            dedup_key=dedup_key(request, self.provider.host), regenerated_from=regenerated_from)
-
     def _claim_or_reuse(self, record: Generation):
         """None: we hold the key and call the provider. A LiveGeneration: follow it. A Generation: a hit."""
         holder = self.cache.claim(record.dedup_key, record.id, self.settings.cache_ttl_s)
@@ -120,37 +112,18 @@ class Vault:
         return None
 
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
-        now = utcnow()
-        record.status, record.cached_from = COMPLETE, original.id
-        record.result_text, record.images_json = original.result_text, original.images_json
-        record.model_used, record.response_id = original.model_used, original.response_id
-        record.cost_usd, record.cost_saved_usd = 0, original.cost_usd
-        record.price_source = "dedup cache hit"
-        record.request_sent_utc = record.first_token_utc = record.finished_utc = now
+        make_cache_hit(record, original, utcnow())
         self.persister.insert(record)
         self.recent.put(record)
         return record.id
 
     def _check_writable(self) -> None:
-        """Refuse before paying for a generation that could not be saved.
-
-        A success is trusted for a second: the probe costs ~0.5 ms, and the pending row's own
-        commit, which always precedes the provider call, still catches a failure in between."""
-        if time.monotonic() - self._writable_checked < WRITABLE_TRUST_S:
-            return
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.data_dir / f".write-probe-{new_id()}"
-            probe.write_bytes(b"ok")
-            probe.unlink()
-            free = shutil.disk_usage(self.data_dir).free
-        except OSError as exc:
-            raise StorageUnavailable(f"The data dir {self.data_dir} can't be written ({exc.strerror}): "
-                                     "nothing was sent to the provider.") from exc
-        if free < MIN_FREE_BYTES:
-            raise StorageUnavailable(f"The disk holding {self.data_dir} is nearly full "
-                                     f"({free // 1_048_576} MB free): nothing was sent to the provider.")
-        self._writable_checked = time.monotonic()
+        """Refuse before paying for a generation that could not be saved. A success is trusted for
+        a second: the probe costs ~0.5 ms, and the pending row's own commit, which always precedes
+        the provider call, still catches a failure in between."""
+        if time.monotonic() - self._writable_checked >= WRITABLE_TRUST_S:
+            check_writable(self.data_dir)
+            self._writable_checked = time.monotonic()
 
     # -- reading --------------------------------------------------------------------------
     def get(self, gen_id: str, user_id: str | None = None) -> Generation | None:
@@ -230,23 +203,15 @@ class Vault:
         return self.provider.models()
 
     def regenerate_request(self, gen: Generation) -> GenerationRequest:
-        history = tuple(m for m in gen.messages[:-1] if m.get("role") != "system")
-        return GenerationRequest(prompt=gen.prompt, model=gen.model_requested, kind=gen.kind,
-                                 system_prompt=gen.system_prompt, params=gen.params,
-                                 parent_id=gen.parent_id, history=history)
+        return regenerate_request(gen)
 
     def continue_request(self, gen: Generation, prompt: str) -> GenerationRequest:
-        history = [m for m in gen.messages if m.get("role") != "system"]
-        history.append({"role": "assistant", "content": gen.result_text})
-        return GenerationRequest(prompt=prompt, model=gen.model_requested, system_prompt=gen.system_prompt,
-                                 params=gen.params, parent_id=gen.id, history=tuple(history))
+        return continue_request(gen, prompt)
 
     def estimate_cost(self, request: GenerationRequest):
         """(low, high) USD before submitting, or None when the model is unpriced."""
-        from .usage import estimate_tokens
-        tokens = sum(estimate_tokens(m["content"]) for m in request.messages())
         max_out = int(request.params.get("max_tokens") or 4096)
-        return self.pricer.estimate_range(request.model, self.provider.host, tokens, max_out,
+        return self.pricer.estimate_range(request.model, self.provider.host, input_tokens(request), max_out,
                                           request.kind, n_images=int(request.params.get("n") or 1))
 
     def image_file(self, relpath: str) -> Path:

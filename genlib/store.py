@@ -9,31 +9,28 @@ from __future__ import annotations
 import re
 import threading
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import duckdb
 import pandas as pd
 
+from .clock import utcnow  # noqa: F401 - re-exported: modules take the clock from the store
 from .errors import DatabaseLocked, StorageUnavailable
 from .filters import Filters, where_clause
 from .migrations import MIGRATIONS
 from .records import LIVE_STATUSES, Generation
+from .store_rollup import ROLLUP_MIGRATION, RollupMixin
 from . import store_sql as sql
 
 COLS = Generation.COLUMNS
 SEARCH_WINDOWS_DAYS = (1, 7, 30)
-ROLLUP_MIGRATION = 3
 EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER true)", "jsonl": "(FORMAT json)", "parquet": "(FORMAT parquet)"}
 
 
-def utcnow() -> datetime:
-    """Naive UTC, as stored in TIMESTAMP columns."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
-
-class DuckDBStore:
+class DuckDBStore(RollupMixin):
     """Generations in a DuckDB file; `target_version` exists so tests can build old databases."""
 
     def __init__(self, path: Path, target_version: int | None = None):
@@ -104,41 +101,6 @@ class DuckDBStore:
                 except duckdb.Error:  # a failed COMMIT (e.g. disk full) has rolled back already:
                     pass              # don't let "no transaction is active" hide the real error
                 raise
-
-    # -- the cost rollup ------------------------------------------------------------------
-    def rollup_watermark(self) -> date | None:
-        """Days before this are in cost_daily; later rows are read from the base table."""
-        if self.schema_version_cached < ROLLUP_MIGRATION:
-            return None
-        with self._cursor() as cur:
-            return cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
-
-    def fold_rollup(self, until: date | None = None) -> None:
-        """Fold every closed day before `until` (default: yesterday) into cost_daily, once.
-
-        Never past a day that still has a live row: its final numbers would be missed."""
-        until = until or (utcnow().date() - timedelta(days=1))
-        with self._lock, self._cursor() as cur, _storage_errors():
-            earliest_live = cur.execute(sql.EARLIEST_LIVE).fetchone()[0]
-            if earliest_live is not None:
-                until = min(until, earliest_live.date())
-            start = cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
-            if start is not None and start >= until:
-                return
-            cur.execute("BEGIN")
-            cur.execute(sql.ROLLUP_FOLD, [start, start, until])
-            cur.execute(sql.ROLLUP_SET_WATERMARK, [until])
-            cur.execute("COMMIT")
-
-    def rebuild_rollup(self) -> None:
-        """Recompute cost_daily up to its watermark (after a reprice changed old costs)."""
-        with self._lock, self._cursor() as cur, _storage_errors():
-            until = cur.execute(sql.ROLLUP_WATERMARK).fetchone()[0]
-            cur.execute("BEGIN")
-            cur.execute("DELETE FROM cost_daily")
-            if until is not None:
-                cur.execute(sql.ROLLUP_FOLD, [None, None, until])
-            cur.execute("COMMIT")
 
     def update(self, gen_id: str, **values) -> None:
         with self._lock:
@@ -241,6 +203,9 @@ class DuckDBStore:
 
     def close(self) -> None:
         self._con.close()
+
+    def _write_errors(self):
+        return _storage_errors()
 
     @contextmanager
     def _cursor(self):
