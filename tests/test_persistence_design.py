@@ -74,3 +74,14 @@ def test_genlib_never_imports_streamlit_and_only_the_store_imports_duckdb():
     sources = {p.name: p.read_text() for p in Path(genlib.__file__).parent.glob("*.py")}
     assert not [n for n, s in sources.items() if "import streamlit" in s or "from streamlit" in s]
     assert [n for n, s in sources.items() if "import duckdb" in s] == ["store.py"]
+
+
+def test_the_embedded_defaults_fill_the_scale_out_seams(tmp_path):
+    """Every method a RecordStore / ImageStore / DedupCache must have exists on the default."""
+    from genlib.cache import DiskDedupCache
+    from genlib.images import LocalImageStore
+    from genlib.seams import DedupCache, ImageStore, RecordStore
+    for protocol, implementation in ((RecordStore, DuckDBStore), (ImageStore, LocalImageStore),
+                                     (DedupCache, DiskDedupCache)):
+        wanted = {n for n in vars(protocol) if not n.startswith("_")}
+        assert wanted and all(callable(getattr(implementation, n, None)) for n in wanted), protocol
