@@ -2,8 +2,7 @@
 
     vault = Vault()                                   # settings from the environment
     gen_id = vault.start(GenerationRequest("Hi", "gpt-4o-mini"), user_id="ana")
-    for text in vault.follow(gen_id): print(text, end="")
-    vault.get(gen_id).cost_usd
+    for text in vault.follow(gen_id): print(text, end="")   # then vault.get(gen_id).cost_usd
 
 `start` returns once the pending row is committed; the provider is called after that, in a
 worker thread owned by the process. One Vault per process (DuckDB allows one process per file).
@@ -17,7 +16,7 @@ from typing import Iterator
 
 from .budgets import BudgetGuard
 from .cache import DiskDedupCache, dedup_key
-from .config import Settings
+from .config import Settings, apply_thread_switch
 from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
 from .errors import BadRequest, NotFound
 from .filters import Filters, clamp_page
@@ -30,7 +29,7 @@ from .providers import make_provider
 from .records import COMPLETE, Generation, GenerationRequest
 from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows, sweep_interrupted
 from .store import DuckDBStore, utcnow
-from .validate import check_request
+from .validate import check_request, valid_unicode
 from .worker import Worker
 from .writable import check_writable
 
@@ -48,6 +47,7 @@ class Vault:
         self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
         self.provider = provider or make_provider(self.settings)
         self.registry = LiveRegistry()
+        apply_thread_switch(self.settings)
         self.recent = RecentRecords()
         self.budgets = BudgetGuard(self.store, self.pricer, self.provider.host, self.settings)
         self.interrupted_at_start = sweep_interrupted(self)
@@ -64,6 +64,8 @@ class Vault:
         request = check_request(request)
         if not isinstance(user_id, str) or not user_id.strip():
             raise BadRequest("Every generation needs a user id.")
+        if valid_unicode(user_id) != user_id:  # e.g. undecodable bytes in GENLIB_USER
+            raise BadRequest("The user id contains invalid Unicode (a lone surrogate).")
         request = self.budgets.bound(request, user_id)  # under a budget, max_tokens is always sent
         self._check_writable()
         record = new_record(request, user_id, self.provider.host, dedup_key(request, self.provider.host),

@@ -38,6 +38,7 @@ class DuckDBStore(RollupMixin):
         self._con = _connect(self.path)
         self._lock = threading.Lock()  # serializes writers that are not the persister (CLI, sweep)
         self._version: int | None = None
+        self._writers = threading.local()
         self.migrate(target_version)
         with self._cursor() as cur:  # each column's SQL type, for the casts of batched updates
             self._types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
@@ -74,26 +75,21 @@ class DuckDBStore(RollupMixin):
     # -- writes -------------------------------------------------------------------------
     def write_batch(self, inserts: Iterable[Generation] = (), chunks: Iterable[tuple] = (),
                     updates: Iterable[tuple[str, dict]] = (), finals: Iterable[Generation] = ()) -> None:
-        """One transaction: new rows, appended text pieces, column updates, final records."""
-        inserts, chunks, updates, finals = list(inserts), list(chunks), list(updates), list(finals)
-        with self._cursor() as cur, _storage_errors():
+        """One transaction: new rows, appended text pieces, column updates, final records.
+
+        A fixed handful of statements however many generations a batch carries, on a cursor kept
+        by the writing thread: under 64 streams every call into DuckDB must win the GIL back from
+        busy threads, so the number of calls, not rows, sets how long a flush takes."""
+        statements = self._batch_statements(list(inserts), list(chunks), list(updates), list(finals))
+        cur = self._writer_cursor()
+        with _storage_errors():
+            if len(statements) == 1:  # a lone statement commits by itself: no BEGIN/COMMIT calls
+                cur.execute(*statements[0])
+                return
             cur.execute("BEGIN")
             try:
-                # A fixed handful of statements per batch, however many generations it carries:
-                # under 64 streams each statement also has to win the GIL back, so count matters.
-                if inserts:
-                    cur.execute(sql.insert_many(len(inserts)), [v for g in inserts for v in g.to_row()])
-                if chunks:
-                    cur.execute(sql.insert_chunks(len(chunks)), [v for row in chunks for v in row])
-                for columns, rows in _group_updates(updates):
-                    cur.execute(sql.update_many(columns, len(rows), self._types), [v for r in rows for v in r])
-                if finals:
-                    columns = tuple(c for c in COLS if c != "id")
-                    cur.execute(sql.update_many(columns, len(finals), self._types),
-                                [v for g in finals for v in g.to_row()])
-                    marks = ", ".join("?" for _ in finals)
-                    cur.execute(f"DELETE FROM generation_chunks WHERE generation_id IN ({marks})",
-                                [gen.id for gen in finals])
+                for statement in statements:
+                    cur.execute(*statement)
                 cur.execute("COMMIT")
             except BaseException:
                 try:
@@ -101,6 +97,29 @@ class DuckDBStore(RollupMixin):
                 except duckdb.Error:  # a failed COMMIT (e.g. disk full) has rolled back already:
                     pass              # don't let "no transaction is active" hide the real error
                 raise
+
+    def _batch_statements(self, inserts: list, chunks: list, updates: list, finals: list) -> list[tuple]:
+        statements = []
+        if inserts:
+            statements.append((sql.insert_many(len(inserts)), [v for g in inserts for v in g.to_row()]))
+        if chunks:
+            statements.append((sql.insert_chunks(len(chunks)), [v for row in chunks for v in row]))
+        for columns, rows in _group_updates(updates):
+            statements.append((sql.update_many(columns, len(rows), self._types), [v for r in rows for v in r]))
+        if finals:
+            columns = tuple(c for c in COLS if c != "id")
+            statements.append((sql.update_many(columns, len(finals), self._types),
+                               [v for g in finals for v in g.to_row()]))
+            statements.append((f"DELETE FROM generation_chunks WHERE generation_id IN "
+                               f"({', '.join('?' for _ in finals)})", [gen.id for gen in finals]))
+        return statements
+
+    def _writer_cursor(self):
+        """This thread's own cursor (DuckDB wants one per thread); the persister keeps one for life."""
+        cur = getattr(self._writers, "cursor", None)
+        if cur is None:
+            cur = self._writers.cursor = self._con.cursor()
+        return cur
 
     def update(self, gen_id: str, **values) -> None:
         with self._lock:
