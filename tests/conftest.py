@@ -21,6 +21,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium through Playwright, one per session for every folder that needs it (two
+    sync Playwright instances can't run at once); skips when Playwright or chromium is missing."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (make chromium)")
+    from tests.browser.conftest import CHROMIUM_ARGS
+
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):
     """A per-test GENLIB_DATA_DIR; OPENAI_* removed so nothing can reach a real provider."""

@@ -108,14 +108,9 @@ def app(fake):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
-                                     args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium_browser):
+    """Chromium for this folder: the session's one Playwright instance (tests/conftest.py)."""
+    return chromium_browser
 
 
 @pytest.fixture
