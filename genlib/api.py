@@ -177,7 +177,6 @@ class Vault:
         live.cancel_requested = True
         if live.stream is not None:
             live.stream.close()  # wakes a worker blocked on the next chunk
-        live.wait_for_change(live.piece_count, timeout=0)
         return True
 
     def thread(self, gen_id: str) -> list[Generation]:

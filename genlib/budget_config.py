@@ -12,6 +12,8 @@ from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .filestamp import file_stamp
+
 USD_KEYS = ("daily_usd", "monthly_usd")
 USER_KEYS = (*USD_KEYS, "rate_per_minute")
 TOP_KEYS = ("overall", "default_user", "users", "unpriced", "alert_multiple", "alert_min_usd",
@@ -153,11 +155,7 @@ class BudgetFile:
         self.problem: str | None = None  # why the file on disk is not the one in force
 
     def config(self) -> BudgetConfig:
-        try:
-            st = self.path.stat()
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)  # inode: an atomic replace is a new file
-        except OSError:
-            stamp = None
+        stamp = file_stamp(self.path)
         if stamp != self._stamp:
             with self._lock:
                 self._load(stamp)

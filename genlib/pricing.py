@@ -28,6 +28,7 @@ from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 
 from genlib.config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL
+from genlib.filestamp import file_stamp
 from genlib.records import IMAGE, TokenBuckets
 
 MTOK = Decimal(1_000_000)
@@ -184,19 +185,16 @@ class Pricer:
         return None
 
     def _refresh(self) -> dict[str, FileRate]:
-        """The file's entries, re-read when its mtime or size changed (one stat per call)."""
+        """The file's entries, re-read when it changed (one stat per call)."""
         if self._path is None:
             return self._entries
-        try:
-            stamp = (st := self._path.stat()).st_mtime_ns, st.st_size
-        except OSError:
-            stamp = None
+        stamp = file_stamp(self._path)
         if stamp != self._stamp:
             with self._lock:
                 self._load(stamp)
         return self._entries
 
-    def _load(self, stamp: tuple[int, int] | None) -> None:
+    def _load(self, stamp: tuple[int, int, int] | None) -> None:
         entries, problems = {}, []
         if stamp is not None:  # a missing file just means "no overrides"
             try:

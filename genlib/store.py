@@ -121,10 +121,6 @@ class DuckDBStore(RollupMixin):
             cur = self._writers.cursor = self._con.cursor()
         return cur
 
-    def update(self, gen_id: str, **values) -> None:
-        with self._lock:
-            self.write_batch(updates=[(gen_id, values)])
-
     def bulk_append(self, frame: pd.DataFrame) -> None:
         """Fast bulk load (benchmarks, imports): columns named like Generation fields."""
         frame = frame.reindex(columns=list(COLS))
