@@ -14,13 +14,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.fakeprovider import FakeProvider
+from tests.apphealth import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -58,21 +57,6 @@ def _fake_queue_drained(request):
     assert left == 0, f"{left} scripted provider behaviour(s) were never used"
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling a start-up, not asserting timing
-    raise RuntimeError(f"streamlit was not healthy after {timeout:.0f}s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def app(fake):
     """`streamlit run app.py` on a free port, with its own data dir, talking to the fake provider."""
@@ -92,7 +76,7 @@ def app(fake):
                                 start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, log)
+        wait_healthy(url, proc, lambda: log.read_text(errors="replace"))
         yield App(url, data_dir, log)
     finally:
         proc.terminate()

@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.apphealth import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,18 +62,7 @@ class AppServer:
         return self
 
     def wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log_text()[-4000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)  # polling a start-up, not asserting timing
-        raise RuntimeError(f"streamlit not healthy after {timeout:.0f}s:\n{self.log_text()[-4000:]}")
+        wait_healthy(self.url, self.proc, self.log_text, timeout)
 
     def kill(self) -> float:
         """SIGKILL now; returns the monotonic time of the kill."""
