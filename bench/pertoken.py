@@ -1,7 +1,8 @@
 """Work per token in genlib's stream loop, with the network and the SDK's parsing taken out.
 
 The Vault runs its real worker on a stub provider whose `open_text_stream` returns genlib's own
-`TextStream` over an in-memory iterator of already-parsed SDK chunks. The iterator stamps the
+`TextStream` over an in-memory iterator of already-decoded chunks (the JSON dicts the SDK's SSE
+decoder hands genlib). The iterator stamps the
 clock each time the loop asks for the next chunk, so the gap between two stamps is exactly what
 genlib does with one chunk: `TextStream` bookkeeping, `StreamEvent`, `_apply_event`, the
 `LiveGeneration.append`, the cancel check. The persister runs as usual alongside. The same
@@ -13,8 +14,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from openai.types.chat import ChatCompletionChunk
-
 from genlib import Settings, Vault
 from genlib.providers import TextStream
 
@@ -22,13 +21,13 @@ from .harness import MODEL, USER, StoreCalls, request
 from .stats import p50, p99, rnd
 
 
-def _chunk(delta: dict, finish: str | None = None, usage: dict | None = None) -> ChatCompletionChunk:
+def _chunk(delta: dict, finish: str | None = None, usage: dict | None = None) -> dict:
     choices = [] if usage else [{"index": 0, "delta": delta, "finish_reason": finish}]
-    return ChatCompletionChunk.model_validate({"id": "chatcmpl-bench", "object": "chat.completion.chunk",
-                                               "created": 1, "model": MODEL, "choices": choices, "usage": usage})
+    return {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
+            "choices": choices, "usage": usage}
 
 
-def chunks(events: int) -> list[ChatCompletionChunk]:
+def chunks(events: int) -> list[dict]:
     """Role chunk, `events` content chunks (100 distinct objects reused), finish, usage."""
     content = [_chunk({"content": f" tok{i}"}) for i in range(100)]
     usage = {"prompt_tokens": 10, "completion_tokens": events, "total_tokens": 10 + events}

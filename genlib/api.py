@@ -28,6 +28,7 @@ from .pricing import Pricer
 from .providers import make_provider
 from .records import COMPLETE, Generation, GenerationRequest
 from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows, sweep_interrupted
+from .sendgate import SendPermit
 from .store import DuckDBStore, utcnow
 from .validate import check_request, valid_unicode
 from .worker import Worker
@@ -95,8 +96,11 @@ class Vault:
         if original is not None:
             record.cached_from = original.record.id
             live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
-        self.persister.insert(record)  # durable before any request leaves the process
-        self.worker.launch(live, request, original)
+        # Durable before any request leaves the process: the worker prepares the call while the row
+        # commits, and its HTTP client holds the request until this same permit is granted.
+        permit = SendPermit(self.persister.submit_insert(record))
+        self.worker.launch(live, request, original, permit)
+        permit.wait()
         return record.id
 
     def _claim_or_reuse(self, record: Generation):

@@ -37,6 +37,7 @@ class LiveGeneration:
         self.ended = False
         self.cancel_requested = False
         self.stream = None  # the open provider stream, so cancel() can close it
+        self.permit = None  # the SendPermit of its pending row's commit (see sendgate)
 
     def append(self, text: str) -> None:
         with self._changed:

@@ -34,7 +34,11 @@ class Persister:
 
     def insert(self, gen: Generation, timeout: float = 30.0) -> None:
         """Commit a new row; returns once it is durable, raises if it could not be written."""
-        self._submit("insert", gen).result(timeout)
+        self.submit_insert(gen).result(timeout)
+
+    def submit_insert(self, gen: Generation) -> Future:
+        """Queue a new row's commit; the future settles once it is durable (or failed)."""
+        return self._submit("insert", gen)
 
     def finish(self, gen: Generation, timeout: float = 30.0) -> None:
         """Commit a generation's final record (whole text) and drop its chunks."""

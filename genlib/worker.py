@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from .live import LiveGeneration
 from .providers import describe_error
+from .sendgate import NotSaved, SendPermit, held_by_this_thread
 from .records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
 from .store import utcnow
 from .usage import estimate_chat_usage
@@ -30,7 +31,10 @@ class Worker:
         self._vault = vault  # provider, persister, pricer, images, cache, settings, store
 
     def launch(self, live: LiveGeneration, request: GenerationRequest,
-               original: LiveGeneration | None = None) -> threading.Thread:
+               original: LiveGeneration | None = None, permit: SendPermit | None = None) -> threading.Thread:
+        """Start the generation's thread; with a `permit`, it may run before the pending row is
+        committed, but sends nothing to the provider (and saves nothing) until it is."""
+        live.permit = permit
         if original is not None:
             target, args = self._run_follow, (request, original)
         elif request.kind == "image":
@@ -44,8 +48,15 @@ class Worker:
 
     def _guard(self, target, live: LiveGeneration, *args) -> None:
         try:
-            target(live, *args)
+            if target != self._run_text and live.permit is not None:
+                live.permit.wait()  # only the text path overlaps the commit (SDK set-up is its cost)
+            with held_by_this_thread(live.permit, lambda: live.set_meta(request_sent_utc=utcnow())):
+                target(live, *args)
+        except NotSaved:
+            return  # nothing was sent; `start` has told its caller why
         except BaseException as exc:  # noqa: BLE001 - the row must end in a stored status
+            if not _saved(live):
+                return
             log.exception("generation %s failed", live.record.id)
             try:
                 self._finish(live, CANCELLED if live.cancel_requested else ERROR, error=describe_error(exc))
@@ -145,6 +156,8 @@ class Worker:
         return None, False
 
     def _commit(self, live: LiveGeneration, final: Generation) -> None:
+        if not _saved(live):
+            return  # no row to end: the pending row was never saved, and `start` cleaned up
         try:
             self._save_final(final)
         except Exception as exc:  # noqa: BLE001 - not saved: readers must not see "streaming" forever
@@ -170,6 +183,16 @@ class Worker:
                     raise
                 log.warning("generation %s: saving failed (%s); retrying in %s s", final.id, exc, delay)
                 time.sleep(delay)
+
+
+def _saved(live: LiveGeneration) -> bool:
+    """Whether the generation's pending row was committed (waits for the decision if need be)."""
+    try:
+        if live.permit is not None:
+            live.permit.wait()
+        return True
+    except BaseException:  # noqa: BLE001 - the permit re-raises the storage error: here it means "no"
+        return False
 
 
 def _zero_tokens() -> dict:

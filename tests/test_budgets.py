@@ -110,11 +110,16 @@ def test_reservation_is_released_on_failure(vault, fake, monkeypatch, failure):
         fake.enqueue(status=500)
         vault.wait(vault.start(text_request(), "ana"), timeout=20)
     else:
-        def broken(record, timeout=30.0):
-            raise StorageUnavailable("disk gone")
-        monkeypatch.setattr(vault.persister, "insert", broken)
+        write_batch = vault.store.write_batch
+
+        def broken(inserts=(), *batch):
+            if inserts:
+                raise StorageUnavailable("disk gone")
+            return write_batch(inserts, *batch)
+        monkeypatch.setattr(vault.store, "write_batch", broken)
         with pytest.raises(StorageUnavailable):
             vault.start(text_request(), "ana")
+        assert fake.calls("chat") == 0  # the worker had started, but nothing left the process
     wait_released(vault)
     assert [u.reserved for u in vault.budgets.usage("ana")] == [0]
     assert not vault.budgets._held
