@@ -106,9 +106,11 @@ class StoreCalls:
         return {kind: summary([ms for k, ms in writes if k == kind], 2) for kind in kinds}
 
 
-def _batch_kind(inserts=(), chunks=(), updates=(), finals=()) -> str:
-    """"insert", "final", "chunks" (streamed text and/or field updates), "mixed" or "empty"."""
-    parts = [name for name, items in (("insert", inserts), ("final", finals)) if len(list(items))]
+def _batch_kind(inserts=(), chunks=(), updates=(), finals=(), starts=()) -> str:
+    """"start" (a pending row into the start journal), "insert" (rows into `generations`: moved
+    from the journal or final), "final", "chunks" (streamed text and/or field updates), "mixed", "empty"."""
+    parts = [name for name, items in (("start", starts), ("insert", inserts), ("final", finals))
+             if len(list(items))]
     if len(list(chunks)) or len(list(updates)):
         parts.append("chunks")
     return "mixed" if len(parts) > 1 else parts[0] if parts else "empty"

@@ -61,15 +61,15 @@ class LossWindowProbe:
                 if live.persist_chunks and not live.ended:
                     self._genlib_view_ms.append(live.unsaved_age_s() * 1000.0)
 
-    def _write_batch(self, inserts=(), chunks=(), updates=(), finals=()):
-        chunks, finals = list(chunks), list(finals)
-        self._write(inserts=inserts, chunks=chunks, updates=updates, finals=finals)
+    def _write_batch(self, inserts=(), chunks=(), updates=(), finals=(), starts=()):
+        chunks, rows = list(chunks), [*inserts, *finals]
+        self._write(inserts=inserts, chunks=chunks, updates=updates, finals=finals, starts=starts)
         now = time.monotonic()
         grown: dict[str, int] = {}
         for gen_id, _seq, text, *_ in chunks:
             grown[gen_id] = grown.get(gen_id, self._committed.get(gen_id, 0)) + len(text)
-        for gen in finals:
-            grown[gen.id] = len(gen.result_text or "")
+        for gen in rows:  # final records (updated, or inserted from the start journal): the whole text
+            grown[gen.id] = max(grown.get(gen.id, 0), len(gen.result_text or ""))
         for gen_id, length in grown.items():
             self._commit(gen_id, length, now)
 

@@ -18,7 +18,7 @@ from .budgets import BudgetGuard
 from .cache import DiskDedupCache, dedup_key
 from .config import Settings, apply_thread_switch
 from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
-from .errors import BadRequest, NotFound
+from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
 from .ids import looks_like_id
 from .images import LocalImageStore
@@ -68,6 +68,8 @@ class Vault:
         if valid_unicode(user_id) != user_id:  # e.g. undecodable bytes in GENLIB_USER
             raise BadRequest("The user id contains invalid Unicode (a lone surrogate).")
         request = self.budgets.bound(request, user_id)  # under a budget, max_tokens is always sent
+        if self._closed:
+            raise StorageUnavailable("GenVault is shutting down: the generation was not saved.")
         self._check_writable()
         record = new_record(request, user_id, self.provider.host, dedup_key(request, self.provider.host),
                             utcnow(), regenerated_from)
@@ -96,11 +98,18 @@ class Vault:
         if original is not None:
             record.cached_from = original.record.id
             live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
-        # Durable before any request leaves the process: the worker prepares the call while the row
-        # commits, and its HTTP client holds the request until this same permit is granted.
-        permit = SendPermit(self.persister.submit_insert(record))
+        # Durable before any request leaves the process: the worker prepares the call while this
+        # thread commits the row to the start journal (no hand-off to the writer, no queue behind
+        # its flushes); the worker's HTTP client holds the request until the permit is granted.
+        permit = SendPermit()
         self.worker.launch(live, request, original, permit)
-        permit.wait()
+        try:
+            self.store.write_batch(starts=[record])
+        except BaseException as exc:
+            permit.refuse(exc)
+            raise
+        self.persister.journaled(record)
+        permit.grant()
         return record.id
 
     def _claim_or_reuse(self, record: Generation):
@@ -188,13 +197,16 @@ class Vault:
 
     def search(self, filters: Filters = Filters(), page: int = 1, page_size: int = 50) -> Page:
         page, page_size = clamp_page(page, page_size)
+        self.persister.settle_starts()
         rows = self.store.search(filters, page_size + 1, (page - 1) * page_size)
         return Page(rows[:page_size], page, page_size, has_more=len(rows) > page_size)
 
     def costs(self, filters: Filters = Filters()) -> CostReport:
+        self.persister.settle_starts()
         return cost_report(self.store, filters)
 
     def export(self, dest: Path, fmt: str, filters: Filters = Filters()) -> Path:
+        self.persister.settle_starts()
         return self.store.export(filters, fmt, dest)
 
     def reprice(self, apply: bool = False) -> RepriceReport:

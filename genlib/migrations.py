@@ -91,3 +91,14 @@ CREATE TABLE cost_daily (
 CREATE TABLE cost_daily_state (folded_until DATE);
 INSERT INTO cost_daily_state VALUES (NULL);
 """)
+
+# A new generation's pending row lands here first, as one JSON value: DuckDB pays per column, and
+# this 2-column row commits in ~0.7 ms where the 34-column one takes ~2 ms, plus a GIL wait for
+# each of its execution steps while other threads run. The writer moves the rows into
+# `generations` at its next flush (one interval later), deleting them here in the same transaction.
+migration(4, "generation_starts_journal", """
+CREATE TABLE generation_starts (
+    id VARCHAR NOT NULL,
+    record_json VARCHAR NOT NULL
+);
+""")

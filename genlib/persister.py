@@ -1,6 +1,9 @@
 """The single writer: every database write for live generations goes through this one thread.
 
-New rows are written at once (the caller waits for the commit); streamed text is gathered from
+A new generation's pending row is committed by the thread that starts it, as one narrow row in
+the start journal (see migration 4); this thread moves it into `generations` at the next flush,
+in the transaction that deletes it from the journal. Other new rows (dedup hits) are written at
+once, the caller waiting for the commit. Streamed text is gathered from
 all live generations every flush interval and written in one transaction, so the cost is one
 commit per interval however many generations stream, and a crash loses at most one interval.
 Final records are written once, with the whole text, and their chunks deleted.
@@ -29,16 +32,19 @@ class Persister:
         self._interval = interval_s
         self._ops: queue.Queue = queue.Queue()
         self._folded_on: str | None = None
+        self._journaled: dict[str, Generation] = {}  # committed to the start journal, not yet moved
+        self._new_starts: queue.SimpleQueue = queue.SimpleQueue()  # journaled by other threads
         self._thread = threading.Thread(target=self._run, name="genlib-persister", daemon=True)
         self._thread.start()
 
     def insert(self, gen: Generation, timeout: float = 30.0) -> None:
         """Commit a new row; returns once it is durable, raises if it could not be written."""
-        self.submit_insert(gen).result(timeout)
+        self._submit("insert", gen).result(timeout)
 
-    def submit_insert(self, gen: Generation) -> Future:
-        """Queue a new row's commit; the future settles once it is durable (or failed)."""
-        return self._submit("insert", gen)
+    def journaled(self, gen: Generation) -> None:
+        """A new generation's pending row is committed in the start journal (by the thread that
+        started it): move it into `generations` at the next flush. Any thread may call this."""
+        self._new_starts.put(gen)
 
     def finish(self, gen: Generation, timeout: float = 30.0) -> None:
         """Commit a generation's final record (whole text) and drop its chunks."""
@@ -47,6 +53,12 @@ class Persister:
     def flush(self, timeout: float = 30.0) -> None:
         """Write every live generation's unsaved text now."""
         self._submit("flush", None).result(timeout)
+
+    def settle_starts(self, timeout: float = 30.0) -> None:
+        """Move journaled pending rows into `generations` now, so a query issued next sees every
+        generation started so far (read-your-writes); free when the journal is empty."""
+        if self._journaled or not self._new_starts.empty():
+            self.flush(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._ops.put(_STOP)
@@ -88,19 +100,36 @@ class Persister:
     def _write(self, ops: list, tick: bool) -> None:
         inserts = [gen for kind, gen, _ in ops if kind == "insert"]
         finals = [gen for kind, gen, _ in ops if kind == "final"]
-        final_ids = {gen.id for gen in finals}
-        chunks, updates = self._gather_live(final_ids) if tick else ([], [])
-        if not (ops or chunks or updates):
+        chunks, updates = self._gather_live({gen.id for gen in finals}) if tick else ([], [])
+        moves = self._moves(finals, tick)
+        if not (ops or chunks or updates or moves):
             return  # an idle tick: no empty transaction
         try:
-            self._store.write_batch(inserts, chunks, updates, finals)
+            self._store.write_batch(inserts + moves, chunks, updates,
+                                    [g for g in finals if g.id not in self._journaled])
         except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
             log.exception("write failed")
             if len(inserts) + len(finals) > 1:
-                return self._write_one_by_one(ops, chunks, updates)
+                return self._write_one_by_one(ops, chunks, updates, moves)
             return self._settle(ops, exc)
+        self._journaled_moved(moves)
         self._forget(finals)
         self._settle(ops, None)
+
+    def _moves(self, finals: list[Generation], tick: bool) -> list[Generation]:
+        """Rows to move from the start journal into `generations`: a final record at once (as the
+        whole row), every other journaled row on a tick (as it stands, meta updates included)."""
+        while not self._new_starts.empty():
+            gen = self._new_starts.get()
+            self._journaled[gen.id] = gen
+        final_of = {gen.id: gen for gen in finals if gen.id in self._journaled}
+        if not tick:
+            return list(final_of.values())
+        return [final_of.get(gen_id, gen) for gen_id, gen in self._journaled.items()]
+
+    def _journaled_moved(self, moves: list[Generation]) -> None:
+        for gen in moves:
+            self._journaled.pop(gen.id, None)
 
     def _forget(self, finals: list[Generation]) -> None:
         # Here, not in the worker: once the final row is committed no later tick may gather it.
@@ -118,20 +147,24 @@ class Persister:
         except Exception:  # noqa: BLE001 - the Costs page reads the base table meanwhile
             log.exception("folding the cost rollup failed; will retry")
 
-    def _write_one_by_one(self, ops: list, chunks: list, updates: list) -> None:
+    def _write_one_by_one(self, ops: list, chunks: list, updates: list, moves: list) -> None:
         """After a failed batch, write each op alone so one bad row can't sink the others."""
         for kind, gen, future in ops:
             try:
                 if kind == "insert":
                     self._store.write_batch(inserts=[gen])
                 elif kind == "final":
-                    self._store.write_batch(finals=[gen])
+                    journaled = gen.id in self._journaled
+                    self._store.write_batch(inserts=[gen] if journaled else [], finals=[] if journaled else [gen])
+                    self._journaled_moved([gen])
                     self._forget([gen])
                 future.set_result(None)
             except BaseException as exc:  # noqa: BLE001
                 future.set_exception(exc)
+        moves = [gen for gen in moves if gen.id in self._journaled]
         try:
-            self._store.write_batch(chunks=chunks, updates=updates)
+            self._store.write_batch(inserts=moves, chunks=chunks, updates=updates)
+            self._journaled_moved(moves)
         except BaseException:  # noqa: BLE001 - chunks are retried implicitly by the final write
             log.exception("chunk write failed")
 

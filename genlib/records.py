@@ -149,6 +149,17 @@ class Generation:
             out[name] = value
         return out
 
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Generation":
+        """The inverse of `to_dict` (ISO datetimes and Decimal strings parsed back)."""
+        values = {k: v for k, v in values.items() if k in Generation.COLUMNS}
+        for name, value in values.items():
+            if value is not None and name.endswith("_utc"):
+                values[name] = datetime.fromisoformat(value)
+            elif value is not None and name in ("cost_usd", "cost_saved_usd"):
+                values[name] = Decimal(value)
+        return cls(**values)
+
 
 def _ms_between(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:

@@ -133,17 +133,16 @@ def reprice_rows(vault, apply: bool) -> RepriceReport:
 
 def sweep_interrupted(vault) -> int:
     """Rows a dead process left pending/streaming become `interrupted`, text and estimate kept."""
-    finals = []
-    for gen in vault.store.live_rows():
+    saved, journaled = vault.store.live_rows()
+    for gen in (*saved, *journaled):
         gen.status, gen.finished_utc = INTERRUPTED, utcnow()
         gen.error = gen.error or INTERRUPTED_MESSAGE
         if gen.kind == "text" and gen.result_text:
             _estimate_cost(vault, gen)
-        finals.append(gen)
-    if finals:
-        vault.store.write_batch(finals=finals)
-        vault.cache.forget_ids({gen.id for gen in finals})
-    return len(finals)
+    if saved or journaled:  # rows still in the start journal move into `generations` now
+        vault.store.write_batch(inserts=journaled, finals=saved)
+        vault.cache.forget_ids({gen.id for gen in (*saved, *journaled)})
+    return len(saved) + len(journaled)
 
 
 def _estimate_cost(vault, gen: Generation) -> None:

@@ -1,14 +1,13 @@
 """The send gate: no provider request leaves the process before its pending row is committed.
 
-`Vault.start` queues the pending row and launches the worker at once, so the worker builds the
-request (SDK, JSON, headers) while DuckDB commits, instead of after: the commit is off the time
-to first token. The SDK's HTTP client calls `before_send` just before any byte is sent; on a
-worker thread that holds a `SendPermit` it blocks there until the commit has succeeded.
+`Vault.start` launches the worker and then commits the pending row, so the worker builds the
+request (SDK, JSON, headers) while DuckDB commits, instead of after. The SDK's HTTP client calls
+`before_send` just before any byte is sent; on a worker thread that holds a `SendPermit` it
+blocks there until `start` has granted it (the commit succeeded) or refused it (it failed).
 """
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
@@ -22,30 +21,27 @@ class NotSaved(BaseException):
 
 
 class SendPermit:
-    """Decided once, by whichever of `start` and the worker asks first: both see one outcome,
-    so a caller told "not saved" can never have a request sent on its behalf."""
+    """Decided once by `start` (granted after the pending row's commit, refused if it failed);
+    the worker waits for the decision before it sends anything or saves anything."""
 
-    def __init__(self, saved: Future, timeout_s: float = 30.0):
-        self._saved, self._timeout = saved, timeout_s
-        self._lock = threading.Lock()
+    def __init__(self, timeout_s: float = 60.0):
+        self._timeout = timeout_s
+        self._decided = threading.Event()
         self._error: BaseException | None = None
-        self._decided = False
+
+    def grant(self) -> None:
+        self._decided.set()
+
+    def refuse(self, error: BaseException) -> None:
+        self._error = error
+        self._decided.set()
 
     def wait(self) -> None:
-        """Return once the row is committed; raise its error (or a timeout) if it never is."""
-        with self._lock:
-            if not self._decided:
-                try:
-                    self._saved.result(self._timeout)
-                except BaseException as exc:  # noqa: BLE001 - any failure, timeouts included, means "not saved"
-                    self._error = exc
-                self._decided = True
+        """Return once granted; raise the refusal's error (or a timeout, as a refusal) otherwise."""
+        if not self._decided.wait(self._timeout):
+            raise TimeoutError("the pending row's commit was never confirmed")
         if self._error is not None:
             raise self._error
-
-    @property
-    def granted(self) -> bool:
-        return self._decided and self._error is None
 
 
 @contextmanager

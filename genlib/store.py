@@ -1,11 +1,13 @@
 """The record store: the only module that talks to DuckDB.
 
 One connection per process, a fresh cursor per call (DuckDB 2.0 refuses a connection shared
-between threads). All writes for live generations come from one thread (the persister) in
-batched transactions; reads come from any thread. A Postgres store only needs the same methods.
+between threads). Writes for live generations come from one thread (the persister) in batched
+transactions, except each new generation's start-journal row, committed by the thread that starts
+it; reads come from any thread. A Postgres store only needs the same methods.
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 from contextlib import contextmanager
@@ -74,13 +76,15 @@ class DuckDBStore(RollupMixin):
 
     # -- writes -------------------------------------------------------------------------
     def write_batch(self, inserts: Iterable[Generation] = (), chunks: Iterable[tuple] = (),
-                    updates: Iterable[tuple[str, dict]] = (), finals: Iterable[Generation] = ()) -> None:
-        """One transaction: new rows, appended text pieces, column updates, final records.
+                    updates: Iterable[tuple[str, dict]] = (), finals: Iterable[Generation] = (),
+                    starts: Iterable[Generation] = ()) -> None:
+        """One transaction: journaled starts, new rows (moved out of the journal if they were in it),
+        appended text pieces, column updates, final records.
 
         A fixed handful of statements however many generations a batch carries, on a cursor kept
         by the writing thread: under 64 streams every call into DuckDB must win the GIL back from
         busy threads, so the number of calls, not rows, sets how long a flush takes."""
-        statements = self._batch_statements(list(inserts), list(chunks), list(updates), list(finals))
+        statements = self._batch_statements(list(starts), list(inserts), list(chunks), list(updates), list(finals))
         cur = self._writer_cursor()
         with _storage_errors():
             if len(statements) == 1:  # a lone statement commits by itself: no BEGIN/COMMIT calls
@@ -98,10 +102,15 @@ class DuckDBStore(RollupMixin):
                     pass              # don't let "no transaction is active" hide the real error
                 raise
 
-    def _batch_statements(self, inserts: list, chunks: list, updates: list, finals: list) -> list[tuple]:
+    def _batch_statements(self, starts: list, inserts: list, chunks: list, updates: list,
+                          finals: list) -> list[tuple]:
         statements = []
+        if starts:
+            statements.append((sql.insert_starts(len(starts)),
+                               [v for g in starts for v in (g.id, json.dumps(g.to_dict()))]))
         if inserts:
             statements.append((sql.insert_many(len(inserts)), [v for g in inserts for v in g.to_row()]))
+            statements.append((sql.delete_starts(len(inserts)), [g.id for g in inserts]))
         if chunks:
             statements.append((sql.insert_chunks(len(chunks)), [v for row in chunks for v in row]))
         for columns, rows in _group_updates(updates):
@@ -138,7 +147,10 @@ class DuckDBStore(RollupMixin):
     def get(self, gen_id: str) -> Generation | None:
         with self._cursor() as cur:
             row = cur.execute(sql.SELECT_ONE, [gen_id]).fetchone()
-            return self._with_chunks(cur, [Generation.from_row(row)])[0] if row else None
+            if row is None:  # just started: its pending row may still be in the journal
+                row = cur.execute(sql.SELECT_START, [gen_id]).fetchone()
+                return self._with_chunks(cur, [Generation.from_dict(json.loads(row[0]))])[0] if row else None
+            return self._with_chunks(cur, [Generation.from_row(row)])[0]
 
     def search(self, filters: Filters, limit: int, offset: int = 0) -> list[Generation]:
         """Newest first. Rows are stored in time order, so DuckDB's zone maps let a query bounded to
@@ -192,12 +204,15 @@ class DuckDBStore(RollupMixin):
             names = [d[0] for d in cur.description]
             return dict(zip(names, cur.fetchone()))
 
-    def live_rows(self) -> list[Generation]:
-        """Rows still pending/streaming, with their saved chunks folded into result_text."""
+    def live_rows(self) -> tuple[list[Generation], list[Generation]]:
+        """Rows still pending/streaming, saved chunks folded into result_text: (those in `generations`,
+        those only in the start journal), for a sweep to update the first and insert the second."""
         marks = ", ".join("?" for _ in LIVE_STATUSES)
         with self._cursor() as cur:
             rows = cur.execute(f"{sql.SELECT_ALL} WHERE status IN ({marks})", list(LIVE_STATUSES)).fetchall()
-            return self._with_chunks(cur, [Generation.from_row(row) for row in rows])
+            journaled = cur.execute(sql.SELECT_STARTS).fetchall()
+            return (self._with_chunks(cur, [Generation.from_row(row) for row in rows]),
+                    self._with_chunks(cur, [Generation.from_dict(json.loads(r[0])) for r in journaled]))
 
     def iter_priced_rows(self) -> Iterator[Generation]:
         with self._cursor() as cur:

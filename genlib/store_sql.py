@@ -12,6 +12,8 @@ COL_LIST = ", ".join(COLS)
 SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
 SELECT_ONE = f"{SELECT_ALL} WHERE id = ?"
 SELECT_EXPORT = f"SELECT {COL_LIST} FROM generations"
+SELECT_START = "SELECT record_json FROM generation_starts WHERE id = ?"
+SELECT_STARTS = "SELECT record_json FROM generation_starts"
 
 
 def chunks_of(n: int) -> str:
@@ -80,7 +82,8 @@ ROLLUP_ADD_FRAME = (f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM _bulk W
                     f" ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
                     + ", ".join(f"{c} = cost_daily.{c} + excluded.{c}" for c in ROLLUP_SUMS))
 LIVE = "status IN ('pending', 'streaming')"
-EARLIEST_LIVE = f"SELECT min(created_utc) FROM generations WHERE {LIVE}"
+EARLIEST_LIVE = (f"SELECT min(created_utc) FROM (SELECT created_utc FROM generations WHERE {LIVE} UNION ALL "
+                 "SELECT CAST(json_extract_string(record_json, '$.created_utc') AS TIMESTAMP) FROM generation_starts)")
 
 # The whole Costs page in one query over cells of (day, model, user): the breakdowns it charts as
 # grouping sets, so only ~1k rows reach pandas. The exact DECIMAL totals travel as text.
@@ -110,3 +113,11 @@ def update_many(columns: tuple[str, ...], n: int, types: dict[str, str]) -> str:
 def insert_many(n: int) -> str:
     row = "(" + ", ".join("?" for _ in COLS) + ")"
     return f"INSERT INTO generations ({COL_LIST}) VALUES {', '.join(row for _ in range(n))}"
+
+
+def insert_starts(n: int) -> str:
+    return f"INSERT INTO generation_starts (id, record_json) VALUES {', '.join('(?, ?)' for _ in range(n))}"
+
+
+def delete_starts(n: int) -> str:
+    return f"DELETE FROM generation_starts WHERE id IN ({', '.join('?' for _ in range(n))})"

@@ -112,10 +112,10 @@ def test_reservation_is_released_on_failure(vault, fake, monkeypatch, failure):
     else:
         write_batch = vault.store.write_batch
 
-        def broken(inserts=(), *batch):
-            if inserts:
+        def broken(*batch, starts=()):
+            if starts:  # the pending row of a new generation
                 raise StorageUnavailable("disk gone")
-            return write_batch(inserts, *batch)
+            return write_batch(*batch)
         monkeypatch.setattr(vault.store, "write_batch", broken)
         with pytest.raises(StorageUnavailable):
             vault.start(text_request(), "ana")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from genlib import Filters, GenerationRequest
@@ -82,13 +83,14 @@ def test_reprice_and_a_migrated_database_keep_the_rollup_true(tmp_path, fake, mo
         vault.reprice(apply=True)
         fast, slow = _both_ways(vault, Filters(), monkeypatch)
         assert fast.totals == slow.totals and fast.totals["unpriced"] == 0
-        with vault.store._cursor() as cur:  # as if written by a version before the rollup existed
-            cur.execute("DROP TABLE cost_daily")
-            cur.execute("DROP TABLE cost_daily_state")
-            cur.execute("DELETE FROM _genlib_migrations WHERE version >= 3")
         expected = fast.totals
     finally:
         vault.close()
+    with duckdb.connect(str(tmp_path / "data" / "genvault.duckdb")) as con:  # as written before the rollup
+        con.execute("DROP TABLE cost_daily")
+        con.execute("DROP TABLE cost_daily_state")
+        con.execute("DROP TABLE generation_starts")
+        con.execute("DELETE FROM _genlib_migrations WHERE version >= 3")
     store = DuckDBStore(tmp_path / "data" / "genvault.duckdb")
     try:
         assert reports.cost_report(store, Filters()).totals == expected

@@ -20,8 +20,9 @@ def test_id_is_a_nanoid_and_pending_row_is_committed_before_the_request_arrives(
     seen = {}
 
     def on_request(entry):
-        rows = vault.search(Filters(q="before-the-call")).items  # a database read, not memory
-        seen["rows"] = [(g.id, g.status) for g in rows]
+        [live] = vault.registry.all()
+        saved = vault.store.get(live.record.id)  # a database read, not memory
+        seen["rows"] = [(saved.id, saved.status)] if saved else []
 
     fake.on_request = on_request
     gen_id = vault.start(ask("before-the-call please"), user_id="ana")

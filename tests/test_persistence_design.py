@@ -15,11 +15,15 @@ class CountingStore(DuckDBStore):
 
     def __init__(self, path):
         super().__init__(path)
-        self.batches, self.writer_threads = 0, set()
+        self.batches, self.writer_threads, self.journal_rows_by = 0, set(), {}
 
     def write_batch(self, *args, **kwargs):
         self.batches += 1
-        self.writer_threads.add(threading.current_thread().name)
+        thread = threading.current_thread().name
+        if kwargs.get("starts") and not args:  # a start-journal row, by the thread that starts it
+            self.journal_rows_by[thread] = self.journal_rows_by.get(thread, 0) + len(kwargs["starts"])
+        else:
+            self.writer_threads.add(thread)
         return super().write_batch(*args, **kwargs)
 
 
@@ -38,7 +42,9 @@ def test_streamed_tokens_are_saved_in_a_few_batched_writes_by_one_thread(tmp_pat
     assert [len(f.result_text) for f in finals] == [4000, 4000]
     # 4,000 tokens: inserts + finals + one batch per 100 ms tick, never one per token
     assert store.batches < 100, store.batches
+    # the persister writes everything but each generation's pending row, which its caller commits
     assert store.writer_threads == {"genlib-persister"}
+    assert store.journal_rows_by == {"MainThread": 2}
 
 
 def test_unsaved_text_never_waits_longer_than_the_flush_interval(tmp_path):
