@@ -41,6 +41,7 @@ class DuckDBStore(RollupMixin):
         self._lock = threading.Lock()  # serializes writers that are not the persister (CLI, sweep)
         self._version: int | None = None
         self._writers = threading.local()
+        self._kept: list[tuple[threading.Thread, object]] = []
         self.migrate(target_version)
         with self._cursor() as cur:  # each column's SQL type, for the casts of batched updates
             self._types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
@@ -124,10 +125,13 @@ class DuckDBStore(RollupMixin):
         return statements
 
     def _writer_cursor(self):
-        """This thread's own cursor (DuckDB wants one per thread); the persister keeps one for life."""
+        """This thread's own cursor (DuckDB wants one per thread); the persister keeps one for life.
+        Listed so `close` can close them: one left open at exit makes DuckDB's bindings complain."""
         cur = getattr(self._writers, "cursor", None)
         if cur is None:
             cur = self._writers.cursor = self._con.cursor()
+            with self._lock:  # forget the cursors of threads that have ended (theirs are freed)
+                self._kept = [(t, c) for t, c in self._kept if t.is_alive()] + [(threading.current_thread(), cur)]
         return cur
 
     def bulk_append(self, frame: pd.DataFrame) -> None:
@@ -232,6 +236,9 @@ class DuckDBStore(RollupMixin):
         return Path(dest)
 
     def close(self) -> None:
+        for _, cur in self._kept:
+            cur.close()
+        self._kept, self._writers = [], threading.local()  # and drop them: freed before exit
         self._con.close()
 
     def _write_errors(self):

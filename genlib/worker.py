@@ -1,4 +1,4 @@
-"""The worker: runs one generation against the provider in a daemon thread owned by the process.
+"""The worker: runs each generation against the provider on a daemon thread owned by the process.
 
 It never calls Streamlit, so a browser refresh (which stops the page's script thread) can't stop
 it. It is the only writer of its generation: text goes to the `LiveGeneration`, the persister
@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 
 from .live import LiveGeneration
 from .providers import describe_error
-from .sendgate import NotSaved, SendPermit, held_by_this_thread
 from .records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
+from .sendgate import NotSaved, SendPermit, held_by_this_thread
 from .store import utcnow
 from .usage import estimate_chat_usage
 from .costing import apply_usage
+from .workerpool import WorkerPool
 
 log = logging.getLogger(__name__)
 FINAL_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits between attempts to save a final record
@@ -29,9 +30,10 @@ FINAL_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits between attempts to save a fi
 class Worker:
     def __init__(self, vault):
         self._vault = vault  # provider, persister, pricer, images, cache, settings, store
+        self._pool = WorkerPool()
 
     def launch(self, live: LiveGeneration, request: GenerationRequest,
-               original: LiveGeneration | None = None, permit: SendPermit | None = None) -> threading.Thread:
+               original: LiveGeneration | None = None, permit: SendPermit | None = None) -> None:
         """Start the generation's thread; with a `permit`, it may run before the pending row is
         committed, but sends nothing to the provider (and saves nothing) until it is."""
         live.permit = permit
@@ -41,10 +43,7 @@ class Worker:
             target, args = self._run_image, (request,)
         else:
             target, args = self._run_text, (request,)
-        thread = threading.Thread(target=self._guard, args=(target, live, *args),
-                                  name=f"genlib-{live.record.id}", daemon=True)
-        thread.start()
-        return thread
+        self._pool.submit(f"genlib-{live.record.id}", partial(self._guard, target, live, *args))
 
     def _guard(self, target, live: LiveGeneration, *args) -> None:
         try:
