@@ -20,6 +20,7 @@ from .config import Settings, apply_thread_switch
 from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
+from .groupcommit import GroupCommit
 from .ids import looks_like_id
 from .images import LocalImageStore
 from .live import LiveGeneration, LiveRegistry, RecentRecords
@@ -54,6 +55,7 @@ class Vault:
         self.interrupted_at_start = sweep_interrupted(self)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self)
+        self._starts = GroupCommit(lambda records: self.store.write_batch(starts=records))
         self._closed = False
         self._writable_checked = float("-inf")
         atexit.register(self.close)  # a clean stop (SIGTERM, Ctrl+C) saves what has arrived
@@ -100,11 +102,12 @@ class Vault:
             live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
         # Durable before any request leaves the process: the worker prepares the call while this
         # thread commits the row to the start journal (no hand-off to the writer, no queue behind
-        # its flushes); the worker's HTTP client holds the request until the permit is granted.
+        # its flushes; concurrent starts share a commit); the worker's HTTP client holds the
+        # request until the permit is granted.
         permit = SendPermit()
         self.worker.launch(live, request, original, permit)
         try:
-            self.store.write_batch(starts=[record])
+            self._starts.commit(record)
         except BaseException as exc:
             permit.refuse(exc)
             raise
