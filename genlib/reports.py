@@ -72,7 +72,10 @@ def cost_report(store, filters: Filters) -> CostReport:
 
 
 def _grouping(cube: pd.DataFrame, name: str) -> pd.DataFrame:
-    return cube[cube["grouping"] == GROUPINGS[name]].reset_index(drop=True)
+    """One grouping set's rows: the cube is sorted by grouping, so this is a slice, not a filter."""
+    codes = cube["grouping"].to_numpy()
+    start, end = codes.searchsorted(GROUPINGS[name], "left"), codes.searchsorted(GROUPINGS[name], "right")
+    return cube.iloc[start:end].reset_index(drop=True)
 
 
 def _totals(row: pd.Series) -> dict:
@@ -89,17 +92,12 @@ def _totals(row: pd.Series) -> dict:
 
 def _breakdowns(cube: pd.DataFrame) -> dict[str, pd.DataFrame]:
     cube = cube.assign(tokens=cube[list(BUCKETS)].sum(axis=1))
-    days = _grouping(cube, "tokens_by_day").sort_values("day", ignore_index=True)
+    days = _grouping(cube, "tokens_by_day")
     savings = days[days["cache_hits"] > 0].rename(columns={"cache_hits": "hits"})
     return {
-        "by_day_model": _grouping(cube, "by_day_model").sort_values(["day", "model"], ignore_index=True)[
-            ["day", "model", "cost_usd", "generations"]],
-        "by_user": _grouping(cube, "by_user").sort_values(["cost_usd", "user_id"], ascending=[False, True],
-                                                     ignore_index=True)[
-            ["user_id", "cost_usd", "generations", "tokens"]],
-        "by_model": _grouping(cube, "by_model").sort_values(["cost_usd", "model"], ascending=[False, True],
-                                                       ignore_index=True)[
-            ["model", "cost_usd", "generations", "tokens", "unpriced"]],
+        "by_day_model": _grouping(cube, "by_day_model")[["day", "model", "cost_usd", "generations"]],
+        "by_user": _grouping(cube, "by_user")[["user_id", "cost_usd", "generations", "tokens"]],
+        "by_model": _grouping(cube, "by_model")[["model", "cost_usd", "generations", "tokens", "unpriced"]],
         "tokens_by_day": days[["day", *BUCKETS]].rename(columns=TOKEN_COLUMNS),
         "savings_by_day": savings[["day", "hits", "saved_usd"]].reset_index(drop=True),
     }

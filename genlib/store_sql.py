@@ -86,14 +86,16 @@ EARLIEST_LIVE = (f"SELECT min(created_utc) FROM (SELECT created_utc FROM generat
                  "SELECT CAST(json_extract_string(record_json, '$.created_utc') AS TIMESTAMP) FROM generation_starts)")
 
 # The whole Costs page in one query over cells of (day, model, user): the breakdowns it charts as
-# grouping sets, so only ~1k rows reach pandas. The exact DECIMAL totals travel as text.
+# grouping sets, so only ~1k rows reach pandas, already in each breakdown's order (days and models
+# by name, users and models by cost, most first), so pandas only slices. Exact totals travel as text.
 GROUPINGS = {"by_day_model": 1, "tokens_by_day": 3, "by_model": 5, "by_user": 6, "grand": 7}
 _CUBE = f"""SELECT day, model, user_id, GROUPING(day, model, user_id) AS grouping,
     sum(generations) AS generations, sum(cost_usd)::DOUBLE AS cost_usd,
     CASE WHEN sum(priced) > 0 THEN CAST(sum(cost_usd) AS VARCHAR) END AS cost_exact,
     sum(saved_usd)::DOUBLE AS saved_usd, CAST(sum(saved_usd) AS VARCHAR) AS saved_exact,
     sum(cache_hits) AS cache_hits, sum(unpriced) AS unpriced, {", ".join(f"sum({b}) AS {b}" for b in BUCKETS)}
-FROM cells GROUP BY GROUPING SETS ((day, model), (day), (model), (user_id), ())"""
+FROM cells GROUP BY GROUPING SETS ((day, model), (day), (model), (user_id), ())
+ORDER BY grouping, day, CASE WHEN grouping IN (5, 6) THEN -sum(cost_usd) END NULLS LAST, model, user_id"""
 COST_CUBE = f"WITH cells AS (SELECT {_CONTRIBUTION} FROM generations {{where}} GROUP BY ALL) {_CUBE}"
 # Folded days from the rollup, the rest (the last day or two) from the base table.
 COST_CUBE_ROLLUP = f"""WITH cells AS (
