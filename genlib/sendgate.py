@@ -24,8 +24,7 @@ class SendPermit:
     """Decided once by `start` (granted after the pending row's commit, refused if it failed);
     the worker waits for the decision before it sends anything or saves anything."""
 
-    def __init__(self, timeout_s: float = 60.0):
-        self._timeout = timeout_s
+    def __init__(self):
         self._decided = threading.Event()
         self._error: BaseException | None = None
 
@@ -37,9 +36,10 @@ class SendPermit:
         self._decided.set()
 
     def wait(self) -> None:
-        """Return once granted; raise the refusal's error (or a timeout, as a refusal) otherwise."""
-        if not self._decided.wait(self._timeout):
-            raise TimeoutError("the pending row's commit was never confirmed")
+        """Return once granted; raise the refusal's error if refused. No timeout: `start` always
+        decides (it refuses on any exception), and giving up here while its commit still succeeds
+        would leave a saved row that no worker runs."""
+        self._decided.wait()
         if self._error is not None:
             raise self._error
 
