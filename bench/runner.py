@@ -131,11 +131,16 @@ def _load(data_dir: Path, workdir: Path, sizes, state: dict) -> dict:
     try:
         state["info"] = dataset.generate(sizes.rows, [store.bulk_append, ref.sink])
         ref.finish()
+        # The app folds closed days into the cost rollup once, at its first flush; do it here, so
+        # the query timings see the steady state rather than racing that one-off fold.
+        fold_start = time.perf_counter()
+        store.fold_rollup()
+        fold_s = time.perf_counter() - fold_start
     finally:
         store.close()
     size_mb = (data_dir / "genvault.duckdb").stat().st_size / 1e6
     return {"rows": sizes.rows, "details": {"dataset_load_s": round(time.perf_counter() - start, 1),
-                                            "duckdb_file_mb": round(size_mb)}}
+                                            "rollup_fold_s": round(fold_s, 2), "duckdb_file_mb": round(size_mb)}}
 
 
 def _queries(vault, state: dict, sizes) -> dict:

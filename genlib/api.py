@@ -131,7 +131,8 @@ class Vault:
 
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
         make_cache_hit(record, original, utcnow())
-        self.persister.insert(record)
+        self._starts.commit(record)  # a finished record, through the same cheap journal commit
+        self.persister.journaled(record)
         self.recent.put(record)
         return record.id
 

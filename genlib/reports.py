@@ -132,15 +132,16 @@ def reprice_rows(vault, apply: bool) -> RepriceReport:
 def sweep_interrupted(vault) -> int:
     """Rows a dead process left pending/streaming become `interrupted`, text and estimate kept."""
     saved, journaled = vault.store.live_rows()
-    for gen in (*saved, *journaled):
+    for gen in (*saved, *(g for g in journaled if g.is_live)):  # a journaled dedup hit is already final
         gen.status, gen.finished_utc = INTERRUPTED, utcnow()
         gen.error = gen.error or INTERRUPTED_MESSAGE
         if gen.kind == "text" and gen.result_text:
             _estimate_cost(vault, gen)
     if saved or journaled:  # rows still in the start journal move into `generations` now
         vault.store.write_batch(inserts=journaled, finals=saved)
-        vault.cache.forget_ids({gen.id for gen in (*saved, *journaled)})
-    return len(saved) + len(journaled)
+    interrupted = [gen for gen in (*saved, *journaled) if gen.status == INTERRUPTED]
+    vault.cache.forget_ids({gen.id for gen in interrupted})
+    return len(interrupted)
 
 
 def _estimate_cost(vault, gen: Generation) -> None:

@@ -209,8 +209,8 @@ class DuckDBStore(RollupMixin):
             return dict(zip(names, cur.fetchone()))
 
     def live_rows(self) -> tuple[list[Generation], list[Generation]]:
-        """Rows still pending/streaming, saved chunks folded into result_text: (those in `generations`,
-        those only in the start journal), for a sweep to update the first and insert the second."""
+        """(rows of `generations` still pending/streaming, every row still in the start journal), saved
+        chunks folded into live ones' result_text: a sweep updates the first and inserts the second."""
         marks = ", ".join("?" for _ in LIVE_STATUSES)
         with self._cursor() as cur:
             rows = cur.execute(f"{sql.SELECT_ALL} WHERE status IN ({marks})", list(LIVE_STATUSES)).fetchall()

@@ -108,3 +108,19 @@ def test_a_failed_pending_commit_sends_nothing_and_saves_nothing(tmp_path, fake,
         assert len(vault.registry) == 0 and vault.search(Filters()).items == []
     finally:
         vault.close()
+
+
+def test_a_journaled_dedup_hit_survives_a_crash_as_the_finished_record_it_is(tmp_path):
+    store = DuckDBStore(tmp_path / "genvault.duckdb")
+    hit = new_record(GenerationRequest("asked twice", "gpt-4o-mini"), "bob", "h", "key", utcnow(), None)
+    hit.status, hit.result_text, hit.cached_from, hit.finished_utc = "complete", "the answer", "x" * 21, utcnow()
+    store.write_batch(starts=[hit])
+    store.close()  # died before the writer moved it
+    vault = make_vault(tmp_path)
+    try:
+        assert vault.interrupted_at_start == 0
+        saved = vault.store.get(hit.id)
+        assert (saved.status, saved.result_text, saved.cached_from) == ("complete", "the answer", "x" * 21)
+        assert journal_size(vault.store) == 0
+    finally:
+        vault.close()
