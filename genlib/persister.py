@@ -1,9 +1,9 @@
-"""The single writer: every database write for live generations goes through this one thread.
+"""The single writer: every database write for live generations but the first goes through this thread.
 
-A new generation's pending row is committed by the thread that starts it, as one narrow row in
-the start journal (see migration 4); this thread moves it into `generations` at the next flush,
-in the transaction that deletes it from the journal. Other new rows (dedup hits) are written at
-once, the caller waiting for the commit. Streamed text is gathered from
+A new generation's pending row (or a dedup hit's record) is committed by the thread that starts
+it, as one narrow row in the start journal (see migration 4); this thread moves it into
+`generations` at the next flush, in the transaction that deletes it from the journal, or with its
+final record if that comes first. Streamed text is gathered from
 all live generations every flush interval and written in one transaction, so the cost is one
 commit per interval however many generations stream, and a crash loses at most one interval.
 Final records are written once, with the whole text, and their chunks deleted.
@@ -36,10 +36,6 @@ class Persister:
         self._new_starts: queue.SimpleQueue = queue.SimpleQueue()  # journaled by other threads
         self._thread = threading.Thread(target=self._run, name="genlib-persister", daemon=True)
         self._thread.start()
-
-    def insert(self, gen: Generation, timeout: float = 30.0) -> None:
-        """Commit a new row; returns once it is durable, raises if it could not be written."""
-        self._submit("insert", gen).result(timeout)
 
     def journaled(self, gen: Generation) -> None:
         """A new generation's pending row is committed in the start journal (by the thread that
@@ -98,18 +94,16 @@ class Persister:
             return ops, False
 
     def _write(self, ops: list, tick: bool) -> None:
-        inserts = [gen for kind, gen, _ in ops if kind == "insert"]
         finals = [gen for kind, gen, _ in ops if kind == "final"]
         chunks, updates = self._gather_live({gen.id for gen in finals}) if tick else ([], [])
         moves = self._moves(finals, tick)
         if not (ops or chunks or updates or moves):
             return  # an idle tick: no empty transaction
         try:
-            self._store.write_batch(inserts + moves, chunks, updates,
-                                    [g for g in finals if g.id not in self._journaled])
+            self._store.write_batch(moves, chunks, updates, [g for g in finals if g.id not in self._journaled])
         except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
             log.exception("write failed")
-            if len(inserts) + len(finals) > 1:
+            if len(finals) > 1:
                 return self._write_one_by_one(ops, chunks, updates, moves)
             return self._settle(ops, exc)
         self._journaled_moved(moves)
@@ -151,9 +145,7 @@ class Persister:
         """After a failed batch, write each op alone so one bad row can't sink the others."""
         for kind, gen, future in ops:
             try:
-                if kind == "insert":
-                    self._store.write_batch(inserts=[gen])
-                elif kind == "final":
+                if kind == "final":
                     journaled = gen.id in self._journaled
                     self._store.write_batch(inserts=[gen] if journaled else [], finals=[] if journaled else [gen])
                     self._journaled_moved([gen])
