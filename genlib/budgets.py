@@ -102,8 +102,8 @@ class BudgetGuard:
         config = self.config()
         if config.alert_multiple is None or final.cached_from:
             return
-        # This runs after the generation is marked ended, so Vault.close may be under way: the
-        # lock keeps the store open until the query is done, and `_closed` stops later ones.
+        # This runs in the worker while Vault.close may be under way (it does not wait for
+        # workers): the lock keeps the store open until the query is done, `_closed` stops later ones.
         with self._alert_lock:
             if self._closed:
                 return

@@ -166,11 +166,13 @@ class Worker:
                     f"The final record could not be saved ({describe_error(exc)}); the text saved while "
                     "it streamed is kept."))
         finally:
-            live.mark_ended()
+            # Before marking the end: once `wait` returns, the reservation is released (a next start
+            # is judged on real spend only), the spend alert checked and the dedup cache updated.
             try:
                 self._vault.after_finish(final)
             except Exception:  # noqa: BLE001 - e.g. the dedup cache on a full disk: nothing to undo
                 log.warning("generation %s: dedup cache not updated", final.id, exc_info=True)
+            live.mark_ended()
 
     def _save_final(self, final: Generation) -> None:
         """Write the final record, retrying for ~15 s: a full disk often frees up (logs rotate)."""

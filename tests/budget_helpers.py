@@ -1,7 +1,6 @@
 """Test helpers for budgets: write the budgets file, seed spend rows at chosen times and costs."""
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,11 +29,3 @@ def seed_spend(vault, user: str, cost, when: datetime | None = None, model: str 
 def text_request(i: int = 0, max_tokens: int | None = 1000, model: str = "gpt-4o-mini") -> GenerationRequest:
     params = {"max_tokens": max_tokens} if max_tokens else {}
     return GenerationRequest(f"question number {i:02d}", model, params=params)
-
-
-def wait_released(vault, timeout: float = 5.0) -> None:
-    """Reservations are dropped just after `vault.wait` returns (after_finish runs once the
-    generation is marked ended), so a test checking them waits a moment."""
-    deadline = time.monotonic() + timeout
-    while vault.budgets._held and time.monotonic() < deadline:
-        time.sleep(0.01)

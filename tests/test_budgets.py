@@ -9,7 +9,7 @@ import pytest
 
 from genlib import BudgetExceeded, GenerationRequest, StorageUnavailable
 from genlib.budget_config import BudgetFile
-from tests.budget_helpers import seed_spend, text_request, wait_released, write_budgets
+from tests.budget_helpers import seed_spend, text_request, write_budgets
 
 MINI_IN, MINI_OUT = Decimal("0.15"), Decimal("0.6")  # gpt-4o-mini $/MTok in genai-prices 0.2.3
 
@@ -97,8 +97,7 @@ def test_reservation_is_replaced_by_the_real_cost_when_it_ends(vault, fake):
     gen_id = vault.start(text_request(), "ana")
     [held] = vault.budgets.usage("ana")
     assert held.reserved == worst(vault, text_request()) and held.spent == 0
-    gen = vault.wait(gen_id, timeout=20)
-    wait_released(vault)
+    gen = vault.wait(gen_id, timeout=20)  # returns once the reservation is settled: no waiting here
     [done] = vault.budgets.usage("ana")
     assert done.reserved == 0 and done.spent == gen.cost_usd == (100 * MINI_IN + 200 * MINI_OUT) / 1_000_000
 
@@ -120,7 +119,6 @@ def test_reservation_is_released_on_failure(vault, fake, monkeypatch, failure):
         with pytest.raises(StorageUnavailable):
             vault.start(text_request(), "ana")
         assert fake.calls("chat") == 0  # the worker had started, but nothing left the process
-    wait_released(vault)
     assert [u.reserved for u in vault.budgets.usage("ana")] == [0]
     assert not vault.budgets._held
 
