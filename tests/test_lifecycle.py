@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from genlib import BadRequest, Filters, GenerationRequest, StorageUnavailable
+from genlib import BadRequest, GenerationRequest, StorageUnavailable
 from tests.vaults import make_vault
 
 
