@@ -55,7 +55,7 @@ class Vault:
         self.interrupted_at_start = sweep_interrupted(self)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self)
-        self._starts = GroupCommit(lambda records: self.store.write_batch(starts=records))
+        self._starts = GroupCommit(self._journal_starts)
         self._closed = False
         self._writable_checked = float("-inf")
         atexit.register(self.close)  # a clean stop (SIGTERM, Ctrl+C) saves what has arrived
@@ -111,7 +111,6 @@ class Vault:
         except BaseException as exc:
             permit.refuse(exc)
             raise
-        self.persister.journaled(record)
         permit.grant()
         return record.id
 
@@ -132,9 +131,15 @@ class Vault:
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
         make_cache_hit(record, original, utcnow())
         self._starts.commit(record)  # a finished record, through the same cheap journal commit
-        self.persister.journaled(record)
         self.recent.put(record)
         return record.id
+
+    def _journal_starts(self, records: list[Generation]) -> None:
+        """Commit new rows to the start journal (one statement for a group), then hand them to the
+        writer, which moves them into `generations` at its next flush."""
+        self.store.write_batch(starts=records)
+        for record in records:
+            self.persister.journaled(record)
 
     def _check_writable(self) -> None:
         """Refuse before paying for a generation that could not be saved. A success is trusted for
