@@ -120,10 +120,16 @@ def test_a_dropped_stream_yields_the_partial_then_raises_a_clear_error(fake_prov
     assert describe_error(error).startswith("The connection dropped mid-stream")
 
 
-def test_a_stream_ending_without_finish_reason_counts_as_dropped(fake_provider):
-    fake_provider.enqueue(text="cut short", finish_reason=None, usage=False)
+def test_a_stream_ending_with_neither_done_nor_finish_reason_counts_as_dropped(fake_provider):
+    fake_provider.enqueue(text="cut short", finish_reason=None, usage=False, done=False)
     events, error = collect(provider_for(fake_provider).open_text_stream("gpt-4o-mini", HI, {}))
     assert "".join(e.text for e in events) == "cut short" and isinstance(error, StreamDropped)
+
+
+def test_done_without_a_finish_reason_is_a_finished_stream(fake_provider):
+    fake_provider.enqueue(text="all of it", finish_reason=None, usage=False)
+    events, error = collect(provider_for(fake_provider).open_text_stream("gpt-4o-mini", HI, {}))
+    assert "".join(e.text for e in events) == "all of it" and error is None
 
 
 def test_an_sse_error_event_raises_after_the_partial(fake_provider):
