@@ -226,3 +226,16 @@ def test_the_fake_streams_thousands_of_chunks_quickly(fake_provider):
     events, error = collect(provider_for(fake_provider).open_text_stream("gpt-4o-mini", HI, {}))
     assert error is None and sum(1 for e in events if e.text) == 5000
     assert events[-1].usage["completion_tokens"] == 5000 and time.monotonic() - started < 8.0
+
+
+def test_unexpected_errors_never_show_python_object_reprs():
+    from PIL import UnidentifiedImageError
+    exc = UnidentifiedImageError("cannot identify image file <_io.BytesIO object at 0x7f3a2b1c0d60>")
+    assert describe_error(exc) == "UnidentifiedImageError: cannot identify image file"
+
+
+def test_a_drip_is_cut_by_the_deadline_not_by_the_read_timeout(fake_provider):
+    fake_provider.enqueue(text="drip drip", drip_ms=20)
+    events, error = collect(provider_for(fake_provider, request_timeout_s=0.5).open_text_stream("gpt-4o-mini", HI, {}))
+    assert not any(e.text for e in events) and isinstance(error, openai.APITimeoutError)
+    assert describe_error(error).startswith("Timed out after 0.5 s waiting for the first token from 127.0.0.1:")
