@@ -266,15 +266,15 @@ def _picture(b64: str, usage: dict | None) -> bytes:
 
 def _refuse_non_stream(response: httpx2.Response) -> None:
     """A 200 that isn't an event stream (an error object, a login page): its own message, not a "drop"."""
-    content_type = response.headers.get("content-type", "")
-    if not content_type or "event-stream" in content_type:
-        return
+    content_type = response.headers.get("content-type", "").lower()
+    if "json" not in content_type and "html" not in content_type:
+        return  # event-stream, or a lax server's text/plain SSE: the SSE decoder will tell
     try:
         head = b"".join(_first_bytes(response, 65536))
     finally:
         response.close()
     raise unexpected_body(content_type, head) or NotAnApiAnswer(
-        f"The endpoint answered with {content_type.split(';')[0]}, not a stream of events (check OPENAI_BASE_URL).")
+        "The provider answered with a single JSON object, not a stream of events.")
 
 
 def _first_bytes(response: httpx2.Response, limit: int) -> Iterator[bytes]:

@@ -84,6 +84,18 @@ def test_a_200_with_a_web_page_says_the_endpoint_is_not_an_api(keyed_vault, fake
     assert_plain(final.error)
 
 
+def test_a_200_with_a_json_answer_instead_of_a_stream_says_so(vault, fake):
+    fake.enqueue(ok_body={"id": "chatcmpl-1", "object": "chat.completion", "choices": []})
+    final = run(vault)
+    assert final.status == "error"
+    assert final.error == "The provider answered with a single JSON object, not a stream of events."
+
+
+def test_a_200_with_a_bare_error_string_shows_it(vault, fake):
+    fake.enqueue(ok_body={"error": "model is loading"})
+    assert run(vault).error == "The provider answered with an error: model is loading."
+
+
 # -- item 11: absurd usage is clamped, flagged, unpriced, and saves -----------------------------
 @pytest.mark.parametrize("kind, model, usage", [
     ("text", "gpt-4o-mini", {"prompt_tokens": 10**19, "completion_tokens": 5}),
