@@ -1,8 +1,8 @@
 """Provider errors as people read them: `describe_error` turns any openai/httpx2/genlib error into one line.
 
 Owns `StreamDropped` (a stream cut after it started), `StreamTimedOut` (the overall deadline passed),
-`NotAnApiAnswer` (a 200 whose body is an error or a web page), the status wording, retry-after
-parsing, timeout/host extraction, and key scrubbing: `_SECRETS` (keys in use) and `_KEY_PATTERN`.
+the status wording, retry-after parsing, timeout/host extraction, and key scrubbing: `_SECRETS`
+(keys in use, filled by providers) and `_KEY_PATTERN`.
 """
 from __future__ import annotations
 
@@ -33,31 +33,6 @@ class StreamTimedOut(openai.APITimeoutError):
     def __init__(self, request: httpx2.Request, seconds: float, waiting_for: str):
         super().__init__(request=request)
         self.seconds, self.waiting_for = seconds, waiting_for
-
-
-class NotAnApiAnswer(GenlibError):
-    """HTTP 200, but the body is an error object or a web page rather than the answer asked for."""
-
-    def __init__(self, message: str, usage: dict | None = None):
-        super().__init__(message)
-        self.usage = usage  # what the provider reported, to be stored and priced all the same
-
-
-def unexpected_body(content_type: str, body: bytes) -> NotAnApiAnswer | None:
-    """The error for a 200 answer that isn't an API answer (an error object, a web page), else None."""
-    text = body.decode("utf-8", "replace").strip()
-    if "html" in content_type.lower() or text[:1] == "<":
-        return NotAnApiAnswer("The endpoint answered with a web page, not an API response "
-                              "(check OPENAI_BASE_URL).")
-    try:
-        payload = json.loads(text)
-    except ValueError:
-        return None
-    error = payload.get("error") if isinstance(payload, dict) else None
-    if not error:
-        return None
-    message = error.get("message") if isinstance(error, dict) else error
-    return NotAnApiAnswer(f"The provider answered with an error: {str(message or error).rstrip('.')}.")
 
 
 def describe_error(exc: BaseException) -> str:

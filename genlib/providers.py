@@ -1,15 +1,12 @@
 """The only door to an AI provider: the official openai SDK behind `Provider`, `TextStream`, `ImageResult`.
 
 Owns request shaping (usage chunk requested, timeouts, retries), cancelling a stream from any thread,
-the stream's deadline (with `deadline.WATCHDOG`), refusing 200 answers that aren't API answers,
-and the cached model list. `describe_error` (any SDK/transport error as one readable line, key-free) and
+the stream's deadline (with `deadline.WATCHDOG`), and the cached model list; `provider_answers`
+checks that a 200 is the answer asked for. `describe_error` (any SDK/transport error as one readable line, key-free) and
 `StreamDropped` live in `provider_errors` and are re-exported here.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import io
 import socket
 import threading
 import time
@@ -20,14 +17,14 @@ from urllib.parse import urlsplit
 import httpx2
 import openai
 from openai import OpenAI
-from PIL import Image
 
 from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
 from .offline import OFFLINE_BASE_URL, OfflineTransport
 from .sendgate import before_send
 from .deadline import WATCHDOG
+from .provider_answers import image_answer, refuse_non_stream
 from .provider_errors import (  # noqa: F401 - StreamDropped, describe_error and STATUS_LABELS re-exported
-    _SECRETS, STATUS_LABELS, NotAnApiAnswer, StreamDropped, StreamTimedOut, describe_error, unexpected_body)
+    _SECRETS, STATUS_LABELS, StreamDropped, StreamTimedOut, describe_error)
 from .validate import valid_unicode
 
 CHAT_PARAMS = ("temperature", "max_tokens", "top_p", "seed")
@@ -158,6 +155,7 @@ class TextStream:
             if not (self._reading and _shutdown_socket(self._stream.response)):
                 self._stream.close()
 
+
 def _shutdown_socket(response: httpx2.Response) -> bool:
     network = response.extensions.get("network_stream")
     sock = network.get_extra_info("socket") if network is not None else None
@@ -231,7 +229,7 @@ class Provider:
                 **{k: params[k] for k in CHAT_PARAMS if params.get(k) is not None}}
         stream = self.client.post("/chat/completions", body=body, cast_to=object, stream=True,
                                   stream_cls=_SseStream)
-        _refuse_non_stream(stream.response)
+        refuse_non_stream(stream.response)
         return TextStream(stream, self.deadline_s, stream.response.request.extensions.get(_SENT_AT))
 
     def generate_images(self, model: str, prompt: str, params: dict) -> ImageResult:
@@ -239,50 +237,8 @@ class Provider:
         if model.startswith("dall-e"):  # gpt-image-* always answers b64 and rejects response_format
             kwargs["response_format"] = "b64_json"
         raw = self.client.images.with_raw_response.generate(model=model, prompt=prompt, **kwargs)
-        odd = unexpected_body(raw.headers.get("content-type", ""), raw.http_response.content)
-        if odd is not None:
-            raise odd
-        response = raw.parse()
-        usage = response.usage.model_dump() if response.usage else None
-        images = [_picture(item.b64_json, usage) for item in response.data or [] if item.b64_json]
-        if not images:
-            raise NotAnApiAnswer("The provider returned no image data.", usage)
+        images, usage = image_answer(raw.parse(), raw.http_response)
         return ImageResult(images=images, usage=usage, model=model, response_id=raw.headers.get("x-request-id"))
-
-
-def _picture(b64: str, usage: dict | None) -> bytes:
-    """The decoded image, checked to be a picture PIL can read (the usage rides along on refusal)."""
-    try:
-        data = base64.b64decode(b64)
-    except (binascii.Error, ValueError) as exc:
-        raise NotAnApiAnswer("The provider returned image data that isn't valid base64.", usage) from exc
-    try:
-        Image.open(io.BytesIO(data)).verify()  # reads the structure and checksums, not the pixels
-    except Exception as exc:  # noqa: BLE001 - PIL raises OSError, SyntaxError, struct.error... for bad files
-        raise NotAnApiAnswer(f"The provider returned image data that isn't a picture ({len(data):,} bytes).",
-                             usage) from exc
-    return data
-
-
-def _refuse_non_stream(response: httpx2.Response) -> None:
-    """A 200 that isn't an event stream (an error object, a login page): its own message, not a "drop"."""
-    content_type = response.headers.get("content-type", "").lower()
-    if "json" not in content_type and "html" not in content_type:
-        return  # event-stream, or a lax server's text/plain SSE: the SSE decoder will tell
-    try:
-        head = b"".join(_first_bytes(response, 65536))
-    finally:
-        response.close()
-    raise unexpected_body(content_type, head) or NotAnApiAnswer(
-        "The provider answered with a single JSON object, not a stream of events.")
-
-
-def _first_bytes(response: httpx2.Response, limit: int) -> Iterator[bytes]:
-    for part in response.iter_bytes():
-        yield part
-        limit -= len(part)
-        if limit <= 0:
-            return
 
 
 def make_provider(settings: Settings) -> Provider:

@@ -132,25 +132,24 @@ def wait_for_hangup(fake, timeout: float = 10.0) -> int:
     return fake.hangups
 
 
-def test_a_byte_drip_before_the_first_token_is_cut_at_the_deadline(tmp_path, fake):
-    fake.enqueue(text="slow loris answer", drip_ms=20)
+@pytest.fixture
+def one_second_vault(tmp_path, fake):
     vault = make_vault(tmp_path / "data", fake, request_timeout_s=1.0)
-    try:
-        final = run(vault)
-    finally:
-        vault.close()
+    yield vault
+    vault.close()
+
+
+def test_a_byte_drip_before_the_first_token_is_cut_at_the_deadline(one_second_vault, fake):
+    fake.enqueue(text="slow loris answer", drip_ms=20)
+    final = run(one_second_vault)
     assert final.status == "error" and final.error.startswith("Timed out after 1 s waiting for the first token")
     assert final.result_text == "" and final.cost_usd is None
     assert wait_for_hangup(fake) == 1  # the fake saw its connection closed before it had sent it all
 
 
-def test_a_drip_mid_stream_is_cut_and_the_partial_kept_with_an_estimate(tmp_path, fake):
+def test_a_drip_mid_stream_is_cut_and_the_partial_kept_with_an_estimate(one_second_vault, fake):
     fake.enqueue(text="alpha beta gamma delta", chunks=4, drip_after=2, drip_ms=20)
-    vault = make_vault(tmp_path / "data", fake, request_timeout_s=1.0)
-    try:
-        final = run(vault)
-    finally:
-        vault.close()
+    final = run(one_second_vault)
     assert final.status == "error" and final.error.startswith("Timed out after 1 s waiting for the next chunk")
     assert final.result_text == "alpha beta" and final.usage_estimated and final.output_tokens > 0
     assert wait_for_hangup(fake) == 1
