@@ -35,6 +35,9 @@ class Settings:
     flush_interval_s: float = 0.2
     prices_file: Path | None = None
     budgets_file: Path | None = None
+    # GENLIB_TIMEOUT_S: connect timeout (capped at 10 s), the wait for the answer's headers, and an
+    # overall deadline: the first token must come within this of sending, and each next one within
+    # this of the last, however many bytes trickle in between (see providers.TextStream)
     request_timeout_s: float = 600.0
     max_retries: int = 2
     offline_tokens_per_s: float = 40.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from .records import Generation
-from .usage import chat_buckets, image_buckets
+from .usage import chat_buckets, image_buckets, out_of_range
 
 
 def apply_usage(gen: Generation, usage: dict, pricer, provider_host: str,
@@ -18,7 +18,7 @@ def apply_usage(gen: Generation, usage: dict, pricer, provider_host: str,
     gen.usage_json = json.dumps(usage, default=str)
     for name, value in vars(buckets).items():
         setattr(gen, name, value)
-    gen.usage_estimated = estimated
+    gen.usage_estimated = estimated or out_of_range(buckets)  # clamped counts are not the provider's
     price = pricer.price(gen.model_used or gen.model_requested, provider_host, buckets, gen.kind,
                          gen.created_utc, n_images=n_images)
     gen.cost_usd, gen.price_source = price.cost_usd, price.source

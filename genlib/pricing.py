@@ -1,7 +1,8 @@
 """What a generation cost, in exact Decimal dollars, and where that price came from.
 
 Order: offline demo models (free) > the user's TOML prices file > genai-prices' bundled snapshot
-(never updated over the network) > unpriced (`cost_usd=None`, never a fake $0).
+(never updated over the network) > unpriced (`cost_usd=None`, never a fake $0). Usage out of range
+(a clamped bucket, see `usage.out_of_range`) is always unpriced, and its price_source says why.
 
 Prices file (TOML, floats read as exact Decimals; full example in prices.example.toml)::
 
@@ -30,6 +31,7 @@ from genai_prices.data_snapshot import get_snapshot
 from genlib.config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL
 from genlib.filestamp import file_stamp
 from genlib.records import IMAGE, TokenBuckets
+from genlib.usage import MAX_BUCKET_TOKENS, out_of_range
 
 MTOK = Decimal(1_000_000)
 ZERO = Decimal(0)
@@ -48,6 +50,8 @@ class Price:
 
 
 UNPRICED = Price(None, None)
+OUT_OF_RANGE = Price(None, f"unpriced: the provider reported {MAX_BUCKET_TOKENS:,} tokens or more of one kind "
+                           "(out of range; the counts shown are clamped)")
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ class Pricer:
     def price(self, model: str, provider_host: str, buckets: TokenBuckets, kind: str,
               when: datetime | None = None, n_images: int = 0) -> Price:
         """The cost of one generation; `Price(None, None)` when nobody knows the price."""
+        if out_of_range(buckets):
+            return OUT_OF_RANGE
         return self._price(model, provider_host, buckets, kind, when, n_images, need_usage=True)
 
     def estimate_range(self, model: str, provider_host: str, input_tokens: int, max_output_tokens: int,

@@ -1,7 +1,8 @@
 """Provider errors as people read them: `describe_error` turns any openai/httpx2/genlib error into one line.
 
-Owns `StreamDropped` (a stream cut after it started), the status wording, retry-after parsing,
-timeout/host extraction, and key scrubbing: `_SECRETS` (keys in use, filled by providers) and `_KEY_PATTERN`.
+Owns `StreamDropped` (a stream cut after it started), `StreamTimedOut` (the overall deadline passed),
+the status wording, retry-after parsing, timeout/host extraction, and key scrubbing: `_SECRETS`
+(keys in use, filled by providers) and `_KEY_PATTERN`.
 """
 from __future__ import annotations
 
@@ -16,13 +17,22 @@ from .errors import GenlibError
 from .validate import valid_unicode
 
 _SECRETS: set[str] = set()  # API keys in use: scrubbed from every message describe_error returns
+_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_*.\-]{4,}|Bearer\s+\S+)")
 STATUS_LABELS = {400: "The provider rejected the request", 403: "Permission denied", 404: "Not found",
                  408: "The provider timed out", 413: "The request is too large", 422: "The request was not understood"}
 
 
 class StreamDropped(openai.APIConnectionError):
-    """The stream broke off after it started: connection cut, or EOF without a finish_reason."""
+    """The stream broke off after it started: connection cut, or EOF with neither [DONE] nor a finish_reason."""
+
+
+class StreamTimedOut(openai.APITimeoutError):
+    """No complete event within GENLIB_TIMEOUT_S: before the first one (counted from sending) or since the last."""
+
+    def __init__(self, request: httpx2.Request, seconds: float, waiting_for: str):
+        super().__init__(request=request)
+        self.seconds, self.waiting_for = seconds, waiting_for
 
 
 def describe_error(exc: BaseException) -> str:
@@ -39,6 +49,8 @@ def _describe(exc: BaseException) -> str:
         return _describe_status(exc)
     if isinstance(exc, StreamDropped):
         return f"The connection dropped mid-stream: {exc.message}."
+    if isinstance(exc, StreamTimedOut):
+        return f"Timed out after {exc.seconds:g} s waiting for {exc.waiting_for} from {_request_host(exc)}."
     if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
         return f"Timed out{_timeout_of(exc)} waiting for {_request_host(exc)}."
     if isinstance(exc, (openai.APIConnectionError, httpx2.TransportError)):
@@ -52,7 +64,7 @@ def _describe(exc: BaseException) -> str:
         return "The provider sent malformed data (not valid JSON) mid-stream."
     if isinstance(exc, (GenlibError, openai.OpenAIError)):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return _REPR.sub("", f"{type(exc).__name__}: {exc}")  # "<_io.BytesIO object at 0x…>" means nothing to a reader
 
 
 def _describe_status(exc: openai.APIStatusError) -> str:

@@ -1,12 +1,12 @@
 """The only door to an AI provider: the official openai SDK behind `Provider`, `TextStream`, `ImageResult`.
 
 Owns request shaping (usage chunk requested, timeouts, retries), cancelling a stream from any thread,
-and the cached model list. `describe_error` (any SDK/transport error as one readable line, key-free) and
+the stream's deadline (with `deadline.WATCHDOG`), and the cached model list; `provider_answers`
+checks that a 200 is the answer asked for. `describe_error` (any SDK/transport error as one readable line, key-free) and
 `StreamDropped` live in `provider_errors` and are re-exported here.
 """
 from __future__ import annotations
 
-import base64
 import socket
 import threading
 import time
@@ -19,16 +19,26 @@ import openai
 from openai import OpenAI
 
 from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
-from .errors import GenlibError
 from .offline import OFFLINE_BASE_URL, OfflineTransport
 from .sendgate import before_send
-from .provider_errors import _SECRETS, STATUS_LABELS, StreamDropped, describe_error  # noqa: F401 - re-exported
+from .deadline import WATCHDOG
+from .provider_answers import image_answer, refuse_non_stream
+from .provider_errors import (  # noqa: F401 - StreamDropped, describe_error and STATUS_LABELS re-exported
+    _SECRETS, STATUS_LABELS, StreamDropped, StreamTimedOut, describe_error)
 from .validate import valid_unicode
 
 CHAT_PARAMS = ("temperature", "max_tokens", "top_p", "seed")
 IMAGE_PARAMS = ("size", "quality", "n")
 MODELS_TIMEOUT_S, MODELS_TTL_S = 2.0, 60.0
-_SEND_GATE = {"request": [before_send]}  # nothing leaves before the pending row is committed
+_SENT_AT = "genlib_sent_at"
+
+
+def _stamp_sent(request: httpx2.Request) -> None:
+    request.extensions[_SENT_AT] = time.monotonic()  # per attempt: the first-token deadline counts from here
+
+
+# nothing leaves before the pending row is committed; each attempt's send time is noted
+_SEND_GATE = {"request": [before_send, _stamp_sent]}
 
 
 @dataclass
@@ -48,12 +58,30 @@ class ImageResult:
     response_id: str | None
 
 
-class TextStream:
-    """Iterable of `StreamEvent`; `close()` may be called from any thread, even while a reader blocks."""
+class _SseStream(openai.Stream[object]):
+    """The SDK's stream, noting whether the server ended it with `data: [DONE]` (its own "finished")."""
 
-    def __init__(self, stream: openai.Stream):
+    saw_done = False
+
+    def _iter_events(self):
+        for sse in super()._iter_events():
+            if sse.data.startswith("[DONE]"):
+                self.saw_done = True
+            yield sse
+
+
+class TextStream:
+    """Iterable of `StreamEvent`; `close()` may be called from any thread, even while a reader blocks.
+
+    With `deadline_s`, the watchdog cuts the stream when no event with content (text, usage, a finish
+    reason) arrives within `deadline_s` of sending, or of the previous such event."""
+
+    def __init__(self, stream: openai.Stream, deadline_s: float | None = None, sent_at: float | None = None):
         self._stream, self._lock = stream, threading.Lock()
-        self._cancelled = self._reading = False
+        self._cancelled = self._reading = self._timed_out = self._progressed = False
+        self.deadline_s, self._progress_at = deadline_s, sent_at or time.monotonic()
+        if deadline_s:
+            WATCHDOG.watch(self)
 
     cancelled = property(lambda self: self._cancelled)
 
@@ -68,21 +96,39 @@ class TextStream:
         try:
             for chunk in self._chunks():
                 event = _event(chunk)
+                if event.text or event.usage or event.finish_reason:
+                    self._progress_at, self._progressed = time.monotonic(), True
                 finished = finished or event.finish_reason is not None
                 yield event
         except Exception as exc:
             if self._cancelled:  # the error is our own close() tearing the socket down
-                return
+                return self._raise_if_timed_out()
             if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
                 raise StreamDropped(message=_cut_reason(exc), request=exc.request) from exc
             raise
         finally:
+            WATCHDOG.unwatch(self)
             with self._lock:
                 self._stream.close()
-        if not finished and not self._cancelled:
-            # a clean EOF without finish_reason is a cut stream (e.g. a proxy closing), not an answer
-            raise StreamDropped(message="the stream ended without a finish reason",
+        self._raise_if_timed_out()
+        # [DONE] is the server saying it finished (some servers omit finish_reason); an EOF with
+        # neither is a cut stream (e.g. a proxy closing), not an answer
+        if not (finished or getattr(self._stream, "saw_done", False) or self._cancelled):
+            raise StreamDropped(message="the stream ended without [DONE] or a finish reason",
                                 request=self._stream.response.request)
+
+    def _raise_if_timed_out(self) -> None:
+        if self._timed_out:
+            waiting_for = "the next chunk" if self._progressed else "the first token"
+            raise StreamTimedOut(self._stream.response.request, self.deadline_s, waiting_for)
+
+    def overdue(self, now: float) -> bool:
+        return not self._cancelled and now - self._progress_at > self.deadline_s
+
+    def expire(self) -> None:
+        """The watchdog's cut: like `close()`, but the reader reports a timeout, not a cancel."""
+        self._timed_out = True
+        self.close()
 
     def _chunks(self) -> Iterator:
         iterator = iter(self._stream)
@@ -148,8 +194,9 @@ def _text(value) -> str:
 class Provider:
     """One configured endpoint: OpenAI, an OpenAI-compatible server, or the offline demo."""
 
-    def __init__(self, client: OpenAI, host: str, offline: bool, configured_models: tuple[str, ...]):
-        self.client, self.host, self.offline = client, host, offline
+    def __init__(self, client: OpenAI, host: str, offline: bool, configured_models: tuple[str, ...],
+                 deadline_s: float | None = None):
+        self.client, self.host, self.offline, self.deadline_s = client, host, offline, deadline_s
         self._configured, self._models_lock = tuple(configured_models), threading.Lock()
         self._models_cache: tuple[float, list[str]] | None = None
 
@@ -181,19 +228,16 @@ class Provider:
         body = {"model": model, "messages": messages, "stream": True, "stream_options": {"include_usage": True},
                 **{k: params[k] for k in CHAT_PARAMS if params.get(k) is not None}}
         stream = self.client.post("/chat/completions", body=body, cast_to=object, stream=True,
-                                  stream_cls=openai.Stream[object])
-        return TextStream(stream)
+                                  stream_cls=_SseStream)
+        refuse_non_stream(stream.response)
+        return TextStream(stream, self.deadline_s, stream.response.request.extensions.get(_SENT_AT))
 
     def generate_images(self, model: str, prompt: str, params: dict) -> ImageResult:
         kwargs = {k: params[k] for k in IMAGE_PARAMS if params.get(k) is not None}
         if model.startswith("dall-e"):  # gpt-image-* always answers b64 and rejects response_format
             kwargs["response_format"] = "b64_json"
         raw = self.client.images.with_raw_response.generate(model=model, prompt=prompt, **kwargs)
-        response = raw.parse()
-        images = [base64.b64decode(item.b64_json) for item in response.data or [] if item.b64_json]
-        if not images:
-            raise GenlibError("The provider returned no image data.")
-        usage = response.usage.model_dump() if response.usage else None
+        images, usage = image_answer(raw.parse(), raw.http_response)
         return ImageResult(images=images, usage=usage, model=model, response_id=raw.headers.get("x-request-id"))
 
 
@@ -203,7 +247,7 @@ def make_provider(settings: Settings) -> Provider:
         http_client = httpx2.Client(transport=OfflineTransport(settings), event_hooks=_SEND_GATE)
         client = OpenAI(api_key="offline", base_url=OFFLINE_BASE_URL, http_client=http_client,
                         timeout=timeout, max_retries=0)
-        return Provider(client, "offline", True, (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL))
+        return Provider(client, "offline", True, (OFFLINE_MODEL, OFFLINE_IMAGE_MODEL), settings.request_timeout_s)
     if settings.api_key and len(settings.api_key) >= 8:
         # The set describe_error scrubs. A very short "key" (local servers accept anything) would
         # blank out ordinary letters in every message, and is no secret worth hiding.
@@ -212,7 +256,7 @@ def make_provider(settings: Settings) -> Provider:
     # keyless local servers (Ollama, vLLM) get a placeholder: the SDK refuses to start without a key
     client = OpenAI(api_key=settings.api_key or "not-needed", base_url=base_url, timeout=timeout,
                     max_retries=settings.max_retries, http_client=openai.DefaultHttpxClient(event_hooks=_SEND_GATE))
-    return Provider(client, _host(base_url), False, tuple(settings.extra_models))
+    return Provider(client, _host(base_url), False, tuple(settings.extra_models), settings.request_timeout_s)
 
 
 def _host(base_url: str) -> str:

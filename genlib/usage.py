@@ -2,7 +2,8 @@
 
 Owns the subset-vs-additive question: OpenAI counts cached tokens inside `prompt_tokens` and
 reasoning inside `completion_tokens`; Anthropic-style fields are added on top. Every bucket is
-billed once, never twice, never dropped. Garbage, negatives and missing details read as 0.
+billed once, never twice, never dropped. Garbage, negatives and missing details read as 0;
+absurd counts are clamped to `MAX_BUCKET_TOKENS` (see `out_of_range`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from genlib.records import TokenBuckets
 # the reply is primed with ~3 more. Good enough for an estimate flagged as such.
 _PER_MESSAGE_TOKENS = 3
 _REPLY_PRIMING_TOKENS = 3
+# No single request bills a billion tokens of one kind; a count at or past this is a provider bug, and
+# past 2**63 it would not even fit the database's BIGINT (the final record could not be saved).
+MAX_BUCKET_TOKENS = 10**9
 _PIECE = re.compile(r"[A-Za-z]+|\d+|[^\W\d_A-Za-z]+|\s+|[^\w\s]+|_+")
 
 
@@ -81,6 +85,15 @@ def _output_split(usage: dict, prompt_total: int) -> tuple[int, int]:
     return completion - reasoning, reasoning
 
 
+def _clamped(buckets: TokenBuckets) -> TokenBuckets:
+    return TokenBuckets(**{name: min(value, MAX_BUCKET_TOKENS) for name, value in vars(buckets).items()})
+
+
+def out_of_range(buckets: TokenBuckets) -> bool:
+    """Whether a bucket was clamped: its count is not the provider's, so it is neither trusted nor priced."""
+    return any(value >= MAX_BUCKET_TOKENS for value in vars(buckets).values())
+
+
 def chat_buckets(usage: dict | None) -> TokenBuckets:
     """Disjoint buckets from a chat.completions usage dict (`model_dump()`); None -> all zero."""
     usage = _dict(usage)
@@ -88,8 +101,8 @@ def chat_buckets(usage: dict | None) -> TokenBuckets:
         return TokenBuckets()
     uncached, read, write = _input_split(usage)
     output, reasoning = _output_split(usage, uncached + read + write)
-    return TokenBuckets(input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write,
-                        output_tokens=output, reasoning_tokens=reasoning)
+    return _clamped(TokenBuckets(input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write,
+                                 output_tokens=output, reasoning_tokens=reasoning))
 
 
 def image_buckets(usage: dict | None) -> TokenBuckets:
@@ -105,8 +118,8 @@ def image_buckets(usage: dict | None) -> TokenBuckets:
     out_details = _dict(usage.get("output_tokens_details"))
     images = _int(out_details.get("image_tokens")) if "image_tokens" in out_details else out_total
     images = min(images, out_total)
-    return TokenBuckets(input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write,
-                        output_tokens=out_total - images, image_tokens=images)
+    return _clamped(TokenBuckets(input_tokens=uncached, cache_read_tokens=read, cache_write_tokens=write,
+                                 output_tokens=out_total - images, image_tokens=images))
 
 
 def _piece_tokens(piece: str) -> int:

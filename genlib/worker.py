@@ -78,7 +78,8 @@ class Worker:
                         break
         except Exception as exc:  # noqa: BLE001 - any provider failure ends the row as error
             status = CANCELLED if live.cancel_requested else ERROR
-            return self._finish(live, status, error=None if status == CANCELLED else describe_error(exc))
+            # usage the provider reported before failing is stored and priced like any other
+            return self._finish(live, status, error=None if status == CANCELLED else describe_error(exc), usage=usage)
         self._finish(live, CANCELLED if live.cancel_requested else COMPLETE, usage=usage)
 
     def _apply_event(self, live: LiveGeneration, event) -> dict | None:
@@ -97,8 +98,8 @@ class Worker:
         live.set_meta(request_sent_utc=utcnow())
         try:
             result = self._vault.provider.generate_images(request.model, request.prompt, request.params)
-        except Exception as exc:  # noqa: BLE001
-            return self._finish(live, ERROR, error=describe_error(exc))
+        except Exception as exc:  # noqa: BLE001 - a refused answer may still carry usage to bill
+            return self._finish(live, ERROR, error=describe_error(exc), usage=getattr(exc, "usage", None))
         saved = [self._vault.images.save(live.record.id, i, data) for i, data in enumerate(result.images)]
         live.set_meta(images_json=json.dumps(saved), model_used=result.model or request.model,
                       response_id=result.response_id, first_token_utc=utcnow())

@@ -38,6 +38,7 @@ class FakeProvider:
         self.hook_errors: list[BaseException] = []
         self.on_request: Callable[[dict], None] | None = None
         self.models_status: int | None = None  # make /v1/models fail with this status
+        self.hangups = 0  # streams the client closed before the fake had sent everything
         self._queue: deque[dict] = deque()
         self._counts: Counter = Counter()
         self._lock = threading.Lock()
@@ -98,7 +99,10 @@ class FakeProvider:
 
 class _Handler(BaseHTTPRequestHandler):
     """Behaviour keys: text, chunks, tokens, delay, usage (False | dict), model_used, finish_reason,
-    status, retry_after, message, drop_after, sse_error_after, malformed_after, hang."""
+    status, retry_after, message, drop_after, sse_error_after, malformed_after, hang, plus:
+    usage_only (a stream of just the usage chunk and [DONE]), done=False (no [DONE] before a clean
+    end), ok_body (answer 200 with this JSON), html (answer 200 with a web page), image_bytes (these
+    bytes as the b64 image), drip_ms (send the stream one byte every N ms; from piece drip_after on)."""
 
     protocol_version = "HTTP/1.1"  # keep-alive like real providers; streams use chunked encoding
 
@@ -134,6 +138,10 @@ class _Handler(BaseHTTPRequestHandler):
         model = behaviour.get("model_used") or (body or {}).get("model") or "fake-model"
         if behaviour.get("status"):
             return self._send_error(behaviour, model)
+        if "ok_body" in behaviour:
+            return self._send_json(200, behaviour["ok_body"])
+        if behaviour.get("html"):
+            return self._send_body(200, "text/html; charset=utf-8", _HTML_PAGE)
         if path == "/v1/images/generations":
             return self._send_json(200, _images_body(body or {}, behaviour))
         if not (body or {}).get("stream"):
@@ -168,10 +176,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(status, _error_body(status, message), extra)
 
     def _send_json(self, status: int, payload: dict, extra_headers: dict | None = None) -> None:
-        data = json.dumps(payload).encode()
+        self._send_body(status, "application/json", json.dumps(payload).encode(), extra_headers)
+
+    def _send_body(self, status: int, content_type: str, data: bytes, extra_headers: dict | None = None) -> None:
         self.send_response(status)
-        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(data)),
-                            "x-request-id": f"req_fake_{id(payload):x}", **(extra_headers or {})}.items():
+        for name, value in {"Content-Type": content_type, "Content-Length": str(len(data)),
+                            "x-request-id": f"req_fake_{id(data):x}", **(extra_headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
@@ -182,26 +192,38 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("x-request-id", "req_fake_stream")
         self.end_headers()
+        self._drip_s = 0.0 if "drip_after" in behaviour else behaviour.get("drip_ms", 0) / 1000.0
         try:
             self._stream_events(fake, body, behaviour, model)
         except (BrokenPipeError, ConnectionResetError):  # the client cancelled: expected
             self.close_connection = True
+            with fake._lock:
+                fake.hangups += 1
 
     def _stream_events(self, fake: FakeProvider, body: dict, behaviour: dict, model: str) -> None:
         pieces = _pieces(behaviour, body)
         delay = behaviour.get("delay", 1.0 / fake.tokens_per_s if fake.tokens_per_s else 0.0)
         chunk = _chunk_factory(model)
+        if behaviour.get("usage_only"):
+            return self._end_stream(chunk, behaviour, body, pieces, finish=False)
         self._event(chunk({"role": "assistant", "content": ""}))
         for i, piece in enumerate(pieces):
+            if behaviour.get("drip_after") == i:
+                self._drip_s = behaviour.get("drip_ms", 0) / 1000.0
             if self._cut(behaviour, i) or not fake.sleep(delay):
                 return
             self._event(chunk({"content": piece}))
         if self._cut(behaviour, len(pieces)):
             return
-        self._event(chunk({}, behaviour.get("finish_reason", "stop")))
+        self._end_stream(chunk, behaviour, body, pieces, finish=True)
+
+    def _end_stream(self, chunk, behaviour: dict, body: dict, pieces: list[str], finish: bool) -> None:
+        if finish:
+            self._event(chunk({}, behaviour.get("finish_reason", "stop")))
         if behaviour.get("usage", True) is not False:
             self._event({**chunk({}), "choices": [], "usage": _chat_usage(behaviour, body, len(pieces))})
-        self._event("[DONE]")
+        if behaviour.get("done", True):
+            self._event("[DONE]")
         self.wfile.write(b"0\r\n\r\n")
 
     def _cut(self, behaviour: dict, i: int) -> bool:
@@ -227,7 +249,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write_chunk(self, data: bytes) -> None:
         # one HTTP chunk per SSE event, one send per chunk: the client sees it at once
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        if not getattr(self, "_drip_s", 0):
+            return self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        for i in range(len(data)):  # slowloris: one byte per HTTP chunk, never a pause long enough to time out
+            if not self.server.fake.sleep(self._drip_s):
+                raise BrokenPipeError("the fake is stopping")
+            self.wfile.write(b"1\r\n%s\r\n" % data[i:i + 1])
+
+
+_HTML_PAGE = b"<!doctype html><html><head><title>Sign in</title></head><body>Please sign in.</body></html>"
 
 
 def main() -> None:

@@ -90,7 +90,8 @@ def _images_body(body: dict, behaviour: dict) -> dict:
     for i in range(int(body.get("n") or 1)):
         buf = io.BytesIO()
         Image.new("RGB", (width, height), (40 + 50 * i % 200, 120, 200)).save(buf, "PNG")
-        data.append({"b64_json": base64.b64encode(buf.getvalue()).decode(), "revised_prompt": None})
+        raw = behaviour.get("image_bytes", buf.getvalue())  # image_bytes: anything, sent as the "picture"
+        data.append({"b64_json": base64.b64encode(raw).decode(), "revised_prompt": None})
     out = {"created": int(time.time()), "data": data, "output_format": "png", "size": f"{width}x{height}"}
     if behaviour.get("usage", True) is not False:
         text = max(1, len(body.get("prompt", "")) // 4)

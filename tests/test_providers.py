@@ -120,10 +120,16 @@ def test_a_dropped_stream_yields_the_partial_then_raises_a_clear_error(fake_prov
     assert describe_error(error).startswith("The connection dropped mid-stream")
 
 
-def test_a_stream_ending_without_finish_reason_counts_as_dropped(fake_provider):
-    fake_provider.enqueue(text="cut short", finish_reason=None, usage=False)
+def test_a_stream_ending_with_neither_done_nor_finish_reason_counts_as_dropped(fake_provider):
+    fake_provider.enqueue(text="cut short", finish_reason=None, usage=False, done=False)
     events, error = collect(provider_for(fake_provider).open_text_stream("gpt-4o-mini", HI, {}))
     assert "".join(e.text for e in events) == "cut short" and isinstance(error, StreamDropped)
+
+
+def test_done_without_a_finish_reason_is_a_finished_stream(fake_provider):
+    fake_provider.enqueue(text="all of it", finish_reason=None, usage=False)
+    events, error = collect(provider_for(fake_provider).open_text_stream("gpt-4o-mini", HI, {}))
+    assert "".join(e.text for e in events) == "all of it" and error is None
 
 
 def test_an_sse_error_event_raises_after_the_partial(fake_provider):
@@ -220,3 +226,16 @@ def test_the_fake_streams_thousands_of_chunks_quickly(fake_provider):
     events, error = collect(provider_for(fake_provider).open_text_stream("gpt-4o-mini", HI, {}))
     assert error is None and sum(1 for e in events if e.text) == 5000
     assert events[-1].usage["completion_tokens"] == 5000 and time.monotonic() - started < 8.0
+
+
+def test_unexpected_errors_never_show_python_object_reprs():
+    from PIL import UnidentifiedImageError
+    exc = UnidentifiedImageError("cannot identify image file <_io.BytesIO object at 0x7f3a2b1c0d60>")
+    assert describe_error(exc) == "UnidentifiedImageError: cannot identify image file"
+
+
+def test_a_drip_is_cut_by_the_deadline_not_by_the_read_timeout(fake_provider):
+    fake_provider.enqueue(text="drip drip", drip_ms=20)
+    events, error = collect(provider_for(fake_provider, request_timeout_s=0.5).open_text_stream("gpt-4o-mini", HI, {}))
+    assert not any(e.text for e in events) and isinstance(error, openai.APITimeoutError)
+    assert describe_error(error).startswith("Timed out after 0.5 s waiting for the first token from 127.0.0.1:")

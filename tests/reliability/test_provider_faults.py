@@ -29,6 +29,13 @@ FAULTS = {
                         "reported an error mid-stream: Overloaded", True),
     "malformed chunk": ({**STREAM, "malformed_after": 3}, "error", "malformed", True),
     "no usage chunk": ({**STREAM, "usage": False}, "complete", None, True),
+    "[DONE] without finish_reason": ({**STREAM, "finish_reason": None, "usage": False}, "complete", None, True),
+    "usage-only stream": ({"usage_only": True}, "complete", None, False),
+    "byte drip mid-stream": ({**STREAM, "drip_after": 3, "drip_ms": 20}, "error",
+                             "Timed out after 1 s waiting for the next chunk", True),
+    "200 with a JSON error": ({"ok_body": {"error": {"message": "Your credit balance is too low"}}}, "error",
+                              "The provider answered with an error: Your credit balance is too low.", False),
+    "200 with a web page": ({"html": True}, "error", "answered with a web page, not an API response", False),
 }
 
 
