@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from genlib import BadRequest, Filters
+from genlib.budget_config import BLANK, READ
 from genlib.budget_edit import set_limit
 from genlib.budget_use import DAILY, usd, used_up_message
 
@@ -57,8 +58,7 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
     if config.empty and not problem:
         if viewer.is_admin:
             st.subheader("Budgets")
-            st.caption(f"No budgets are set. Create `{vault.budgets.file.path}` (see `budgets.example.toml`) "
-                       "or set a limit here.")
+            st.caption(_no_limits_reason(vault.budgets.file))
             _admin_form(vault, viewer, config)
         return
     st.subheader("Budgets")
@@ -70,6 +70,18 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
         _alerts(vault, viewer, filters, config)
     if viewer.is_admin:
         _admin_form(vault, viewer, config)
+
+
+def _no_limits_reason(file) -> str:
+    """Why nothing is limited: no file, a blank file (read as no file) or a file that sets no limit."""
+    where = f"`{md_escape(str(file.path))}`"
+    if file.state == BLANK:
+        return (f"No budgets are set: the budgets file {where} is blank (only comments or empty lines), "
+                "which counts as no file. Add limits to it or set one here.")
+    if file.state == READ:
+        return f"No budgets are set: the budgets file {where} sets no limits. Add one to it or set one here."
+    return (f"No budgets are set: there is no budgets file. Create {where} (see `budgets.example.toml`) "
+            "or set a limit here.")
 
 
 def _use_table(rows) -> None:
