@@ -147,6 +147,18 @@ class DuckDBStore(RollupMixin):
             cur.execute("COMMIT")
             cur.unregister("_bulk")
 
+    def run_writes(self, statements: Iterable[tuple[str, list]]) -> None:
+        """A few (sql, params) statements in one transaction, outside the persister (rare writes)."""
+        with self._lock, self._cursor() as cur, _storage_errors():
+            cur.execute("BEGIN")
+            try:
+                for statement in statements:
+                    cur.execute(*statement)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
     # -- reads --------------------------------------------------------------------------
     def get(self, gen_id: str) -> Generation | None:
         with self._cursor() as cur:

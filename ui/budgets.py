@@ -20,6 +20,7 @@ from .auth import Viewer
 from .nav import generation_href
 from .render import md_escape, utcnow
 from .tables import generation_table, preview
+from .vault import user_label
 
 log = logging.getLogger("genvault.ui")
 WARN_AT = 0.8
@@ -88,7 +89,7 @@ def _use_table(rows) -> None:
     def pct(spent, limit):
         return None if limit is None else (1.0 if limit <= 0 else float(spent / limit))
     frame = pd.DataFrame([{
-        "Who": "Overall" if r.user_id is None else r.user_id,
+        "Who": "Overall" if r.user_id is None else user_label(r.user_id),
         "Today": usd(r.today_usd), "Daily budget": usd(r.daily_usd) if r.daily_usd is not None else "—",
         "Used today": pct(r.today_usd, r.daily_usd),
         "This month": usd(r.month_usd), "Monthly budget": usd(r.monthly_usd) if r.monthly_usd is not None else "—",
@@ -113,7 +114,7 @@ def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
     for i, alert in enumerate(reversed(alerts)):  # newest first
         usual = (f"{alert.ratio:.1f}× their usual {usd(alert.usual_usd)} per active hour" if alert.ratio
                  else "with no spend in the 14 days before")
-        st.warning(f"**{md_escape(alert.user_id)}** " + md_escape(f"spent {usd(alert.spent_usd)} in the hour "
+        st.warning(f"**{md_escape(user_label(alert.user_id))}** " + md_escape(f"spent {usd(alert.spent_usd)} in the hour "
                    f"from {alert.hour:%Y-%m-%d %H:00} UTC, {usual}."), icon=":material/trending_up:")
         gens = alert.generations
         frame = pd.DataFrame({"Cost": [usd(c) for c in gens["cost_usd"].fillna(0)], "Model": gens["model"],
