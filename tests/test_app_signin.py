@@ -51,7 +51,7 @@ def test_the_opt_out_lets_a_missing_claim_in_but_never_as_admin(open_app, monkey
     assert not at.exception
     assert history_prompts(at) == []  # not admin, and an unverified email takes over nothing
     at = open_app(login=BOSS, claims={"email_verified": None})
-    assert [c.value for c in at.sidebar.caption] == ["Signed in as boss@example\\.com (unverified)"]
+    assert [c.value for c in at.sidebar.caption] == ["Signed in as boss@example\\.com \\(unverified\\)"]
     assert open_app(login=BOSS, claims={"email_verified": False}).error  # explicit false: still refused
 
 

@@ -205,3 +205,14 @@ def test_a_broken_budgets_file_fails_closed(vault, fake):
     with pytest.raises(BudgetExceeded, match="can't be used.*paused until an admin fixes it"):
         vault.start(text_request(1), "ana")
     assert fake.calls("chat") == 0
+
+
+def test_per_user_budgets_follow_the_verified_email_only(vault, fake):
+    from genlib import Identity, RateLimited
+    write_budgets(vault, '[default_user]\nrate_per_minute = 0\n[users."boss@example.com"]\nrate_per_minute = 50\n')
+    boss = vault.sign_in(Identity("https://idp.test", "boss-1", "boss@example.com", True))
+    vault.wait(vault.start(text_request(), boss), timeout=20)
+    impostor = vault.sign_in(Identity("https://idp.test", "other-2", "boss@example.com", False))
+    with pytest.raises(RateLimited, match="limit is 0 generations per minute"):
+        vault.start(text_request(1), impostor)
+    assert [r.user_id for r in vault.budgets.table()][:-1] == [boss.lower()]  # no extra email row
