@@ -15,6 +15,7 @@ import streamlit as st
 
 from genlib import Identity
 
+from .guard import run_guarded
 from .render import md_escape
 from .vault import get_vault
 
@@ -93,17 +94,26 @@ def current_viewer() -> Viewer | None:
     return Viewer(vault.sign_in(who), is_admin=is_admin, signed_in=True, label=vault.users.label(who.key))
 
 
+def _viewer_or_refusal() -> Viewer | SignInRefused | None:
+    try:
+        return current_viewer()
+    except SignInRefused as refused:
+        return refused
+
+
 def require_viewer() -> Viewer:
     """The viewer; otherwise a sign-in screen (or why a sign-in was refused) and the run stops here."""
-    try:
-        viewer = current_viewer()
-    except SignInRefused as refused:
+    found: list = []
+    run_guarded(lambda: found.append(_viewer_or_refusal()), "sign-in")  # e.g. the database is locked
+    if not found:
+        st.stop()
+    if isinstance(found[0], SignInRefused):
         st.title("GenVault")
-        st.error(md_escape(str(refused)), icon=":material/no_accounts:")
+        st.error(md_escape(str(found[0])), icon=":material/no_accounts:")
         st.button("Log out", key="logout", on_click=st.logout)
         st.stop()
-    if viewer is not None:
-        return viewer
+    if found[0] is not None:
+        return found[0]
     st.title("GenVault")
     st.info("Sign in to see and create your generations.")
     st.button("Log in", key="login", type="primary", on_click=st.login)
