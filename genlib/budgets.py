@@ -169,7 +169,7 @@ class BudgetGuard:
         with self._lock:
             held = list(self._held.values())
         named = {self._name(u) for u in by_user}  # configured users seen under their key already
-        users = sorted(set(by_user) | (set(config.users) - named))
+        users = sorted(set(by_user) | (set(config.users) - named), key=lambda u: (self._name(u), u))
         if visible_to is not None:
             users = [u for u in users if u == _norm(visible_to)] or [_norm(visible_to)]
         rows = [self._row(u, *by_user.get(u, (ZERO, ZERO)), _sum(held, u), config, now) for u in users]
