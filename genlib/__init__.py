@@ -12,11 +12,12 @@ from .ids import looks_like_id, new_id
 from .records import (CANCELLED, COMPLETE, ERROR, IMAGE, INTERRUPTED, KINDS, PENDING, STATUSES, STREAMING,
                       TEXT, Generation, GenerationRequest, TokenBuckets)
 from .reports import CostReport, Page, RepriceReport
+from .users import Identity
 
 __all__ = [
     "Vault", "Settings", "GenerationRequest", "Generation", "TokenBuckets", "Filters", "Page",
     "CostReport", "RepriceReport", "GenlibError", "BadRequest", "NotFound", "StorageUnavailable",
     "DatabaseLocked", "BudgetExceeded", "RateLimited", "new_id", "looks_like_id", "OFFLINE_MODEL", "OFFLINE_IMAGE_MODEL",
     "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
-    "TEXT", "IMAGE", "KINDS",
+    "TEXT", "IMAGE", "KINDS", "Identity",
 ]

@@ -31,6 +31,7 @@ from .records import COMPLETE, Generation, GenerationRequest
 from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows, sweep_interrupted
 from .sendgate import SendPermit
 from .store import DuckDBStore, utcnow
+from .users import Identity, UserDirectory
 from .validate import check_request, valid_unicode
 from .worker import Worker
 from .writable import check_writable
@@ -51,7 +52,9 @@ class Vault:
         self.registry = LiveRegistry()
         apply_thread_switch(self.settings)
         self.recent = RecentRecords()
-        self.budgets = BudgetGuard(self.store, self.pricer, self.provider.host, self.settings)
+        self.users = UserDirectory(self.store)
+        self.budgets = BudgetGuard(self.store, self.pricer, self.provider.host, self.settings,
+                                   names=self.users.budget_name)
         self.interrupted_at_start = sweep_interrupted(self)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self)
@@ -148,6 +151,12 @@ class Vault:
         if time.monotonic() - self._writable_checked >= WRITABLE_TRUST_S:
             check_writable(self.data_dir)
             self._writable_checked = time.monotonic()
+
+    def sign_in(self, who: Identity) -> str:
+        """Record a signed-in user; their user id (the issuer + subject key)."""
+        if self.users.sign_in(who):
+            self.recent.clear()  # cached records still name the legacy owner
+        return who.key
 
     # -- reading --------------------------------------------------------------------------
     def get(self, gen_id: str, user_id: str | None = None) -> Generation | None:

@@ -2,7 +2,8 @@
 
 TOML (full example in budgets.example.toml), re-read when it changes, like the prices file. A file
 that can't be used is never read as "no limits": the last good version stays in force and, when
-there is none, `BudgetConfig.broken` says why and generations are refused until it is fixed.
+there is none, `BudgetConfig.broken` says why and generations are refused until it is fixed. A
+blank file (nothing but comments and blank lines) says nothing, so it counts as no file at all.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .filestamp import file_stamp
+from .validate import MAX_TOKENS
 
 USD_KEYS = ("daily_usd", "monthly_usd")
 USER_KEYS = (*USD_KEYS, "rate_per_minute")
@@ -21,6 +23,7 @@ TOP_KEYS = ("overall", "default_user", "users", "unpriced", "alert_multiple", "a
 FALLBACK_KEYS = ("fallback_input_per_mtok", "fallback_output_per_mtok")
 MAX_USD = Decimal(1_000_000_000)
 MTOK = Decimal(1_000_000)
+MISSING, BLANK, READ = "missing", "blank", "read"  # BudgetFile.state when nothing is wrong with it
 
 
 @dataclass(frozen=True)
@@ -130,17 +133,30 @@ def parse_budgets(data: dict) -> BudgetConfig:
     if "alert_min_usd" in data:
         config["alert_min_usd"] = _number(data["alert_min_usd"], "alert_min_usd")
     if "default_max_tokens" in data:
-        config["default_max_tokens"] = max(1, _number(data["default_max_tokens"], "default_max_tokens", whole=True))
+        config["default_max_tokens"] = _max_tokens(data["default_max_tokens"])
     return BudgetConfig(**config)
 
 
-def parse_budgets_text(text: str) -> BudgetConfig:
-    """Parse TOML text (floats read as exact Decimals); ValueError on any problem."""
+def _max_tokens(value: object) -> int:
+    """Sent upstream as max_tokens, so held to the bound a request itself is held to."""
+    tokens = max(1, _number(value, "default_max_tokens", whole=True))
+    if tokens > MAX_TOKENS:
+        raise ValueError(f"default_max_tokens must be at most {MAX_TOKENS:,} (the most a request may ask "
+                         f"for), not {tokens:,}")
+    return tokens
+
+
+def read_budgets_toml(text: str) -> dict:
+    """The TOML table (floats as exact Decimals; a leading UTF-8 BOM is ignored); ValueError if invalid."""
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        return tomllib.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from None
-    return parse_budgets(data)
+
+
+def parse_budgets_text(text: str) -> BudgetConfig:
+    """Parse TOML text; ValueError on any problem."""
+    return parse_budgets(read_budgets_toml(text))
 
 
 class BudgetFile:
@@ -153,6 +169,7 @@ class BudgetFile:
         self._good: BudgetConfig | None = None
         self._config = BudgetConfig()
         self.problem: str | None = None  # why the file on disk is not the one in force
+        self.state = MISSING  # MISSING, BLANK or READ: what the last usable look at the path found
 
     def config(self) -> BudgetConfig:
         stamp = file_stamp(self.path)
@@ -163,11 +180,14 @@ class BudgetFile:
 
     def _load(self, stamp: tuple | None) -> None:
         if stamp is None:  # no file: no budgets (deleting the file is how to remove them all)
-            self._good, self._config, self.problem = None, BudgetConfig(), None
+            self._good, self._config, self.problem, self.state = None, BudgetConfig(), None, MISSING
         else:
             try:
-                self._good = parse_budgets_text(self.path.read_text(encoding="utf-8"))
-                self._config, self.problem = self._good, None
+                data = read_budgets_toml(self.path.read_text(encoding="utf-8"))
+                # A blank file sets nothing, like no file; the Costs page tells the two apart.
+                self._good = parse_budgets(data) if data else None
+                self._config, self.problem = self._good or BudgetConfig(), None
+                self.state = READ if data else BLANK
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 self.problem = f"The budgets file {self.path} can't be used: {exc}."
                 # Fail closed: keep the last good limits, or refuse everything if there are none.

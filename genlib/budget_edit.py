@@ -30,7 +30,8 @@ def set_limit(path: Path, user_id: str | None, key: str, value) -> None:
     amount = _amount(value, whole=key == "rate_per_minute")
     path = Path(path)
     with _write_lock:
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        # A BOM would hide the first table's header; the file is written back without one.
+        old = path.read_text(encoding="utf-8").removeprefix("\ufeff") if path.exists() else ""
         new = _with_value(old, table, key, amount)
         try:
             parse_budgets_text(new)

@@ -47,8 +47,10 @@ class BudgetRow:
 
 
 class BudgetGuard:
-    def __init__(self, store, pricer, provider_host: str, settings, clock=utcnow, monotonic=time.monotonic):
+    def __init__(self, store, pricer, provider_host: str, settings, clock=utcnow, monotonic=time.monotonic,
+                 names=lambda user_id: user_id):
         self._store, self._pricer, self._host = store, pricer, provider_host
+        self._name = names  # user id -> the name per-user budgets are configured under (verified email)
         self.file = BudgetFile(settings.resolved_budgets_file)
         self.prices_file = settings.resolved_prices_file
         self._clock = clock
@@ -66,7 +68,7 @@ class BudgetGuard:
         """Under a budget, a text request with no max_tokens is sent with `default_max_tokens`,
         so its reservation is a real upper bound (the record shows the value sent)."""
         config = self.config()
-        if request.kind != TEXT or request.params.get("max_tokens") or not config.has_budget(user_id):
+        if request.kind != TEXT or request.params.get("max_tokens") or not config.has_budget(self._name(user_id)):
             return request
         return replace(request, params={**request.params, "max_tokens": config.default_max_tokens})
 
@@ -81,9 +83,9 @@ class BudgetGuard:
         if config.empty:
             return
         user = _norm(record.user_id)
-        worst = None if hit or not config.has_budget(user) else self._worst_or_refuse(config, request)
+        worst = None if hit or not config.has_budget(self._name(user)) else self._worst_or_refuse(config, request)
         with self._lock:
-            limit = config.user_limits(user).rate_per_minute
+            limit = self._limits(config, user).rate_per_minute
             if (wait := self._rate.wait_s(user, limit)) is not None:
                 raise RateLimited(rate_message(self._rate.count(user), limit, wait))
             if worst is not None:
@@ -166,7 +168,8 @@ class BudgetGuard:
         by_user = {u: (Decimal(str(d)), Decimal(str(m))) for u, d, m in spent.itertuples(index=False)}
         with self._lock:
             held = list(self._held.values())
-        users = sorted(set(by_user) | set(config.users))
+        named = {self._name(u) for u in by_user}  # configured users seen under their key already
+        users = sorted(set(by_user) | (set(config.users) - named), key=lambda u: (self._name(u), u))
         if visible_to is not None:
             users = [u for u in users if u == _norm(visible_to)] or [_norm(visible_to)]
         rows = [self._row(u, *by_user.get(u, (ZERO, ZERO)), _sum(held, u), config, now) for u in users]
@@ -179,7 +182,7 @@ class BudgetGuard:
         return find_alerts(self._store, self.config(), since, until, user_id=user)
 
     def _row(self, user, day, month, held, config, now) -> BudgetRow:
-        limits = config.overall if user is None else config.user_limits(user)
+        limits = config.overall if user is None else self._limits(config, user)
         return BudgetRow(user, day + held, limits.daily_usd, month + held, limits.monthly_usd,
                          project_month(month, now) + held)
 
@@ -189,12 +192,15 @@ class BudgetGuard:
         row = self._store.row_dict(BUDGET_QUERIES["spent"], {**self._params(config, now), "user": user})
         spent = {name: Decimal(value) for name, value in row.items()}
         held = list(self._held.values())
-        mine, overall = config.user_limits(user), config.overall
+        mine, overall = self._limits(config, user), config.overall
         candidates = ((user, DAILY, mine.daily_usd, spent["user_day"], _sum(held, user)),
                       (user, MONTHLY, mine.monthly_usd, spent["user_month"], _sum(held, user)),
                       (None, DAILY, overall.daily_usd, spent["all_day"], _sum(held, None)),
                       (None, MONTHLY, overall.monthly_usd, spent["all_month"], _sum(held, None)))
         return [BudgetUse(u, period, limit, s, h, now) for u, period, limit, s, h in candidates if limit is not None]
+
+    def _limits(self, config: BudgetConfig, user: str):
+        return config.user_limits(self._name(user))
 
     @staticmethod
     def _params(config: BudgetConfig, now) -> dict:

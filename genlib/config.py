@@ -42,6 +42,9 @@ class Settings:
     max_retries: int = 2
     offline_tokens_per_s: float = 40.0
     gil_switch_ms: float = 1.0
+    # Sign in users whose IdP sends no email_verified claim at all (never admin, no per-email
+    # budget); an explicit email_verified=false is refused whatever this says.
+    allow_unverified_email: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -76,6 +79,7 @@ class Settings:
             request_timeout_s=_float_env("GENLIB_TIMEOUT_S", 600.0),
             offline_tokens_per_s=_float_env("GENLIB_OFFLINE_TPS", 40.0),
             gil_switch_ms=_float_env("GENLIB_GIL_SWITCH_MS", 1.0),
+            allow_unverified_email=env.get("GENLIB_ALLOW_UNVERIFIED_EMAIL", "").strip().lower() in ("1", "true", "yes"),
         )
         values.update(overrides)
         return cls(**values)

@@ -79,11 +79,11 @@ def where_clause(filters: Filters) -> tuple[str, list]:
         pattern = "%" + _escape_like(filters.q) + "%"
         parts.append("(prompt ILIKE ? ESCAPE '\\' OR result_text ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
-    for column, value in (("status", filters.status), ("kind", filters.kind),
-                          ("user_id", filters.user_id), ("user_id", filters.visible_to)):
+    for column, value in (("status", filters.status), ("kind", filters.kind), ("user_id", filters.visible_to)):
         if value is not None:
             parts.append(f"{column} = ?")
             params.append(value)
+    _user_filter(filters, parts, params)
     if filters.model:
         parts.append("(model_requested = ? OR model_used = ?)")
         params += [filters.model, filters.model]
@@ -96,15 +96,22 @@ def where_clause(filters: Filters) -> tuple[str, list]:
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
 
 
+def _user_filter(filters: Filters, parts: list, params: list) -> None:
+    """An admin's user filter: the user id, or the email users are shown by (every account with it)."""
+    if filters.user_id is not None:
+        parts.append("(user_id = ? OR user_id IN (SELECT user_id FROM users WHERE email = lower(?)))")
+        params += [filters.user_id, filters.user_id]
+
+
 def rollup_where(filters: Filters) -> tuple[str, list] | None:
     """The WHERE clause on cost_daily (day, user), or None when the filters need the base table."""
     if filters.q or filters.model or filters.status or filters.kind:
         return None
     parts, params = [], []
-    for value in (filters.user_id, filters.visible_to):
-        if value is not None:
-            parts.append("user_id = ?")
-            params.append(value)
+    if filters.visible_to is not None:
+        parts.append("user_id = ?")
+        params.append(filters.visible_to)
+    _user_filter(filters, parts, params)
     if filters.date_from:
         parts.append("day >= ?")
         params.append(filters.date_from)

@@ -102,3 +102,18 @@ CREATE TABLE generation_starts (
     record_json VARCHAR NOT NULL
 );
 """)
+
+# Who signed in: generations are keyed by the identity provider's issuer + subject (users.user_id);
+# the email is shown instead of that key, and grants admin rights or a per-user budget only when
+# the provider verified it. Written at a user's first sign-in after the app starts, not per page.
+migration(5, "users", """
+CREATE TABLE users (
+    user_id VARCHAR PRIMARY KEY,
+    issuer VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    email VARCHAR,
+    email_verified BOOLEAN NOT NULL,
+    first_seen_utc TIMESTAMP NOT NULL,
+    last_seen_utc TIMESTAMP NOT NULL
+);
+""")

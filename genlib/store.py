@@ -91,17 +91,7 @@ class DuckDBStore(RollupMixin):
             if len(statements) == 1:  # a lone statement commits by itself: no BEGIN/COMMIT calls
                 cur.execute(*statements[0])
                 return
-            cur.execute("BEGIN")
-            try:
-                for statement in statements:
-                    cur.execute(*statement)
-                cur.execute("COMMIT")
-            except BaseException:
-                try:
-                    cur.execute("ROLLBACK")
-                except duckdb.Error:  # a failed COMMIT (e.g. disk full) has rolled back already:
-                    pass              # don't let "no transaction is active" hide the real error
-                raise
+            _in_transaction(cur, statements)
 
     def _batch_statements(self, starts: list, inserts: list, chunks: list, updates: list,
                           finals: list) -> list[tuple]:
@@ -146,6 +136,11 @@ class DuckDBStore(RollupMixin):
                 cur.execute(sql.ROLLUP_ADD_FRAME, [watermark])
             cur.execute("COMMIT")
             cur.unregister("_bulk")
+
+    def run_writes(self, statements: Iterable[tuple[str, list]]) -> None:
+        """A few (sql, params) statements in one transaction, outside the persister (rare writes)."""
+        with self._lock, self._cursor() as cur, _storage_errors():
+            _in_transaction(cur, list(statements))
 
     # -- reads --------------------------------------------------------------------------
     def get(self, gen_id: str) -> Generation | None:
@@ -251,6 +246,20 @@ class DuckDBStore(RollupMixin):
             yield cur
         finally:
             cur.close()
+
+
+def _in_transaction(cur, statements: list[tuple]) -> None:
+    cur.execute("BEGIN")
+    try:
+        for statement in statements:
+            cur.execute(*statement)
+        cur.execute("COMMIT")
+    except BaseException:
+        try:
+            cur.execute("ROLLBACK")
+        except duckdb.Error:  # a failed COMMIT (e.g. disk full) has rolled back already:
+            pass              # don't let "no transaction is active" hide the real error
+        raise
 
 
 def _group_updates(updates: list[tuple[str, dict]]) -> list[tuple[tuple, list]]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from .errors import BadRequest
 from .records import KINDS, MAX_PROMPT_CHARS, GenerationRequest
 
+MAX_TOKENS = 1_000_000  # the most one request may ask for (budgets can't send more either)
 IMAGE_SIZES = ("auto", "256x256", "512x512", "1024x1024", "1024x1536", "1536x1024", "1792x1024", "1024x1792")
 IMAGE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
 _NUMERIC = {  # name: (type, low, high)
     "temperature": (float, 0.0, 2.0),
     "top_p": (float, 0.0, 1.0),
-    "max_tokens": (int, 1, 1_000_000),
+    "max_tokens": (int, 1, MAX_TOKENS),
     "seed": (int, -(2**63), 2**63 - 1),
     "n": (int, 1, 10),
 }

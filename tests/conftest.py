@@ -99,23 +99,31 @@ def app_vault(app_env):
     return get_vault()
 
 
+TEST_ISSUER = "https://idp.test"
+
+
+def user_claims(email: str, issuer: str = TEST_ISSUER) -> dict:
+    """What Streamlit's st.user holds after a real sign-in: the ID token's claims (iss, sub, ...)."""
+    return {"iss": issuer, "sub": "sub-" + email, "email": email, "email_verified": True}
+
+
 @pytest.fixture
 def open_app(app_env):
     """open_app(script=None, login=None, **query) -> a run AppTest at that page and URL.
 
     `script` is a page script such as "pages/history.py" (None: `/`, which forwards to
     /generate); `login` switches auth on (an `[auth]` secret) with that email signed in
-    ("" for nobody signed in).
+    ("" for nobody signed in); `claims` adds to or replaces the ID token claims of `user_claims`.
     """
     from streamlit.testing.v1 import AppTest
 
-    def _open(script: str | None = None, login: str | None = None, **query):
+    def _open(script: str | None = None, login: str | None = None, claims: dict | None = None, **query):
         at = AppTest.from_file(str(APP_FILE), default_timeout=30)
         if login is not None:
             at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
                                   "cookie_secret": "test", "client_id": "x", "client_secret": "y",
                                   "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
-            at.user = {"is_logged_in": bool(login), "email": login}
+            at.user = {"is_logged_in": bool(login), **(user_claims(login) if login else {}), **(claims or {})}
         if script is not None:
             at.run()  # the first run registers the st.navigation pages
             at.switch_page(script)

@@ -8,7 +8,8 @@ id_tokens published at jwks_uri, userinfo and end-session. Enough for Streamlit'
         idp.logins                               # emails that signed in, in order
 
 The sign-in page is a form with an "Email" field and a "Sign in" button (a browser test fills it);
-`idp.auto_login = "ana@example.com"` skips the form. Codes are single-use and bound to the
+`idp.auto_login = "ana@example.com"` skips the form; `idp.extra_claims` changes the claims of the
+next tokens (`{"email_verified": False}`, `{"sub": "other"}`; a None value leaves the claim out). Codes are single-use and bound to the
 client, redirect_uri, nonce and PKCE challenge they were issued for.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ class OidcMock:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "mock-1", "use": "sig", "alg": "RS256"})
         self.auto_login: str | None = None
         self.logins: list[str] = []
+        self.extra_claims: dict = {}
         self.codes: dict[str, dict] = {}
         self.tokens: dict[str, dict] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -69,8 +71,9 @@ class OidcMock:
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]}
 
     def claims(self, email: str) -> dict:
-        return {"sub": "sub-" + hashlib.sha256(email.encode()).hexdigest()[:16], "email": email,
-                "email_verified": True, "name": email.split("@")[0].title()}
+        claims = {"sub": "sub-" + hashlib.sha256(email.encode()).hexdigest()[:16], "email": email,
+                  "email_verified": True, "name": email.split("@")[0].title(), **self.extra_claims}
+        return {k: v for k, v in claims.items() if v is not None}
 
     def issue_code(self, email: str, params: dict) -> str:
         code = secrets.token_urlsafe(24)

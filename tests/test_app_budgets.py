@@ -41,6 +41,20 @@ def test_no_budget_line_without_a_budgets_file(open_app, app_vault):
     assert not any("Spent today" in c for c in plain(at.caption)) and not at.warning
 
 
+@pytest.mark.parametrize("text, says", [
+    (None, "there is no budgets file"),
+    ("# limits will go here\n", "is blank (only comments or empty lines), which counts as no file"),
+    ("[overall]\n", "sets no limits"),
+])
+def test_costs_says_why_nothing_is_limited(open_app, app_vault, text, says):
+    if text is not None:
+        write_budgets(app_vault, text)
+    at = open_app(COSTS)
+    assert not at.exception
+    [reason] = [c for c in plain(at.caption) if c.startswith("No budgets are set")]
+    assert says in reason
+
+
 def test_a_used_up_budget_refuses_the_generation_with_the_reason(open_app, app_vault):
     write_budgets(app_vault, "[default_user]\ndaily_usd = 1\n")
     seed_spend(app_vault, "local", "1.2")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from genlib import GenerationRequest
+from tests.conftest import TEST_ISSUER
 
 ANA, BEN, BOSS = "ana@example.com", "ben@example.com", "boss@example.com"
 
@@ -21,13 +22,14 @@ def test_auth_requires_sign_in(open_app):
     assert not at.text_area  # no form, nothing of the app until signed in
 
 
-def test_signed_in_user_generates_as_their_email(open_app, app_vault):
+def test_signed_in_user_generates_as_issuer_and_subject_shown_by_email(open_app, app_vault):
     at = open_app(login=ANA)
     assert [c.value for c in at.sidebar.caption] == ["Signed in as ana@example\\.com"]
     assert at.sidebar.button(key="logout").label == "Log out"
     at.text_area(key="prompt").input("mine")
     at.button(key="FormSubmitter:generate_form-Generate").click().run()
-    assert app_vault.wait(at.query_params["id"], timeout=20).user_id == ANA
+    assert app_vault.wait(at.query_params["id"], timeout=20).user_id == f"{TEST_ISSUER}#sub-{ANA}"
+    assert list(open_app("pages/history.py", login=ANA).dataframe[0].value["User"]) == [ANA]
 
 
 def test_a_user_cannot_see_another_users_generation(open_app, app_vault):

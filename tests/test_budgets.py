@@ -130,6 +130,22 @@ def test_under_a_budget_max_tokens_is_always_sent(vault, fake):
     assert fake.requests[-1]["json"]["max_tokens"] == 512  # what the provider received
 
 
+def test_default_max_tokens_over_the_bound_is_never_sent(vault, fake):
+    """An out-of-range default is an invalid file: the last valid one stays in force, and with none,
+    generations are refused; nothing over the 1,000,000 a request may ask for goes upstream."""
+    write_budgets(vault, "default_max_tokens = 1000000000\n[default_user]\ndaily_usd = 1\n")
+    with pytest.raises(BudgetExceeded, match="default_max_tokens must be at most 1,000,000"):
+        vault.start(text_request(max_tokens=None), "ana")
+    assert fake.calls("chat") == 0
+    write_budgets(vault, "default_max_tokens = 700\n[default_user]\ndaily_usd = 1\n")
+    vault.wait(vault.start(text_request(1, max_tokens=None), "ana"), timeout=20)
+    write_budgets(vault, "default_max_tokens = 1000000000\n[default_user]\ndaily_usd = 1\n")
+    gen = vault.wait(vault.start(text_request(2, max_tokens=None), "ana"), timeout=20)
+    assert "can't be used" in vault.budgets.file.problem
+    assert gen.params["max_tokens"] == 700
+    assert [r["json"]["max_tokens"] for r in fake.requests] == [700, 700]
+
+
 def test_without_a_budgets_file_nothing_changes(vault, fake):
     gen = vault.wait(vault.start(text_request(max_tokens=None), "ana"), timeout=20)
     assert "max_tokens" not in gen.params and vault.budgets.usage("ana") == []
@@ -189,3 +205,14 @@ def test_a_broken_budgets_file_fails_closed(vault, fake):
     with pytest.raises(BudgetExceeded, match="can't be used.*paused until an admin fixes it"):
         vault.start(text_request(1), "ana")
     assert fake.calls("chat") == 0
+
+
+def test_per_user_budgets_follow_the_verified_email_only(vault, fake):
+    from genlib import Identity, RateLimited
+    write_budgets(vault, '[default_user]\nrate_per_minute = 0\n[users."boss@example.com"]\nrate_per_minute = 50\n')
+    boss = vault.sign_in(Identity("https://idp.test", "boss-1", "boss@example.com", True))
+    vault.wait(vault.start(text_request(), boss), timeout=20)
+    impostor = vault.sign_in(Identity("https://idp.test", "other-2", "boss@example.com", False))
+    with pytest.raises(RateLimited, match="limit is 0 generations per minute"):
+        vault.start(text_request(1), impostor)
+    assert [r.user_id for r in vault.budgets.table()][:-1] == [boss.lower()]  # no extra email row

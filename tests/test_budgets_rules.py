@@ -186,3 +186,35 @@ def test_the_readme_example_is_a_valid_budgets_file():
     block = readme.split("**Budgets.**", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     config = parse_budgets_text(block)
     assert config.users and config.overall.monthly_usd and config.default_user.rate_per_minute
+
+
+# -- blank files, a BOM, the max_tokens bound (issue 16, item 15) -----------------------------
+@pytest.mark.parametrize("text", ["", "\n\n", "# budgets go here\n# [overall]\n", "\ufeff# only a comment\n"])
+def test_a_blank_file_counts_as_no_file_and_says_so(tmp_path, text):
+    path = tmp_path / "budgets.toml"
+    budgets = BudgetFile(path)
+    path.write_text("[overall]\ndaily_usd = 5\n", encoding="utf-8")
+    assert budgets.config().overall.daily_usd == 5 and budgets.state == "read"
+    path.write_text(text, encoding="utf-8")
+    assert budgets.config().empty and budgets.problem is None and budgets.state == "blank"
+    path.unlink()
+    assert budgets.config().empty and budgets.state == "missing"
+    path.write_text("[overall]\n", encoding="utf-8")  # a table, no limit in it: the file says "none"
+    assert budgets.config().empty and budgets.state == "read"
+
+
+def test_a_utf8_bom_is_accepted_and_an_edit_keeps_the_file_valid(tmp_path):
+    path = tmp_path / "budgets.toml"
+    path.write_text("\ufeff[overall]\ndaily_usd = 5\n", encoding="utf-8")  # Notepad's "UTF-8 with BOM"
+    budgets = BudgetFile(path)
+    assert budgets.config().overall.daily_usd == 5 and budgets.problem is None
+    set_limit(path, None, "monthly_usd", "50")
+    assert budgets.config().overall == Limits(Decimal(5), Decimal(50)) and budgets.problem is None
+    assert path.read_text(encoding="utf-8").count("[overall]") == 1
+
+
+@pytest.mark.parametrize("value", ["1000001", "1000000000"])
+def test_default_max_tokens_over_the_request_bound_makes_the_file_invalid(tmp_path, value):
+    with pytest.raises(ValueError, match="default_max_tokens must be at most 1,000,000"):
+        parse_budgets_text(f"default_max_tokens = {value}\n")
+    assert parse_budgets_text("default_max_tokens = 1000000\n").default_max_tokens == 1_000_000

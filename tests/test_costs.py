@@ -91,6 +91,7 @@ def test_reprice_and_a_migrated_database_keep_the_rollup_true(tmp_path, fake, mo
         con.execute("DROP TABLE cost_daily")
         con.execute("DROP TABLE cost_daily_state")
         con.execute("DROP TABLE generation_starts")
+        con.execute("DROP TABLE users")
         con.execute("DELETE FROM _genlib_migrations WHERE version >= 3")
     store = DuckDBStore(tmp_path / "data" / "genvault.duckdb")
     try:

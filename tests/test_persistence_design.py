@@ -71,7 +71,7 @@ def test_public_api_is_pinned():
         "DatabaseLocked", "BudgetExceeded", "RateLimited", "new_id", "looks_like_id", "OFFLINE_MODEL",
         "OFFLINE_IMAGE_MODEL",
         "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
-        "TEXT", "IMAGE", "KINDS"])
+        "TEXT", "IMAGE", "KINDS", "Identity"])
     assert all(hasattr(genlib, name) for name in genlib.__all__)
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from genlib import BadRequest, Filters
+from genlib.budget_config import BLANK, READ
 from genlib.budget_edit import set_limit
 from genlib.budget_use import DAILY, usd, used_up_message
 
@@ -19,6 +20,7 @@ from .auth import Viewer
 from .nav import generation_href
 from .render import md_escape, utcnow
 from .tables import generation_table, preview
+from .vault import user_label
 
 log = logging.getLogger("genvault.ui")
 WARN_AT = 0.8
@@ -57,8 +59,7 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
     if config.empty and not problem:
         if viewer.is_admin:
             st.subheader("Budgets")
-            st.caption(f"No budgets are set. Create `{vault.budgets.file.path}` (see `budgets.example.toml`) "
-                       "or set a limit here.")
+            st.caption(_no_limits_reason(vault.budgets.file))
             _admin_form(vault, viewer, config)
         return
     st.subheader("Budgets")
@@ -72,11 +73,23 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
         _admin_form(vault, viewer, config)
 
 
+def _no_limits_reason(file) -> str:
+    """Why nothing is limited: no file, a blank file (read as no file) or a file that sets no limit."""
+    where = f"`{md_escape(str(file.path))}`"
+    if file.state == BLANK:
+        return (f"No budgets are set: the budgets file {where} is blank (only comments or empty lines), "
+                "which counts as no file. Add limits to it or set one here.")
+    if file.state == READ:
+        return f"No budgets are set: the budgets file {where} sets no limits. Add one to it or set one here."
+    return (f"No budgets are set: there is no budgets file. Create {where} (see `budgets.example.toml`) "
+            "or set a limit here.")
+
+
 def _use_table(rows) -> None:
     def pct(spent, limit):
         return None if limit is None else (1.0 if limit <= 0 else float(spent / limit))
     frame = pd.DataFrame([{
-        "Who": "Overall" if r.user_id is None else r.user_id,
+        "Who": "Overall" if r.user_id is None else user_label(r.user_id),
         "Today": usd(r.today_usd), "Daily budget": usd(r.daily_usd) if r.daily_usd is not None else "—",
         "Used today": pct(r.today_usd, r.daily_usd),
         "This month": usd(r.month_usd), "Monthly budget": usd(r.monthly_usd) if r.monthly_usd is not None else "—",
@@ -101,7 +114,7 @@ def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
     for i, alert in enumerate(reversed(alerts)):  # newest first
         usual = (f"{alert.ratio:.1f}× their usual {usd(alert.usual_usd)} per active hour" if alert.ratio
                  else "with no spend in the 14 days before")
-        st.warning(f"**{md_escape(alert.user_id)}** " + md_escape(f"spent {usd(alert.spent_usd)} in the hour "
+        st.warning(f"**{md_escape(user_label(alert.user_id))}** " + md_escape(f"spent {usd(alert.spent_usd)} in the hour "
                    f"from {alert.hour:%Y-%m-%d %H:00} UTC, {usual}."), icon=":material/trending_up:")
         gens = alert.generations
         frame = pd.DataFrame({"Cost": [usd(c) for c in gens["cost_usd"].fillna(0)], "Model": gens["model"],

@@ -19,6 +19,7 @@ from .budgets import show_budgets
 from .nav import GENERATE, generation_href
 from .render import DATE_RANGE, format_cost, md_escape, url_problems, utcnow
 from .tables import generation_table, preview
+from .vault import user_label
 
 DEFAULT_DAYS = 30
 
@@ -47,7 +48,8 @@ def _charts(report) -> None:
     by_user, by_model = st.columns(2)
     with by_user:
         st.subheader("By user")
-        charts.cost_by(report.by_user, "user_id", "User")
+        by_user = report.by_user
+        charts.cost_by(by_user.assign(user_id=[user_label(u) for u in by_user["user_id"]]), "user_id", "User")
     with by_model:
         st.subheader("By model")
         charts.cost_by(report.by_model, "model", "Model")
@@ -108,7 +110,7 @@ def _top(top: pd.DataFrame) -> None:
         st.caption("No priced generations in this range.")
         return
     frame = pd.DataFrame({
-        "Cost": [format_cost(c) for c in top["cost_usd"]], "Model": top["model"], "User": top["user_id"],
+        "Cost": [format_cost(c) for c in top["cost_usd"]], "Model": top["model"], "User": [user_label(u) for u in top["user_id"]],
         "Kind": top["kind"], "Tokens": top["tokens"], "Prompt": [preview(p) for p in top["prompt"]],
         "Id": [generation_href(i) for i in top["id"]]})
     generation_table(frame, list(top["id"]), "top_table")

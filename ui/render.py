@@ -16,6 +16,8 @@ import streamlit as st
 
 from genlib import Generation
 
+from .vault import user_label
+
 BADGE_COLORS = {"pending": "gray", "streaming": "blue", "complete": "green", "error": "red",
                 "cancelled": "orange", "interrupted": "violet"}
 BADGE_ICONS = {"pending": ":material/schedule:", "streaming": ":material/stream:",
@@ -122,7 +124,7 @@ def metadata_frame(gen: Generation) -> pd.DataFrame:
     rows = [
         ("Id", gen.id), ("Status", gen.status), ("Kind", gen.kind),
         ("Model asked", gen.model_requested), ("Model used", gen.model_used or "—"),
-        ("Provider", gen.provider or "—"), ("User", gen.user_id),
+        ("Provider", gen.provider or "—"), ("User", user_label(gen.user_id)),
         ("Created", format_time(gen.created_utc)), ("Finished", format_time(gen.finished_utc)),
         ("Time to first token", format_ms(gen.ttft_ms)), ("Duration", format_ms(gen.duration_ms)),
         ("Tokens", token_line(gen) + (" (estimated)" if gen.usage_estimated else "")),

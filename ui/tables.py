@@ -25,7 +25,7 @@ def preview(text: str | None, limit: int = PREVIEW_CHARS) -> str:
 
 def history_frame(vault, items: list[Generation]) -> pd.DataFrame:
     rows = [{
-        "Time": format_time(g.created_utc), "User": g.user_id, "Model": g.model_used or g.model_requested,
+        "Time": format_time(g.created_utc), "User": vault.users.label(g.user_id), "Model": g.model_used or g.model_requested,
         "Kind": g.kind, "Status": g.status, "Tokens": g.total_tokens,
         "Cost": format_cost(g.cost_usd, g.usage_estimated) + (" (cache)" if g.cached_from else ""),
         "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else None,

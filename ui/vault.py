@@ -33,6 +33,11 @@ def get_vault() -> Vault:
     return _open_vault(str(Settings.from_env().data_dir))
 
 
+def user_label(user_id: str) -> str:
+    """The user as people know them: their email (the id itself for local or unknown users)."""
+    return get_vault().users.label(user_id)
+
+
 def looks_like_image_model(model: str) -> bool:
     lowered = model.lower()
     return any(hint in lowered for hint in IMAGE_HINTS)

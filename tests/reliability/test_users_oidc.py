@@ -35,13 +35,14 @@ admins = ["{BOSS}"]
 """)
 
 
-def login(page, app, email: str) -> None:
+def login(page, app, email: str, signed_in_as: str | None = None) -> None:
     """The real flow: app -> st.login -> the IdP's form -> /oauth2callback -> signed-in app."""
     goto(page, app.at("/"))
     page.get_by_role("button", name="Log in").click()
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("[data-testid='stSidebar']")).to_contain_text(f"Signed in as {email}")
+    if signed_in_as != "":
+        expect(page.locator("[data-testid='stSidebar']")).to_contain_text(f"Signed in as {signed_in_as or email}")
 
 
 def history_prompts(page, app, expected: int) -> list[str]:
@@ -132,3 +133,31 @@ def test_signed_out_visitors_see_only_the_sign_in_screen(signed_in_app, browser_
         assert "Ana's" not in stranger.locator("[data-testid='stMain']").inner_text()
         no_traceback(stranger)
     assert re.search(r"/oauth2callback|/authorize", stranger.url) is None
+
+
+def test_unverified_emails_and_accounts_sharing_an_email(signed_in_app, browser_page):
+    """Issue 16 item 4, through the real ID token: email_verified=false for the admin's email is
+    refused; a second account (other subject) with Ana's email is not Ana."""
+    app, idp = signed_in_app
+    idp.extra_claims = {"email_verified": False}
+    impostor = browser_page()
+    login(impostor, app, BOSS, signed_in_as="")
+    expect(impostor.get_by_text("did not confirm the email address boss@example.com")).to_be_visible()
+    assert impostor.get_by_role("button", name="Log out").count() == 1
+    no_traceback(impostor)
+    idp.extra_claims = {"email_verified": None}  # no claim at all: refused unless the operator opts out
+    missing = browser_page()
+    login(missing, app, BOSS, signed_in_as="")
+    expect(missing.get_by_text("GENLIB_ALLOW_UNVERIFIED_EMAIL")).to_be_visible()
+
+    idp.extra_claims = {}
+    ana = browser_page()
+    login(ana, app, ANA)
+    submit(ana, app, "Ana's diary")
+    wait_finished(ana)
+    idp.extra_claims = {"sub": "another-account"}
+    twin = browser_page()
+    login(twin, app, ANA)
+    assert history_prompts(twin, app, 0) == []
+    assert generations_metric(twin, app) == "0"
+    assert idp.logins == [BOSS, BOSS, ANA, ANA]
