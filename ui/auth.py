@@ -42,16 +42,26 @@ def admin_emails() -> set[str]:
     return emails | {str(e).strip().lower() for e in listed if str(e).strip()}
 
 
-def current_viewer() -> Viewer | None:
-    """The viewer, or None when sign-in is required and nobody is signed in."""
-    if not auth_configured():
-        return Viewer(os.environ.get("GENLIB_USER", "").strip() or "local", is_admin=True, signed_in=False)
-    if not st.user.get("is_logged_in", False):
+def single_user_viewer() -> Viewer:
+    return Viewer(os.environ.get("GENLIB_USER", "").strip() or "local", is_admin=True, signed_in=False)
+
+
+def viewer_from_user(user) -> Viewer | None:
+    """The signed-in viewer described by Streamlit's user info (`st.user`, or the auth cookie the
+    file routes read), or None when it says nobody is signed in."""
+    if not user.get("is_logged_in", False):
         return None
-    identity = str(st.user.get("email") or st.user.get("sub") or "").strip().lower()
+    identity = str(user.get("email") or user.get("sub") or "").strip().lower()
     if not identity:
         return None
     return Viewer(identity, is_admin=identity in admin_emails(), signed_in=True)
+
+
+def current_viewer() -> Viewer | None:
+    """The viewer, or None when sign-in is required and nobody is signed in."""
+    if not auth_configured():
+        return single_user_viewer()
+    return viewer_from_user(st.user)
 
 
 def require_viewer() -> Viewer:
