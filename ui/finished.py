@@ -10,8 +10,8 @@ import streamlit as st
 from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, Generation
 
 from .auth import Viewer
-from .fileurls import answer_href, record_href
 from .compose import start_and_open
+from .fileurls import answer_href, record_href
 from .images import load_image, show_image
 from .nav import link_to_generation, link_to_image
 from .render import ago, format_cost, md_escape, metadata_frame, safe_markdown, status_badge, token_line

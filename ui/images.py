@@ -15,6 +15,7 @@ from genlib import NotFound
 
 from .fileurls import image_href
 from .nav import link_to_generation, not_found
+from .render import md_escape
 
 
 def load_image(vault, relpath: str | None) -> tuple[bytes | None, str | None]:
@@ -51,7 +52,7 @@ def thumbnail_uri(vault, gen) -> str | None:
 def show_image(gen_id: str, index: int, caption: str | None = None) -> None:
     """The picture as an `<img>` on the app's own file route, which checks the sign-in on every
     request (st.image(bytes) would put it on Streamlit's /media, open to anyone with the URL)."""
-    alt = caption or f"Image {index + 1}"
+    alt = md_escape(caption or f"Image {index + 1}")
     st.markdown(f"![{alt}]({image_href(gen_id, index)})")
     if caption:
         st.caption(caption)
