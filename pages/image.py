@@ -1,4 +1,4 @@
-"""`/image?id=<id>`: an image generation's picture alone, with a download button.
+"""`/image?id=<id>`: an image generation's picture alone, with a download link.
 
 Thin: the logic is in ui/images.py.
 """

@@ -1,9 +1,22 @@
-"""AppTest: image generations — shown from the saved file, `/image?id=` alone, broken files reported."""
+"""AppTest: image generations — shown from the saved file, `/image?id=` alone, broken files reported.
+
+Pictures and downloads point at the app's own file routes (ui/routes.py), never at Streamlit's
+`/media` (st.image(bytes) / st.download_button), whose URLs answer anyone holding them.
+"""
 from __future__ import annotations
 
 from genlib import GenerationRequest
 
 IMAGE = "pages/image.py"
+
+
+def pictures(at) -> list[str]:
+    """The Markdown of each picture drawn: `![caption](files/image/<id>/<n>)`."""
+    return [m.value for m in at.markdown if m.value.startswith("![")]
+
+
+def link_buttons(at) -> dict[str, str]:
+    return {b.proto.label: b.proto.url for b in at.get("link_button")}
 
 
 def draw(vault, prompt="a red fox in the snow"):
@@ -21,17 +34,20 @@ def test_image_form_submit_shows_the_saved_picture(open_app, app_vault):
     gen = app_vault.wait(at.query_params["id"], timeout=30)
     assert gen.kind == "image" and gen.images
     at.run()
-    assert len(at.image) == 1
+    meta = gen.images[0]
+    assert pictures(at) == [f"![{meta['width']}×{meta['height']}](files/image/{gen.id}/0)"]
+    assert not at.image and not at.get("download_button")  # nothing on Streamlit's /media
+    assert link_buttons(at)["Download record (JSON)"] == f"files/record/{gen.id}.json"
     assert any(link.label == "Open the image alone" for link in at.get("page_link"))
 
 
-def test_image_page_shows_the_picture_alone_with_a_download(open_app, app_vault):
+def test_image_page_shows_the_picture_alone_with_a_download_link(open_app, app_vault):
     gen = draw(app_vault)
     at = open_app(IMAGE, id=gen.id)
     assert not at.exception and not at.error
-    assert len(at.image) == 1
-    button = at.get("download_button")[0]
-    assert button.label == "Download image"
+    assert pictures(at) == [f"![Image 1](files/image/{gen.id}/0)"]
+    assert not at.image and not at.get("download_button")
+    assert link_buttons(at) == {"Download image": f"files/image/{gen.id}/0?download=1"}
     assert any(link.label == "Open the full generation" for link in at.get("page_link"))
 
 

@@ -81,17 +81,26 @@ def _claimed_bool(value) -> bool | None:
     return str(value).strip().lower() == "true"
 
 
+def single_user_viewer() -> Viewer:
+    return Viewer(os.environ.get("GENLIB_USER", "").strip() or "local", is_admin=True, signed_in=False)
+
+
+def viewer_from_user(user) -> Viewer | None:
+    """The signed-in viewer described by Streamlit's user info (`st.user`, or the auth cookie the
+    file routes read); None when it says nobody is signed in; SignInRefused when it can't be accepted."""
+    if not user.get("is_logged_in", False):
+        return None
+    vault = get_vault()
+    who = identity_from(user, vault.settings.allow_unverified_email)
+    is_admin = who.verified_email is not None and who.verified_email in admin_emails()
+    return Viewer(vault.sign_in(who), is_admin=is_admin, signed_in=True, label=vault.users.label(who.key))
+
+
 def current_viewer() -> Viewer | None:
     """The viewer, or None when sign-in is required and nobody is signed in."""
     if not auth_configured():
-        user = os.environ.get("GENLIB_USER", "").strip() or "local"
-        return Viewer(user, is_admin=True, signed_in=False)
-    if not st.user.get("is_logged_in", False):
-        return None
-    vault = get_vault()
-    who = identity_from(st.user, vault.settings.allow_unverified_email)
-    is_admin = who.verified_email is not None and who.verified_email in admin_emails()
-    return Viewer(vault.sign_in(who), is_admin=is_admin, signed_in=True, label=vault.users.label(who.key))
+        return single_user_viewer()
+    return viewer_from_user(st.user)
 
 
 def _viewer_or_refusal() -> Viewer | SignInRefused | None:

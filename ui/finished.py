@@ -5,15 +5,14 @@ how old that answer is), regenerated from another one, stopped, interrupted or f
 """
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, Generation
 
 from .auth import Viewer
 from .compose import start_and_open
-from .images import load_image
+from .fileurls import answer_href, record_href
+from .images import load_image, show_image
 from .nav import link_to_generation, link_to_image
 from .render import ago, format_cost, md_escape, metadata_frame, safe_markdown, status_badge, token_line
 
@@ -77,13 +76,12 @@ def _actions(vault, viewer: Viewer, gen: Generation) -> None:
         retry_or_regenerate(vault, viewer, gen, force=True)
     with download:
         if gen.kind == TEXT:
-            st.download_button("Download answer", gen.result_text, file_name=f"{gen.id}.md",
-                               mime="text/markdown", on_click="ignore", key="download_answer")
+            st.link_button("Download answer", answer_href(gen.id), icon=":material/download:")
         else:
             link_to_image(gen.id)
-    record.download_button("Download record (JSON)", json.dumps(gen.to_dict(), indent=2, ensure_ascii=False),
-                           file_name=f"{gen.id}.json", mime="application/json", on_click="ignore",
-                           key="download_record")
+    # Links to the app's own file routes (ui/routes.py), which check the sign-in on every request,
+    # instead of download buttons whose bytes Streamlit serves to anyone holding the /media URL.
+    record.link_button("Download record (JSON)", record_href(gen.id), icon=":material/download:")
     if gen.kind == TEXT and gen.result_text:
         with st.expander("Copy answer (Markdown source)"):
             st.code(gen.result_text, language="markdown", wrap_lines=True)
@@ -102,12 +100,12 @@ def show_images(vault, gen: Generation) -> None:
     """The saved pictures; a missing or corrupt file is said plainly and the rest still shows."""
     if not gen.images:
         st.caption("No image was saved for this generation.")
-    for meta in gen.images:
-        data, problem = load_image(vault, meta.get("path"))
+    for index, meta in enumerate(gen.images):
+        _, problem = load_image(vault, meta.get("path"))
         if problem:
             st.warning(problem, icon=":material/broken_image:")
             continue
-        st.image(data, caption=f"{meta.get('width', '?')}×{meta.get('height', '?')}", width="content")
+        show_image(gen.id, index, caption=f"{meta.get('width', '?')}×{meta.get('height', '?')}")
 
 
 def retry_or_regenerate(vault, viewer: Viewer, gen: Generation, force: bool) -> None:

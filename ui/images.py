@@ -13,7 +13,9 @@ from PIL import Image
 
 from genlib import NotFound
 
+from .fileurls import image_href
 from .nav import link_to_generation, not_found
+from .render import md_escape
 
 
 def load_image(vault, relpath: str | None) -> tuple[bytes | None, str | None]:
@@ -47,8 +49,17 @@ def thumbnail_uri(vault, gen) -> str | None:
     return f"data:{mime_of(data)};base64,{base64.b64encode(data).decode()}"
 
 
+def show_image(gen_id: str, index: int, caption: str | None = None) -> None:
+    """The picture as an `<img>` on the app's own file route, which checks the sign-in on every
+    request (st.image(bytes) would put it on Streamlit's /media, open to anyone with the URL)."""
+    alt = md_escape(caption or f"Image {index + 1}")
+    st.markdown(f"![{alt}]({image_href(gen_id, index)})")
+    if caption:
+        st.caption(caption)
+
+
 def show_image_page(vault, viewer, gen_id: str | None) -> None:
-    """`/image?id=<id>`: the picture alone, with a download button and a way to the full record."""
+    """`/image?id=<id>`: the picture alone, with a download link and a way to the full record."""
     gen = vault.get(gen_id or "", viewer.visible_to)
     if gen is None:
         not_found("Image")
@@ -57,12 +68,10 @@ def show_image_page(vault, viewer, gen_id: str | None) -> None:
         st.warning("This generation has no saved image." if gen.kind == "image" else
                    "This generation is text, not an image.", icon=":material/hide_image:")
     for index, meta in enumerate(gen.images):
-        data, problem = load_image(vault, meta.get("path"))
+        _, problem = load_image(vault, meta.get("path"))
         if problem:
             st.error(problem, icon=":material/broken_image:")
             continue
-        st.image(data, width="content")
-        st.download_button("Download image", data, file_name=f"{gen.id}-{index}.{extension_of(data)}",
-                           mime=mime_of(data), on_click="ignore", key=f"download_image_{index}",
-                           icon=":material/download:")
+        show_image(gen.id, index)
+        st.link_button("Download image", image_href(gen.id, index, download=True), icon=":material/download:")
     link_to_generation(gen.id, "Open the full generation", icon=":material/article:")

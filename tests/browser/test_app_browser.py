@@ -141,14 +141,16 @@ def test_an_image_generation_and_its_image_page_in_a_fresh_browser(page, app, fa
 
     other = new_context().new_page()
     goto(other, app.at(f"/image?id={gen_id}"))
-    picture = other.locator("[data-testid='stImage'] img").first
+    picture = other.locator("[data-testid='stMain'] img").first
     expect(picture).to_be_visible()
     assert other.evaluate("img => img.complete && img.naturalWidth > 0", picture.element_handle())
-    button = other.get_by_role("button", name="Download image")
-    expect(button).to_be_visible()
-    with other.expect_download() as download:
-        button.click()
-    assert download.value.suggested_filename.startswith(gen_id)
+    assert picture.get_attribute("src") == f"files/image/{gen_id}/0"  # the app's route, not /media
+    link = other.get_by_role("link", name="Download image")
+    expect(link).to_be_visible()
+    with other.context.expect_page() as opened, other.expect_download() as download:
+        link.click()  # a new tab that turns into a download (Content-Disposition: attachment)
+    opened.value.close()
+    assert download.value.suggested_filename == f"{gen_id}-0.png"
     assert open(download.value.path(), "rb").read(8) == PNG_MAGIC
     expect_app_navigation(other)
     no_traceback(other)

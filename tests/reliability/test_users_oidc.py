@@ -1,6 +1,7 @@
 """Users who must not see each other: the real `st.login` flow against a loopback OIDC provider
 (tests/oidc_mock.py), driven in Chromium. User A can't reach B's generation by `?id=`, by
-`/image?id=`, in History, in Costs or in an export; an admin can; a signed-out visitor sees nothing.
+`/image?id=`, by the picture's URL, in History, in Costs or in an export; an admin can; a signed-out
+visitor sees nothing.
 """
 from __future__ import annotations
 
@@ -106,9 +107,8 @@ def test_users_only_see_their_own_generations_and_admins_see_all(signed_in_app, 
     assert exported_prompts(ben) == ["Ben's quarterly numbers"]
     assert generations_metric(ben, app) == "1"
     no_traceback(ben)
-    # Ana's rendered picture is a Streamlit media URL (/media/<hash>): an unguessable link held only
-    # while her session shows it. Ben can't find it (no page of his lists it) - see RELIABILITY.md.
-    print(f"\nAna's media URL fetched by Ben: {ben.request.get(media).status} ({media})")
+    # Ana's picture is served by the app's file route, which checks the sign-in: Ben gets a 404
+    assert media.startswith("files/image/") and ben.request.get(app.at("/" + media)).status == 404
 
     boss = browser_page()
     login(boss, app, BOSS)

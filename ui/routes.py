@@ -1,0 +1,90 @@
+"""The app's own file routes (mounted by app.py through `st.App`): records, answers and images.
+
+    GET /files/record/<id>.json          the record as JSON (attachment)
+    GET /files/answer/<id>.md            a text generation's answer (attachment)
+    GET /files/image/<id>/<n>            the n-th saved picture (inline; `?download=1`: attachment)
+
+Each request is checked like the page: with sign-in on, only the owner (or an admin) signed in
+by Streamlit's cookie gets the bytes; anything else - no cookie, logged out, someone else's, a
+malformed id or index, a missing file - is the same 404, so ids can't be probed. Bytes are read
+from the Vault on every request (no per-session memory), so any replica can answer.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from genlib import TEXT, Generation
+
+from .fileurls import ANSWER, IMAGE, RECORD, route_path
+from .images import extension_of, load_image, mime_of
+from .requestauth import request_viewer
+from .vault import get_vault
+
+log = logging.getLogger("genvault.files")
+# Bytes a browser must never render as a page, sniff, keep after logout or let script anything.
+BASE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+                "Content-Security-Policy": "default-src 'none'; sandbox"}
+
+
+def file_routes(base_path: str = "") -> list[Route]:
+    return [Route(route_path(RECORD, base_path), record_file, methods=["GET"]),
+            Route(route_path(ANSWER, base_path), answer_file, methods=["GET"]),
+            Route(route_path(IMAGE, base_path), image_file, methods=["GET"])]
+
+
+def record_file(request: Request) -> Response:
+    gen, failure = visible_generation(request)
+    if gen is None:
+        return failure
+    body = json.dumps(gen.to_dict(), indent=2, ensure_ascii=False).encode()
+    return file_response(body, "application/json; charset=utf-8", f"{gen.id}.json", attachment=True)
+
+
+def answer_file(request: Request) -> Response:
+    gen, failure = visible_generation(request)
+    if gen is None or gen.kind != TEXT:
+        return failure or not_found()
+    return file_response((gen.result_text or "").encode(), "text/markdown; charset=utf-8",
+                         f"{gen.id}.md", attachment=True)
+
+
+def image_file(request: Request) -> Response:
+    gen, failure = visible_generation(request)
+    index = request.path_params["index"]  # the `int` converter admits digits only
+    if gen is None or index >= len(gen.images):
+        return failure or not_found()
+    data, problem = load_image(get_vault(), gen.images[index].get("path"))
+    if problem:
+        return not_found()
+    download = request.query_params.get("download") == "1"
+    return file_response(data, mime_of(data), f"{gen.id}-{index}.{extension_of(data)}", attachment=download)
+
+
+def visible_generation(request: Request) -> tuple[Generation | None, Response | None]:
+    """(the generation, None) when this request may see it; else (None, the response to send)."""
+    viewer = request_viewer(request)
+    if viewer is None:
+        return None, not_found()
+    try:
+        gen = get_vault().get(request.path_params["gen_id"], viewer.visible_to)  # checks the id's shape
+    except Exception:  # noqa: BLE001 - a storage failure is said plainly, never a traceback
+        log.exception("file route: reading the vault failed")
+        return None, Response("The vault is unavailable right now.", 503, headers=BASE_HEADERS,
+                              media_type="text/plain")
+    return (gen, None) if gen is not None else (None, not_found())
+
+
+def not_found() -> Response:
+    return Response("Not found", 404, headers=BASE_HEADERS, media_type="text/plain")
+
+
+def file_response(body: bytes, media_type: str, filename: str, attachment: bool) -> Response:
+    """`filename` is built from a checked id and index only ([A-Za-z0-9_-], digits, an extension)."""
+    disposition = "attachment" if attachment else "inline"
+    headers = {**BASE_HEADERS, "Content-Disposition": f'{disposition}; filename="{filename}"'}
+    return Response(body, 200, headers=headers, media_type=media_type)
