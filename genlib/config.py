@@ -39,6 +39,7 @@ class Settings:
     max_retries: int = 2
     offline_tokens_per_s: float = 40.0
     gil_switch_ms: float = 1.0
+    dedup_scope: str = "user"  # "user": each user's own cache; "shared": one cache for the whole team
     extra: dict = field(default_factory=dict)
 
     @property
@@ -73,6 +74,8 @@ class Settings:
             request_timeout_s=_float_env("GENLIB_TIMEOUT_S", 600.0),
             offline_tokens_per_s=_float_env("GENLIB_OFFLINE_TPS", 40.0),
             gil_switch_ms=_float_env("GENLIB_GIL_SWITCH_MS", 1.0),
+            # anything but "shared" keeps the safe default: no user is answered from another's record
+            dedup_scope="shared" if env.get("GENLIB_DEDUP_SCOPE", "").strip().lower() == "shared" else "user",
         )
         values.update(overrides)
         return cls(**values)

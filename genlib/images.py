@@ -74,6 +74,18 @@ class LocalImageStore:
         os.replace(tmp, path)  # atomic: a reader never sees half a file
 
 
+def copy_images(store: ImageStore, images: list[dict], gen_id: str) -> list[dict]:
+    """The pictures of another generation saved again as `gen_id`'s own files (a shared-cache hit
+    must not point at someone else's files); a file that is missing is left out."""
+    copied = []
+    for meta in images:
+        try:
+            copied.append(store.save(gen_id, len(copied), store.read(meta.get("path"))))
+        except NotFound:
+            continue
+    return copied
+
+
 def _to_png(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG")

@@ -14,6 +14,8 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
+from .cache import SHARED_HIT
+from .images import copy_images
 from .live import LiveGeneration
 from .providers import describe_error
 from .records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
@@ -130,7 +132,10 @@ class Worker:
 
     def _finish_as_copy(self, live: LiveGeneration, source: Generation) -> None:
         final = live.snapshot().record
-        final = replace(final, status=COMPLETE, result_text=source.result_text, images_json=source.images_json,
+        images_json = source.images_json
+        if final.cached_from == SHARED_HIT and source.images:  # another user's files: copy, never point
+            images_json = json.dumps(copy_images(self._vault.images, source.images, final.id))
+        final = replace(final, status=COMPLETE, result_text=source.result_text, images_json=images_json,
                         model_used=source.model_used, cost_usd=Decimal(0), cost_saved_usd=source.cost_usd,
                         price_source="dedup: shared an identical request in flight",
                         finished_utc=utcnow(), **_zero_tokens())
