@@ -4,6 +4,7 @@ These sit on top of the record store and the pricer; none of them talks to DuckD
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
@@ -19,6 +20,14 @@ from .costing import apply_usage
 from .usage import estimate_chat_usage
 
 INTERRUPTED_MESSAGE = "The app stopped while this was running; the text received until then is kept."
+IMAGE_SAVING = "The app stopped while this image was being saved"
+IMAGE_MESSAGES = {  # (pictures found on disk, usage reported) -> what the interrupted row says
+    (True, True): f"{IMAGE_SAVING}; the pictures written before it stopped are attached, and the cost the "
+                  "provider reported is kept.",
+    (True, False): f"{IMAGE_SAVING}; the pictures written before it stopped are attached.",
+    (False, True): f"{IMAGE_SAVING}; the picture was lost. The cost the provider reported is kept.",
+    (False, False): "The app stopped before the image arrived; no picture was received.",
+}
 
 
 @dataclass
@@ -137,11 +146,22 @@ def sweep_interrupted(vault) -> int:
         gen.error = gen.error or INTERRUPTED_MESSAGE
         if gen.kind == "text" and gen.result_text:
             _estimate_cost(vault, gen)
+        elif gen.kind == "image":
+            _recover_images(vault, gen)
     if saved or journaled:  # rows still in the start journal move into `generations` now
         vault.store.write_batch(inserts=journaled, finals=saved)
     interrupted = [gen for gen in (*saved, *journaled) if gen.status == INTERRUPTED]
     vault.cache.forget_ids({gen.id for gen in interrupted})
     return len(interrupted)
+
+
+def _recover_images(vault, gen: Generation) -> None:
+    """Pictures written before the crash are attached (their names follow from the id); the usage
+    the worker committed before writing them is already on the row."""
+    if not gen.images:
+        found = vault.images.recover(gen.id)
+        gen.images_json = json.dumps(found) if found else None
+    gen.error = IMAGE_MESSAGES[(bool(gen.images), gen.usage_json is not None)]
 
 
 def _estimate_cost(vault, gen: Generation) -> None:
