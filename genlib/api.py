@@ -29,9 +29,10 @@ from .persister import Persister
 from .pricing import Pricer
 from .providers import make_provider
 from .records import COMPLETE, Generation, GenerationRequest
-from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows, sweep_interrupted
+from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows
 from .sendgate import SendPermit
 from .store import DuckDBStore, utcnow
+from .sweep import sweep_interrupted
 from .validate import check_request, valid_unicode
 from .worker import Worker
 from .writable import check_writable

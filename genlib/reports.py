@@ -1,10 +1,9 @@
-"""Read-side results and maintenance passes: pages, cost reports, re-pricing, the start-up sweep.
+"""Read-side results and maintenance passes: pages, cost reports, re-pricing.
 
 These sit on top of the record store and the pricer; none of them talks to DuckDB directly.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
@@ -12,23 +11,8 @@ from decimal import Decimal
 import pandas as pd
 
 from .filters import Filters, rollup_where, where_clause
-from .records import INTERRUPTED, Generation
-from .store import utcnow
+from .records import Generation
 from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, GROUPINGS
-
-from .costing import apply_usage
-from .usage import estimate_chat_usage
-
-INTERRUPTED_MESSAGE = "The app stopped while this was running; the text received until then is kept."
-IMAGE_SAVING = "The app stopped while this image was being saved"
-IMAGE_MESSAGES = {  # (pictures found on disk, usage reported) -> what the interrupted row says
-    (True, True): f"{IMAGE_SAVING}; the pictures written before it stopped are attached, and the cost the "
-                  "provider reported is kept.",
-    (True, False): f"{IMAGE_SAVING}; the pictures written before it stopped are attached.",
-    (False, True): f"{IMAGE_SAVING}; the picture was lost. The cost the provider reported is kept.",
-    (False, False): "The app stopped before the image arrived; no picture was received.",
-}
-
 
 @dataclass
 class Page:
@@ -136,35 +120,3 @@ def reprice_rows(vault, apply: bool) -> RepriceReport:
         vault.store.write_batch(updates=updates)
         vault.store.rebuild_rollup()
     return report
-
-
-def sweep_interrupted(vault) -> int:
-    """Rows a dead process left pending/streaming become `interrupted`, text and estimate kept."""
-    saved, journaled = vault.store.live_rows()
-    for gen in (*saved, *(g for g in journaled if g.is_live)):  # a journaled dedup hit is already final
-        gen.status, gen.finished_utc = INTERRUPTED, utcnow()
-        gen.error = gen.error or INTERRUPTED_MESSAGE
-        if gen.kind == "text" and gen.result_text:
-            _estimate_cost(vault, gen)
-        elif gen.kind == "image":
-            _recover_images(vault, gen)
-    if saved or journaled:  # rows still in the start journal move into `generations` now
-        vault.store.write_batch(inserts=journaled, finals=saved)
-    interrupted = [gen for gen in (*saved, *journaled) if gen.status == INTERRUPTED]
-    vault.cache.forget_ids({gen.id for gen in interrupted})
-    return len(interrupted)
-
-
-def _recover_images(vault, gen: Generation) -> None:
-    """Pictures written before the crash are attached (their names follow from the id); the usage
-    the worker committed before writing them is already on the row."""
-    if not gen.images:
-        found = vault.images.recover(gen.id)
-        gen.images_json = json.dumps(found) if found else None
-    gen.error = IMAGE_MESSAGES[(bool(gen.images), gen.usage_json is not None)]
-
-
-def _estimate_cost(vault, gen: Generation) -> None:
-    """The provider billed the tokens it sent: estimate them rather than record $0."""
-    usage = estimate_chat_usage(gen.messages, gen.result_text)
-    apply_usage(gen, usage, vault.pricer, gen.provider or "", estimated=True)

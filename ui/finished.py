@@ -67,8 +67,12 @@ def _cache_notice(vault, viewer: Viewer, gen: Generation) -> None:
     original = vault.get(gen.cached_from, viewer.visible_to)
     age = f" The saved answer is {ago(gen.created_utc - original.created_utc)} old." if original else ""
     saved = f" Saved {format_cost(gen.cost_saved_usd)}." if gen.cost_saved_usd is not None else ""
-    st.info(f"Served from the cache: an identical request was already answered, so no provider call "
-            f"was made.{age}{saved} Regenerate makes a fresh call.", icon=":material/cached:")
+    if gen.status == INTERRUPTED:  # it followed an identical request in flight when the app stopped
+        st.info("Followed an identical request that was in flight, so no provider call was made.",
+                icon=":material/cached:")
+    else:
+        st.info(f"Served from the cache: an identical request was already answered, so no provider call "
+                f"was made.{age}{saved} Regenerate makes a fresh call.", icon=":material/cached:")
     if original is not None:
         link_to_generation(original.id, "Open the original generation", icon=":material/link:")
 
