@@ -2,8 +2,9 @@
 
 `dedup_key` hashes every input that changes the output as canonical JSON, so key order never
 matters; with a scope (the user id, by default) identical requests of different users never meet,
-so nobody can learn what someone else asked by getting a hit. `DiskDedupCache` (diskcache under the data dir) is the embedded default; its `claim` is an
-atomic set-if-absent, a single-flight lock for identical requests in flight.
+so nobody can learn what someone else asked by getting a hit. `DiskDedupCache` (diskcache under
+the data dir) is the embedded default; its `claim` is an atomic set-if-absent, a single-flight
+lock for identical requests in flight.
 """
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Files are named by generation id and index (`images/<id[:2]>/<id>-<n>.png`) with a small WebP
 thumbnail beside them; the database holds only these relative paths. Because the names follow
-from the id, `recover` finds the pictures of a generation whose process died while saving them. Every path read back is
-resolved and checked to stay under the root, so a crafted path can't escape the data dir.
-An S3-compatible store only needs `save`, `resolve` and `read`.
+from the id, `recover` finds the pictures of a generation whose process died while saving them.
+Every path read back is resolved and checked to stay under the root, so a crafted path can't
+escape the data dir. An S3-compatible store only needs `save`, `resolve`, `read` and `recover`.
 """
 from __future__ import annotations
 
@@ -96,12 +96,12 @@ class LocalImageStore:
 
 def copy_images(store: ImageStore, images: list[dict], gen_id: str) -> list[dict]:
     """The pictures of another generation saved again as `gen_id`'s own files (a shared-cache hit
-    must not point at someone else's files); a file that is missing is left out."""
+    must not point at someone else's files); a file that is missing or corrupt is left out."""
     copied = []
     for meta in images:
         try:
             copied.append(store.save(gen_id, len(copied), store.read(meta.get("path"))))
-        except NotFound:
+        except (NotFound, OSError, ValueError):  # PIL's "cannot identify image" is an OSError
             continue
     return copied
 
