@@ -10,27 +10,29 @@ worker thread owned by the process. One Vault per process (DuckDB allows one pro
 from __future__ import annotations
 
 import atexit
+import json
 import time
 from pathlib import Path
 from typing import Iterator
 
 from .budgets import BudgetGuard
-from .cache import DiskDedupCache, dedup_key
+from .cache import SHARED_HIT, DiskDedupCache, dedup_key
 from .config import Settings, apply_thread_switch
 from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
 from .groupcommit import GroupCommit
 from .ids import looks_like_id
-from .images import LocalImageStore
+from .images import LocalImageStore, copy_images
 from .live import LiveGeneration, LiveRegistry, RecentRecords
 from .persister import Persister
 from .pricing import Pricer
 from .providers import make_provider
 from .records import COMPLETE, Generation, GenerationRequest
-from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows, sweep_interrupted
+from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows
 from .sendgate import SendPermit
 from .store import DuckDBStore, utcnow
+from .sweep import sweep_interrupted
 from .users import Identity, UserDirectory
 from .validate import check_request, valid_unicode
 from .worker import Worker
@@ -76,8 +78,8 @@ class Vault:
         if self._closed:
             raise StorageUnavailable("GenVault is shutting down: the generation was not saved.")
         self._check_writable()
-        record = new_record(request, user_id, self.provider.host, dedup_key(request, self.provider.host),
-                            utcnow(), regenerated_from)
+        key = dedup_key(request, self.provider.host, self._dedup_scope(user_id))
+        record = new_record(request, user_id, self.provider.host, key, utcnow(), regenerated_from)
         live = LiveGeneration(record)
         # Registered before the key is claimed, so an identical request racing us can follow it.
         self.registry.add(live)
@@ -101,7 +103,7 @@ class Vault:
         if force:
             self.cache.hold(record.dedup_key, record.id)
         if original is not None:
-            record.cached_from = original.record.id
+            record.cached_from = self._source_name(record, original.record)
             live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
         # Durable before any request leaves the process: the worker prepares the call while this
         # thread commits the row to the start journal (no hand-off to the writer, no queue behind
@@ -131,8 +133,19 @@ class Vault:
         self.cache.hold(record.dedup_key, record.id)  # stale: take it over
         return None
 
+    def _dedup_scope(self, user_id: str) -> str | None:
+        """Whose answers an identical request may reuse: the user's own (default), or anyone's."""
+        return None if self.settings.dedup_scope == "shared" else user_id.strip()
+
+    @staticmethod
+    def _source_name(record: Generation, original: Generation) -> str:
+        """What a copy records as its source: the original's id only if it is the same user's."""
+        return original.id if original.user_id == record.user_id else SHARED_HIT
+
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
-        make_cache_hit(record, original, utcnow())
+        make_cache_hit(record, original, utcnow(), self._source_name(record, original))
+        if record.cached_from == SHARED_HIT and original.images:  # their files: copy, never point
+            record.images_json = json.dumps(copy_images(self.images, original.images, record.id))
         self._starts.commit(record)  # a finished record, through the same cheap journal commit
         self.recent.put(record)
         return record.id

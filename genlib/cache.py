@@ -1,8 +1,10 @@
 """The dedup cache: which finished generation answers an identical request.
 
 `dedup_key` hashes every input that changes the output as canonical JSON, so key order never
-matters. `DiskDedupCache` (diskcache under the data dir) is the embedded default; its `claim` is an
-atomic set-if-absent, a single-flight lock for identical requests in flight.
+matters; with a scope (the user id, by default) identical requests of different users never meet,
+so nobody can learn what someone else asked by getting a hit. `DiskDedupCache` (diskcache under
+the data dir) is the embedded default; its `claim` is an atomic set-if-absent, a single-flight
+lock for identical requests in flight.
 """
 from __future__ import annotations
 
@@ -18,10 +20,14 @@ import diskcache
 from .records import GenerationRequest
 
 KEY_VERSION = 1  # bump when the key recipe changes, so old entries stop matching
+# `cached_from` of a hit answered from another user's generation in a team-shared cache: it marks a
+# cache hit (costs count it) without naming their record (not an id: nothing can look it up).
+SHARED_HIT = "shared-cache"
 
 
-def dedup_key(request: GenerationRequest, provider_host: str) -> str:
-    """sha256 of the canonical JSON of everything that changes the output."""
+def dedup_key(request: GenerationRequest, provider_host: str, scope: str | None = None) -> str:
+    """sha256 of the canonical JSON of everything that changes the output, within `scope` (a user
+    id; None for a cache shared by every user)."""
     material = {
         "v": KEY_VERSION,
         "provider": provider_host,
@@ -30,6 +36,8 @@ def dedup_key(request: GenerationRequest, provider_host: str) -> str:
         "messages": request.messages(),
         "params": {k: v for k, v in request.params.items() if v is not None},
     }
+    if scope is not None:
+        material["scope"] = scope
     canonical = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 

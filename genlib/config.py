@@ -45,6 +45,7 @@ class Settings:
     # Sign in users whose IdP sends no email_verified claim at all (never admin, no per-email
     # budget); an explicit email_verified=false is refused whatever this says.
     allow_unverified_email: bool = False
+    dedup_scope: str = "user"  # "user": each user's own cache; "shared": one cache for the whole team
     extra: dict = field(default_factory=dict)
 
     @property
@@ -80,6 +81,8 @@ class Settings:
             offline_tokens_per_s=_float_env("GENLIB_OFFLINE_TPS", 40.0),
             gil_switch_ms=_float_env("GENLIB_GIL_SWITCH_MS", 1.0),
             allow_unverified_email=env.get("GENLIB_ALLOW_UNVERIFIED_EMAIL", "").strip().lower() in ("1", "true", "yes"),
+            # anything but "shared" keeps the safe default: no user is answered from another's record
+            dedup_scope="shared" if env.get("GENLIB_DEDUP_SCOPE", "").strip().lower() == "shared" else "user",
         )
         values.update(overrides)
         return cls(**values)

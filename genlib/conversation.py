@@ -25,11 +25,14 @@ def new_record(request: GenerationRequest, user_id: str, provider_host: str, ded
         dedup_key=dedup_key, regenerated_from=regenerated_from)
 
 
-def make_cache_hit(record: Generation, original: Generation, now: datetime) -> None:
-    """Turn a new record into a finished copy of `original`: $0, saving what the original cost."""
-    record.status, record.cached_from = COMPLETE, original.id
+def make_cache_hit(record: Generation, original: Generation, now: datetime, cached_from: str) -> None:
+    """Turn a new record into a finished copy of `original`: $0, saving what the original cost.
+    `cached_from` is the original's id, or (another user's original, in a team-shared cache) a
+    marker: then only the answer is copied, no id, response id or time of theirs."""
+    record.status, record.cached_from = COMPLETE, cached_from
     record.result_text, record.images_json = original.result_text, original.images_json
-    record.model_used, record.response_id = original.model_used, original.response_id
+    own = cached_from == original.id
+    record.model_used, record.response_id = original.model_used, original.response_id if own else None
     record.cost_usd, record.cost_saved_usd = 0, original.cost_usd
     record.price_source = "dedup cache hit"
     record.request_sent_utc = record.first_token_utc = record.finished_utc = now

@@ -1,9 +1,10 @@
 """The image store: generated images become files under the data dir the moment they arrive.
 
 Files are named by generation id and index (`images/<id[:2]>/<id>-<n>.png`) with a small WebP
-thumbnail beside them; the database holds only these relative paths. Every path read back is
-resolved and checked to stay under the root, so a crafted path can't escape the data dir.
-An S3-compatible store only needs `save`, `resolve` and `read`.
+thumbnail beside them; the database holds only these relative paths. Because the names follow
+from the id, `recover` finds the pictures of a generation whose process died while saving them.
+Every path read back is resolved and checked to stay under the root, so a crafted path can't
+escape the data dir. An S3-compatible store only needs `save`, `resolve`, `read` and `recover`.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ImageStore(Protocol):
     def save(self, gen_id: str, index: int, data: bytes) -> dict: ...
     def resolve(self, relpath: str) -> Path: ...
     def read(self, relpath: str) -> bytes: ...
+    def recover(self, gen_id: str) -> list[dict]: ...
 
 
 class LocalImageStore:
@@ -40,12 +42,30 @@ class LocalImageStore:
         image.load()  # fails here on corrupt bytes, before anything is written
         ext, mime = ("webp", "image/webp") if image.format == "WEBP" else ("png", "image/png")
         rel = Path("images") / gen_id[:2] / f"{gen_id}-{index}.{ext}"
-        thumb_rel = rel.with_name(f"{gen_id}-{index}.thumb.webp")
         payload = data if image.format in ("PNG", "WEBP") else _to_png(image)
         self._write(rel, payload)
-        self._write(thumb_rel, _thumbnail(image))
-        return {"path": rel.as_posix(), "thumb": thumb_rel.as_posix(),
-                "width": image.width, "height": image.height, "mime": mime}
+        self._write(_thumb_of(rel), _thumbnail(image))
+        return _meta(rel, image, mime)
+
+    def recover(self, gen_id: str) -> list[dict]:
+        """The pictures written for `gen_id` (index 0, 1, ... while they exist and decode), thumbnails
+        remade where missing; unfinished temporary files are removed. For the start-up sweep."""
+        if not looks_like_id(gen_id):
+            return []
+        folder = self.root / "images" / gen_id[:2]
+        for tmp in folder.glob(f"{gen_id}-*.tmp"):
+            tmp.unlink(missing_ok=True)
+        found = []
+        while (rel := _written(folder, gen_id, len(found))) is not None:
+            try:
+                with Image.open(self.root / rel) as image:
+                    image.load()
+                    if not (self.root / _thumb_of(rel)).is_file():
+                        self._write(_thumb_of(rel), _thumbnail(image))
+                    found.append(_meta(rel, image, "image/webp" if image.format == "WEBP" else "image/png"))
+            except (OSError, ValueError):  # unreadable: not attached (the sweep says it was lost)
+                break
+        return found
 
     def resolve(self, relpath: str) -> Path:
         """The absolute path of a stored file; NotFound for anything outside the root."""
@@ -72,6 +92,34 @@ class LocalImageStore:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+
+def copy_images(store: ImageStore, images: list[dict], gen_id: str) -> list[dict]:
+    """The pictures of another generation saved again as `gen_id`'s own files (a shared-cache hit
+    must not point at someone else's files); a file that is missing or corrupt is left out."""
+    copied = []
+    for meta in images:
+        try:
+            copied.append(store.save(gen_id, len(copied), store.read(meta.get("path"))))
+        except (NotFound, OSError, ValueError):  # PIL's "cannot identify image" is an OSError
+            continue
+    return copied
+
+
+def _written(folder: Path, gen_id: str, index: int) -> Path | None:
+    for ext in ("png", "webp"):
+        if (folder / f"{gen_id}-{index}.{ext}").is_file():
+            return Path("images") / gen_id[:2] / f"{gen_id}-{index}.{ext}"
+    return None
+
+
+def _thumb_of(rel: Path) -> Path:
+    return rel.with_name(rel.name.rsplit(".", 1)[0] + ".thumb.webp")
+
+
+def _meta(rel: Path, image: Image.Image, mime: str) -> dict:
+    return {"path": rel.as_posix(), "thumb": _thumb_of(rel).as_posix(),
+            "width": image.width, "height": image.height, "mime": mime}
 
 
 def _to_png(image: Image.Image) -> bytes:

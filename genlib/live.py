@@ -28,8 +28,10 @@ class LiveGeneration:
         self.persist_chunks = persist_chunks  # followers mirror someone else's text: not theirs to save
         self._parts: list[str] = []
         self._saved_parts = 0
-        self._seq = 0
+        self._seq = 0  # the last chunk number committed
+        self._epoch = 0
         self._oldest_unsaved: float | None = None  # monotonic time of the oldest unsaved piece
+        self._arrived_since_take: float | None = None  # ... of the oldest piece not in the flush taken
         self._meta_dirty: dict = {}
         self._changed = threading.Condition()
         # A separate event: waiting for the end must not wake on every token (notify_all per append).
@@ -41,8 +43,11 @@ class LiveGeneration:
 
     def append(self, text: str) -> None:
         with self._changed:
+            now = time.monotonic()
             if self._oldest_unsaved is None:
-                self._oldest_unsaved = time.monotonic()
+                self._oldest_unsaved = now
+            if self._arrived_since_take is None:
+                self._arrived_since_take = now
             self._parts.append(text)
             self._changed.notify_all()
 
@@ -57,20 +62,37 @@ class LiveGeneration:
     def reset_text(self) -> None:
         with self._changed:
             self._parts, self._saved_parts = [], 0
+            self._epoch += 1  # a flush taken before the reset must not mark the new text saved
             self._changed.notify_all()
 
-    def take_unsaved(self) -> tuple[tuple | None, dict]:
-        """(chunk row or None, dirty fields) for the persister; marks them saved."""
+    def take_unsaved(self) -> tuple[tuple | None, dict, tuple]:
+        """(chunk row or None, dirty fields, receipt) for the persister. Nothing counts as saved
+        until it hands the receipt back to `saved` after its commit: a failed flush is retried from
+        where the last successful one ended, so the kept text is always a prefix of what arrived."""
         with self._changed:
-            chunk = None
+            chunk, upto = None, self._saved_parts
             if self.persist_chunks and len(self._parts) > self._saved_parts:
-                text = "".join(self._parts[self._saved_parts:])
-                self._saved_parts = len(self._parts)
-                self._seq += 1
-                chunk = (self.record.id, self._seq, text)
-            self._oldest_unsaved = None
+                upto = len(self._parts)
+                chunk = (self.record.id, self._seq + 1, "".join(self._parts[self._saved_parts:upto]))
             meta, self._meta_dirty = self._meta_dirty, {}
-            return chunk, meta
+            self._arrived_since_take = None
+            return chunk, meta, (self._epoch, upto, chunk is not None, meta)
+
+    def saved(self, receipt: tuple) -> None:
+        """The persister committed what `take_unsaved` gave it."""
+        epoch, upto, had_chunk, _ = receipt
+        with self._changed:
+            if epoch != self._epoch:
+                return
+            if had_chunk:
+                self._saved_parts, self._seq = upto, self._seq + 1
+            self._oldest_unsaved = self._arrived_since_take
+
+    def not_saved(self, receipt: tuple) -> None:
+        """The commit failed: the text stays unsaved; the fields are dirty again (unless changed since)."""
+        meta = receipt[3]
+        with self._changed:
+            self._meta_dirty = {**meta, **self._meta_dirty}
 
     def unsaved_age_s(self) -> float:
         with self._changed:

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import Future
 
 from .errors import StorageUnavailable
+from .faillog import RepeatedFailureLog
 from .live import LiveRegistry
 from .records import Generation
 from .store import utcnow
@@ -34,6 +35,8 @@ class Persister:
         self._folded_on: str | None = None
         self._journaled: dict[str, Generation] = {}  # committed to the start journal, not yet moved
         self._new_starts: queue.SimpleQueue = queue.SimpleQueue()  # journaled by other threads
+        self._write_failures = RepeatedFailureLog(log, "writing to the database")
+        self._fold_failures = RepeatedFailureLog(log, "folding the cost rollup")
         self._thread = threading.Thread(target=self._run, name="genlib-persister", daemon=True)
         self._thread.start()
 
@@ -95,17 +98,20 @@ class Persister:
 
     def _write(self, ops: list, tick: bool) -> None:
         finals = [gen for kind, gen, _ in ops if kind == "final"]
-        chunks, updates = self._gather_live({gen.id for gen in finals}) if tick else ([], [])
+        chunks, updates, receipts = self._gather_live({gen.id for gen in finals}) if tick else ([], [], [])
         moves = self._moves(finals, tick)
         if not (ops or chunks or updates or moves):
             return  # an idle tick: no empty transaction
         try:
             self._store.write_batch(moves, chunks, updates, [g for g in finals if g.id not in self._journaled])
         except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
-            log.exception("write failed")
+            self._write_failures.failed(exc)
             if len(finals) > 1:
-                return self._write_one_by_one(ops, chunks, updates, moves)
+                return self._write_one_by_one(ops, chunks, updates, moves, receipts)
+            _hand_back(receipts, saved=False)
             return self._settle(ops, exc)
+        self._write_failures.succeeded()
+        _hand_back(receipts, saved=True)
         self._journaled_moved(moves)
         self._forget(finals)
         self._settle(ops, None)
@@ -138,10 +144,11 @@ class Persister:
         try:
             self._store.fold_rollup()
             self._folded_on = today
-        except Exception:  # noqa: BLE001 - the Costs page reads the base table meanwhile
-            log.exception("folding the cost rollup failed; will retry")
+            self._fold_failures.succeeded()
+        except Exception as exc:  # noqa: BLE001 - the Costs page reads the base table meanwhile
+            self._fold_failures.failed(exc)
 
-    def _write_one_by_one(self, ops: list, chunks: list, updates: list, moves: list) -> None:
+    def _write_one_by_one(self, ops: list, chunks: list, updates: list, moves: list, receipts: list) -> None:
         """After a failed batch, write each op alone so one bad row can't sink the others."""
         for kind, gen, future in ops:
             try:
@@ -157,21 +164,25 @@ class Persister:
         try:
             self._store.write_batch(inserts=moves, chunks=chunks, updates=updates)
             self._journaled_moved(moves)
-        except BaseException:  # noqa: BLE001 - chunks are retried implicitly by the final write
-            log.exception("chunk write failed")
+            _hand_back(receipts, saved=True)
+        except BaseException as exc:  # noqa: BLE001 - the text stays unsaved: the next tick retries it
+            self._write_failures.failed(exc)
+            _hand_back(receipts, saved=False)
 
-    def _gather_live(self, skip: set[str]) -> tuple[list, list]:
+    def _gather_live(self, skip: set[str]) -> tuple[list, list, list]:
         now = utcnow()
-        chunks, updates = [], []
+        chunks, updates, receipts = [], [], []
         for live in self._registry.all():
             if live.record.id in skip or live.ended:
                 continue
-            chunk, meta = live.take_unsaved()
+            chunk, meta, receipt = live.take_unsaved()
             if chunk:
                 chunks.append((*chunk, now))
             if meta:
                 updates.append((live.record.id, meta))
-        return chunks, updates
+            if chunk or meta:
+                receipts.append((live, receipt))
+        return chunks, updates, receipts
 
     @staticmethod
     def _settle(ops: list, exc: BaseException | None) -> None:
@@ -180,3 +191,9 @@ class Persister:
                 future.set_result(None)
             else:
                 future.set_exception(exc)
+
+
+def _hand_back(receipts: list, saved: bool) -> None:
+    """Tell each live generation whether the text and fields it handed over were committed."""
+    for live, receipt in receipts:
+        (live.saved if saved else live.not_saved)(receipt)

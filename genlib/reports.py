@@ -1,4 +1,4 @@
-"""Read-side results and maintenance passes: pages, cost reports, re-pricing, the start-up sweep.
+"""Read-side results and maintenance passes: pages, cost reports, re-pricing.
 
 These sit on top of the record store and the pricer; none of them talks to DuckDB directly.
 """
@@ -11,15 +11,8 @@ from decimal import Decimal
 import pandas as pd
 
 from .filters import Filters, rollup_where, where_clause
-from .records import INTERRUPTED, Generation
-from .store import utcnow
+from .records import Generation
 from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, GROUPINGS
-
-from .costing import apply_usage
-from .usage import estimate_chat_usage
-
-INTERRUPTED_MESSAGE = "The app stopped while this was running; the text received until then is kept."
-
 
 @dataclass
 class Page:
@@ -127,24 +120,3 @@ def reprice_rows(vault, apply: bool) -> RepriceReport:
         vault.store.write_batch(updates=updates)
         vault.store.rebuild_rollup()
     return report
-
-
-def sweep_interrupted(vault) -> int:
-    """Rows a dead process left pending/streaming become `interrupted`, text and estimate kept."""
-    saved, journaled = vault.store.live_rows()
-    for gen in (*saved, *(g for g in journaled if g.is_live)):  # a journaled dedup hit is already final
-        gen.status, gen.finished_utc = INTERRUPTED, utcnow()
-        gen.error = gen.error or INTERRUPTED_MESSAGE
-        if gen.kind == "text" and gen.result_text:
-            _estimate_cost(vault, gen)
-    if saved or journaled:  # rows still in the start journal move into `generations` now
-        vault.store.write_batch(inserts=journaled, finals=saved)
-    interrupted = [gen for gen in (*saved, *journaled) if gen.status == INTERRUPTED]
-    vault.cache.forget_ids({gen.id for gen in interrupted})
-    return len(interrupted)
-
-
-def _estimate_cost(vault, gen: Generation) -> None:
-    """The provider billed the tokens it sent: estimate them rather than record $0."""
-    usage = estimate_chat_usage(gen.messages, gen.result_text)
-    apply_usage(gen, usage, vault.pricer, gen.provider or "", estimated=True)

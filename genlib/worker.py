@@ -14,6 +14,8 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
+from .cache import SHARED_HIT
+from .images import copy_images
 from .live import LiveGeneration
 from .providers import describe_error
 from .records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
@@ -100,10 +102,25 @@ class Worker:
             result = self._vault.provider.generate_images(request.model, request.prompt, request.params)
         except Exception as exc:  # noqa: BLE001 - a refused answer may still carry usage to bill
             return self._finish(live, ERROR, error=describe_error(exc), usage=getattr(exc, "usage", None))
+        self._keep_billing_first(live, request, result)
         saved = [self._vault.images.save(live.record.id, i, data) for i, data in enumerate(result.images)]
-        live.set_meta(images_json=json.dumps(saved), model_used=result.model or request.model,
-                      response_id=result.response_id, first_token_utc=utcnow())
+        live.set_meta(images_json=json.dumps(saved), first_token_utc=utcnow())
         self._finish(live, COMPLETE, usage=result.usage, n_images=len(saved))
+
+    def _keep_billing_first(self, live: LiveGeneration, request: GenerationRequest, result) -> None:
+        """The images are paid for once they arrive: commit the provider's usage, priced, before the
+        files are written, so a crash while saving them keeps the cost (the start-up sweep then
+        attaches the files it finds under the generation's id, or says they were lost)."""
+        live.set_meta(model_used=result.model or request.model, response_id=result.response_id)
+        if result.usage is not None:
+            priced = live.snapshot().record
+            apply_usage(priced, result.usage, self._vault.pricer, self._vault.provider.host,
+                        n_images=len(result.images))
+            live.set_meta(**{name: getattr(priced, name) for name in _BILLING_FIELDS})
+        try:
+            self._vault.persister.flush()
+        except Exception as exc:  # noqa: BLE001 - still save the pictures; the final record retries the write
+            log.warning("generation %s: usage not saved before the image files: %s", live.record.id, exc)
 
     # -- following an identical request in flight -----------------------------------------
     def _run_follow(self, live: LiveGeneration, request: GenerationRequest, original: LiveGeneration) -> None:
@@ -131,7 +148,10 @@ class Worker:
 
     def _finish_as_copy(self, live: LiveGeneration, source: Generation) -> None:
         final = live.snapshot().record
-        final = replace(final, status=COMPLETE, result_text=source.result_text, images_json=source.images_json,
+        images_json = source.images_json
+        if final.cached_from == SHARED_HIT and source.images:  # another user's files: copy, never point
+            images_json = json.dumps(copy_images(self._vault.images, source.images, final.id))
+        final = replace(final, status=COMPLETE, result_text=source.result_text, images_json=images_json,
                         model_used=source.model_used, cost_usd=Decimal(0), cost_saved_usd=source.cost_usd,
                         price_source="dedup: shared an identical request in flight",
                         finished_utc=utcnow(), **_zero_tokens())
@@ -195,6 +215,9 @@ def _saved(live: LiveGeneration) -> bool:
         return True
     except BaseException:  # noqa: BLE001 - the permit re-raises the storage error: here it means "no"
         return False
+
+
+_BILLING_FIELDS = ("usage_json", *vars(TokenBuckets()), "usage_estimated", "cost_usd", "price_source")
 
 
 def _zero_tokens() -> dict:

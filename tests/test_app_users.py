@@ -62,10 +62,23 @@ def test_admins_see_everyone(open_app, app_vault, monkeypatch):
     assert prompts_in_history(at) == ["ben's secret plan"]
 
 
-def test_dedup_hit_across_users_does_not_link_to_the_other_users_record(open_app, app_vault):
+def test_another_users_identical_request_is_not_served_from_their_record(open_app, app_vault):
     seed(app_vault, "same words", BEN)
-    hit = seed(app_vault, "same words", ANA)
-    assert hit.cached_from
+    mine = seed(app_vault, "same words", ANA)
+    assert mine.cached_from is None  # per-user dedup by default
+    at = open_app(login=ANA, id=mine.id)
+    assert not any("Served from the cache" in i.value for i in at.info)
+
+
+def test_a_team_shared_cache_hit_shows_nothing_of_the_other_users_record(open_app, app_env, monkeypatch):
+    monkeypatch.setenv("GENLIB_DEDUP_SCOPE", "shared")
+    from ui.vault import get_vault
+
+    vault = get_vault()
+    seed(vault, "same words", BEN)
+    hit = seed(vault, "same words", ANA)
+    assert hit.cached_from == "shared-cache"
     at = open_app(login=ANA, id=hit.id)
-    assert any("Served from the cache" in i.value for i in at.info)
+    [notice] = [i.value for i in at.info if "Served from the cache" in i.value]
+    assert " old." not in notice and "Saved" in notice
     assert not [link for link in at.get("page_link") if link.label == "Open the original generation"]

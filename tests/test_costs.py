@@ -21,7 +21,7 @@ def _mixed_history(vault, fake):
     ids = [vault.start(ask("priced"), user_id="ana"), vault.start(ask("local", "fake-model"), user_id="bob")]
     for gen_id in ids:
         vault.wait(gen_id, timeout=10)
-    ids.append(vault.start(ask("priced"), user_id="bob"))  # a dedup hit
+    ids.append(vault.start(ask("priced"), user_id="ana"))  # a dedup hit (of her own answer: per user)
     fake.enqueue(status=500)
     ids.append(vault.start(ask("fails"), user_id="ana"))
     ids.append(vault.start(ask("an image", "gpt-image-1", kind="image"), user_id="ana"))

@@ -60,13 +60,19 @@ def _provenance(vault, viewer: Viewer, gen: Generation) -> None:
 
 
 def _cache_notice(vault, viewer: Viewer, gen: Generation) -> None:
-    """A dedup hit: no provider call was made; say where the answer came from and how old it is."""
-    original = vault.get(gen.cached_from)  # unscoped: only for its age, never shown unless visible
+    """A dedup hit: no provider call was made; say where the answer came from and how old it is.
+    Nothing of a record the viewer may not see is shown, not even its age (a shared-cache hit of
+    another user's answer records no id at all)."""
+    original = vault.get(gen.cached_from, viewer.visible_to)
     age = f" The saved answer is {ago(gen.created_utc - original.created_utc)} old." if original else ""
     saved = f" Saved {format_cost(gen.cost_saved_usd)}." if gen.cost_saved_usd is not None else ""
-    st.info(f"Served from the cache: an identical request was already answered, so no provider call "
-            f"was made.{age}{saved} Regenerate makes a fresh call.", icon=":material/cached:")
-    if original is not None and viewer.visible_to in (None, original.user_id):
+    if gen.status == INTERRUPTED:  # it followed an identical request in flight when the app stopped
+        st.info("Followed an identical request that was in flight, so no provider call was made.",
+                icon=":material/cached:")
+    else:
+        st.info(f"Served from the cache: an identical request was already answered, so no provider call "
+                f"was made.{age}{saved} Regenerate makes a fresh call.", icon=":material/cached:")
+    if original is not None:
         link_to_generation(original.id, "Open the original generation", icon=":material/link:")
 
 

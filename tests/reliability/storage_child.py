@@ -4,7 +4,8 @@
 
 MODE: "readonly" (a read-only bind over the data dir once the vault is open), "readonly-at-start",
 "full" (a tmpfs of 8 MB: under the 50 MB reserve), "fills-mid-stream" (the disk fills while a
-generation streams, then frees before its end) or "full-at-the-end" (still full when it ends).
+generation streams, then frees before its end), "full-at-the-end" (still full when it ends) or
+"fills-frees-then-killed" (full for 1.5 s mid-stream, freed, then the process is SIGKILLed).
 Prints one JSON object with what the user would have been told and what was stored.
 The mount lives only in this process's mount namespace and vanishes with it.
 """
@@ -69,8 +70,33 @@ def fills_mid_stream(point: Path, endpoint, stays_full: bool) -> dict:
     return out
 
 
+def fills_frees_then_killed(point: Path, endpoint) -> dict:
+    """A process streams (crash_child.py, 200 ms flush); the disk is full from 0.8 s to 2.3 s; the
+    process is SIGKILLed 0.5 s after the disk frees. The reopened row keeps what was committed."""
+    crash_child = Path(__file__).with_name("crash_child.py")
+    child = subprocess.Popen([sys.executable, str(crash_child), str(point / "data"), endpoint.base_url,
+                              "fill-crash", "1"], stdout=subprocess.PIPE, text=True)
+    gen_id = child.stdout.readline().strip().split("\t")[1]
+    time.sleep(0.8)
+    filler = fill(point)
+    time.sleep(1.5)
+    filler.unlink()
+    time.sleep(0.5)
+    child.kill()
+    child.wait(10)
+    vault = make_vault(point / "data", endpoint)
+    row = vault.get(gen_id)
+    out = {"id": gen_id, "reopened": row.status, "kept": row.result_text}
+    vault.close()
+    return out
+
+
 def main() -> None:
     mode, point, endpoint = sys.argv[1], Path(sys.argv[2]), _Endpoint(sys.argv[3])
+    if mode == "fills-frees-then-killed":
+        mount(point, "64m")
+        print(json.dumps(fills_frees_then_killed(point, endpoint)), flush=True)
+        return
     if mode in ("fills-mid-stream", "full-at-the-end"):
         mount(point, "64m")
         print(json.dumps(fills_mid_stream(point, endpoint, mode == "full-at-the-end")), flush=True)

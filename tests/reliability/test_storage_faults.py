@@ -64,6 +64,18 @@ def test_a_disk_that_fills_and_frees_mid_stream_loses_nothing(tmp_path, recordin
 
 
 @needs_mount
+def test_a_full_disk_that_frees_then_a_sigkill_keeps_an_exact_prefix(tmp_path, recording_fake):
+    """Flushes that failed while the disk was full are retried once it frees: no hole in the text."""
+    # 200-character pieces: each flush writes ~4 KB, more than the WAL's last page has spare
+    answer = "".join(f"h{j:04d}{'.' * 193} " for j in range(600))
+    recording_fake.script("fill-crash-00", text=answer, chunks=600, delay=0.01)
+    result = in_namespace("fills-frees-then-killed", tmp_path, recording_fake)
+    assert result["reopened"] == "interrupted" and answer.startswith(result["kept"])
+    sent = recording_fake.sent("fill-crash-00")
+    assert len(result["kept"]) > len(sent) // 2, "text received after the disk freed up was saved"
+
+
+@needs_mount
 def test_a_disk_still_full_at_the_end_shows_an_error_not_an_endless_stream(tmp_path, recording_fake):
     recording_fake.script("fills mid-stream", text=words("f", 300), chunks=300, delay=0.01)
     result = in_namespace("full-at-the-end", tmp_path, recording_fake)
