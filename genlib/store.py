@@ -23,16 +23,16 @@ from .errors import DatabaseLocked, StorageUnavailable
 from .filters import Filters, where_clause
 from .migrations import MIGRATIONS
 from .records import LIVE_STATUSES, Generation
+from .store_export import ExportMixin
 from .store_rollup import ROLLUP_MIGRATION, RollupMixin
 from . import store_sql as sql
 
 COLS = Generation.COLUMNS
 SEARCH_WINDOWS_DAYS = (1, 7, 30)
-EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER true)", "jsonl": "(FORMAT json)", "parquet": "(FORMAT parquet)"}
 
 
 
-class DuckDBStore(RollupMixin):
+class DuckDBStore(RollupMixin, ExportMixin):
     """Generations in a DuckDB file; `target_version` exists so tests can build old databases."""
 
     def __init__(self, path: Path, target_version: int | None = None):
@@ -223,17 +223,6 @@ class DuckDBStore(RollupMixin):
             cur.execute(f"{sql.SELECT_ALL} WHERE cached_from IS NULL AND status <> 'pending' ORDER BY created_utc")
             while batch := cur.fetchmany(1000):
                 yield from (Generation.from_row(row) for row in batch)
-
-    def export(self, filters: Filters, fmt: str, dest: Path) -> Path:
-        """DuckDB COPY of the filtered rows (no chunk data, no secrets: there are none stored)."""
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"Unknown export format '{fmt}': use csv, jsonl or parquet.")
-        where, params = where_clause(filters)
-        target = str(Path(dest).resolve()).replace("'", "''")
-        with self._cursor() as cur, _storage_errors():
-            cur.execute(f"COPY ({sql.SELECT_EXPORT} {where} ORDER BY created_utc) TO '{target}' "
-                        f"{EXPORT_FORMATS[fmt]}", params)
-        return Path(dest)
 
     def close(self) -> None:
         for _, cur in self._kept:
