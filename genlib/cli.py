@@ -1,4 +1,4 @@
-"""The command line: generate, show, list/search, costs, export, reprice.
+"""The command line: generate, show, list/search, costs, export, reprice, doctor.
 
 Every command opens the same Vault the app uses. DuckDB lets one process open the database,
 so while the app runs the CLI says so in one line, naming the pid, and exits with status 3.
@@ -12,6 +12,8 @@ import sys
 from decimal import Decimal
 
 from .api import Vault
+from .config import Settings
+from .doctor import run_checks
 from .errors import DatabaseLocked, GenlibError
 from .filters import Filters
 from .records import COMPLETE, GenerationRequest
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_args(exp)
     rep = sub.add_parser("reprice", help="recompute costs with today's prices (dry run)")
     rep.add_argument("--apply", action="store_true")
+    sub.add_parser("doctor", help="check the database, image files and dedup cache (one line each)")
     return parser
 
 
@@ -73,6 +76,8 @@ def _filters(args) -> tuple[Filters, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "doctor":  # without a Vault: it must work when the Vault can't open
+        return cmd_doctor()
     try:
         vault = Vault()
     except DatabaseLocked as exc:
@@ -179,6 +184,18 @@ def cmd_reprice(vault: Vault, args) -> int:
     print(f"{r.rows} rows, {r.changed} would change ({r.newly_priced} newly priced): "
           f"{money(r.old_total)} -> {money(r.new_total)} (difference {money(r.difference)}); {verb}")
     return 0
+
+
+def cmd_doctor() -> int:
+    try:
+        settings = Settings.from_env()
+    except GenlibError as exc:
+        print(f"genlib: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    checks = run_checks(settings)
+    for check in checks:
+        print(check.line())
+    return 0 if all(check.ok for check in checks) else EXIT_ERROR
 
 
 COMMANDS = {"generate": cmd_generate, "show": cmd_show, "list": cmd_list, "search": cmd_list,
