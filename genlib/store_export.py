@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-import pyarrow.parquet as pq
-
 from . import store_sql as sql
 from .csvsafe import csv_copy_options, csv_select
 from .errors import BadRequest, StorageUnavailable, first_line
@@ -158,6 +156,8 @@ class _ParquetSink:
     def write(self, cur, query: str, params: list) -> int:
         reader = cur.sql(query, params=params).to_arrow_reader(4096)
         if self.writer is None:
+            import pyarrow.parquet as pq  # here: importing pyarrow costs ~1 s, and every CLI start would pay it
+
             self.writer = pq.ParquetWriter(self.part, reader.schema)
         rows = 0
         for batch in reader:
