@@ -236,9 +236,11 @@ class Vault:
         self.persister.settle_starts()
         return cost_report(self.store, filters)
 
-    def export(self, dest: Path, fmt: str, filters: Filters = Filters()) -> Path:
+    def export(self, dest: Path, fmt: str, filters: Filters = Filters(), progress=None) -> Path:
+        """The filtered rows as csv, jsonl or parquet, in bounded memory; `progress(done, total)` is
+        called after each window of rows. CSV text cells are neutralized against formula injection."""
         self.persister.settle_starts()
-        return self.store.export(filters, fmt, dest)
+        return self.store.export(filters, fmt, dest, progress)
 
     def reprice(self, apply: bool = False) -> RepriceReport:
         report = reprice_rows(self, apply)

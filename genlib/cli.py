@@ -1,4 +1,4 @@
-"""The command line: generate, show, list/search, costs, export, reprice.
+"""The command line: generate, show, list/search, costs, export, reprice, doctor.
 
 Every command opens the same Vault the app uses. DuckDB lets one process open the database,
 so while the app runs the CLI says so in one line, naming the pid, and exits with status 3.
@@ -12,9 +12,12 @@ import sys
 from decimal import Decimal
 
 from .api import Vault
+from .config import Settings
+from .doctor import run_checks
 from .errors import DatabaseLocked, GenlibError
 from .filters import Filters
 from .records import COMPLETE, GenerationRequest
+from .termsafe import for_stream
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
 
@@ -25,6 +28,12 @@ def money(value) -> str:
         return "unpriced"
     text = format(Decimal(str(value)).normalize(), "f")
     return f"${text}"
+
+
+def say(text: str, file=None, end: str = "\n", flush: bool = False, as_json: bool = False) -> None:
+    """print(), with model and user text made inert when it goes to a terminal (genlib/termsafe.py)."""
+    stream = file or sys.stdout
+    print(for_stream(text, stream, as_json), file=stream, end=end, flush=flush)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_args(exp)
     rep = sub.add_parser("reprice", help="recompute costs with today's prices (dry run)")
     rep.add_argument("--apply", action="store_true")
+    sub.add_parser("doctor", help="check the database, image files and dedup cache (one line each)")
     return parser
 
 
@@ -73,18 +83,20 @@ def _filters(args) -> tuple[Filters, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "doctor":  # without a Vault: it must work when the Vault can't open
+        return cmd_doctor()
     try:
         vault = Vault()
     except DatabaseLocked as exc:
-        print(f"genlib: {exc}", file=sys.stderr)
+        say(f"genlib: {exc}", file=sys.stderr)
         return EXIT_LOCKED
     except GenlibError as exc:
-        print(f"genlib: {exc}", file=sys.stderr)
+        say(f"genlib: {exc}", file=sys.stderr)
         return EXIT_ERROR
     try:
         return COMMANDS[args.command](vault, args)
     except GenlibError as exc:
-        print(f"genlib: {exc}", file=sys.stderr)
+        say(f"genlib: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -102,21 +114,21 @@ def cmd_generate(vault: Vault, args) -> int:
                                 params={k: v for k, v in params.items() if v is not None})
     user = os.environ.get("GENLIB_USER", "local")
     gen_id = vault.start(request, user_id=user, force=args.force)
-    print(f"id: {gen_id}", file=sys.stderr)
+    say(f"id: {gen_id}", file=sys.stderr)
     try:
         for text in vault.follow(gen_id):
-            print(text, end="", flush=True)
+            say(text, end="", flush=True)
     except KeyboardInterrupt:
         vault.cancel(gen_id)
     gen = vault.wait(gen_id, timeout=60)
     print()
     for path in (img["path"] for img in gen.images):
-        print(f"image: {vault.image_file(path)}")
+        say(f"image: {vault.image_file(path)}")
     note = f" (from cache: {gen.cached_from})" if gen.cached_from else ""
-    print(f"{gen.status} · {gen.model_used or gen.model_requested} · {gen.total_tokens} tokens · "
+    say(f"{gen.status} · {gen.model_used or gen.model_requested} · {gen.total_tokens} tokens · "
           f"{money(gen.cost_usd)}{note} · id {gen.id}", file=sys.stderr)
     if gen.error:
-        print(f"error: {gen.error}", file=sys.stderr)
+        say(f"error: {gen.error}", file=sys.stderr)
     return 0 if gen.status == COMPLETE else EXIT_ERROR
 
 
@@ -129,56 +141,68 @@ def _default_model(vault: Vault, kind: str) -> str:
 def cmd_show(vault: Vault, args) -> int:
     gen = vault.get(args.id)
     if gen is None:
-        print(f"genlib: generation {args.id[:40]!r} not found", file=sys.stderr)
+        say(f"genlib: generation {args.id[:40]!r} not found", file=sys.stderr)
         return EXIT_NOT_FOUND
     if args.json:
-        print(json.dumps(gen.to_dict(), indent=2, ensure_ascii=False))
+        say(json.dumps(gen.to_dict(), indent=2, ensure_ascii=False), as_json=True)
         return 0
-    print(f"{gen.id}  {gen.status}  {gen.kind}  {gen.created_utc:%Y-%m-%d %H:%M:%S} UTC  user {gen.user_id}")
-    print(f"model: {gen.model_requested} -> {gen.model_used or '?'}  tokens: {gen.total_tokens}  "
+    say(f"{gen.id}  {gen.status}  {gen.kind}  {gen.created_utc:%Y-%m-%d %H:%M:%S} UTC  user {gen.user_id}")
+    say(f"model: {gen.model_requested} -> {gen.model_used or '?'}  tokens: {gen.total_tokens}  "
           f"cost: {money(gen.cost_usd)}{' (estimated)' if gen.usage_estimated else ''}")
     if gen.error:
-        print(f"error: {gen.error}")
-    print(f"\n> {gen.prompt}\n\n{gen.result_text}")
+        say(f"error: {gen.error}")
+    say(f"\n> {gen.prompt}\n\n{gen.result_text}")
     return 0
 
 
 def cmd_list(vault: Vault, args) -> int:
     filters, problems = _filters(args)
     for problem in problems:
-        print(f"genlib: {problem}", file=sys.stderr)
+        say(f"genlib: {problem}", file=sys.stderr)
     page = vault.search(filters, args.page, args.limit)
     for gen in page.items:
         preview = " ".join(gen.prompt.split())[:60]
-        print(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {gen.model_requested:<18} "
+        say(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {gen.model_requested:<18} "
               f"{money(gen.cost_usd):>14}  {preview}")
     if page.has_more:
-        print(f"-- more: --page {page.page + 1}", file=sys.stderr)
+        say(f"-- more: --page {page.page + 1}", file=sys.stderr)
     return 0
 
 
 def cmd_costs(vault: Vault, args) -> int:
     report = vault.costs(_filters(args)[0])
     t = report.totals
-    print(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens; "
+    say(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens; "
           f"saved {money(t['saved_usd'])} in {t['cache_hits']} cache hits; {t['unpriced']} unpriced")
     for row in report.by_model.itertuples():
-        print(f"  {row.model:<28} {money(row.cost_usd):>16}  {row.generations} generations")
+        say(f"  {row.model:<28} {money(row.cost_usd):>16}  {row.generations} generations")
     return 0
 
 
 def cmd_export(vault: Vault, args) -> int:
     path = vault.export(args.dest, args.format, _filters(args)[0])
-    print(f"wrote {path}")
+    say(f"wrote {path}")
     return 0
 
 
 def cmd_reprice(vault: Vault, args) -> int:
     r = vault.reprice(apply=args.apply)
     verb = "applied" if args.apply else "dry run (use --apply to write)"
-    print(f"{r.rows} rows, {r.changed} would change ({r.newly_priced} newly priced): "
+    say(f"{r.rows} rows, {r.changed} would change ({r.newly_priced} newly priced): "
           f"{money(r.old_total)} -> {money(r.new_total)} (difference {money(r.difference)}); {verb}")
     return 0
+
+
+def cmd_doctor() -> int:
+    try:
+        settings = Settings.from_env()
+    except GenlibError as exc:
+        say(f"genlib: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    checks = run_checks(settings)
+    for check in checks:
+        say(check.line())
+    return 0 if all(check.ok for check in checks) else EXIT_ERROR
 
 
 COMMANDS = {"generate": cmd_generate, "show": cmd_show, "list": cmd_list, "search": cmd_list,

@@ -2,6 +2,17 @@
 from __future__ import annotations
 
 
+RECOVERY_HINT = ("Restore the file from a backup (or move it aside to start afresh), and run "
+                 "`python -m genlib doctor` to check the data dir.")
+
+
+def first_line(exc: BaseException, limit: int = 240) -> str:
+    """A library error's first line, cut to `limit` characters: messages shown to users are one line."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class GenlibError(Exception):
     """Base class: `str(err)` is a readable, user-facing sentence."""
 

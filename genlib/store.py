@@ -19,25 +19,34 @@ import duckdb
 import pandas as pd
 
 from .clock import utcnow  # noqa: F401 - re-exported: modules take the clock from the store
-from .errors import DatabaseLocked, StorageUnavailable
+from .errors import RECOVERY_HINT, DatabaseLocked, StorageUnavailable, first_line
 from .filters import Filters, where_clause
 from .migrations import MIGRATIONS
 from .records import LIVE_STATUSES, Generation
+from .store_export import ExportMixin
 from .store_rollup import ROLLUP_MIGRATION, RollupMixin
 from . import store_sql as sql
 
 COLS = Generation.COLUMNS
 SEARCH_WINDOWS_DAYS = (1, 7, 30)
-EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER true)", "jsonl": "(FORMAT json)", "parquet": "(FORMAT parquet)"}
+# What a damaged or unreachable file raises (a truncated file opens, then fails on its first read).
+STORAGE_FAILURES = (duckdb.IOException, duckdb.InternalException, duckdb.FatalException,
+                    duckdb.SerializationException)
 
 
-
-class DuckDBStore(RollupMixin):
+class DuckDBStore(RollupMixin, ExportMixin):
     """Generations in a DuckDB file; `target_version` exists so tests can build old databases."""
 
     def __init__(self, path: Path, target_version: int | None = None):
         self.path = Path(path)
         self._con = _connect(self.path)
+        try:
+            self._open(target_version)
+        except BaseException:
+            self._con.close()  # a damaged file: don't keep it open (the app retries on its next run)
+            raise
+
+    def _open(self, target_version: int | None) -> None:
         self._lock = threading.Lock()  # serializes writers that are not the persister (CLI, sweep)
         self._version: int | None = None
         self._writers = threading.local()
@@ -68,6 +77,16 @@ class DuckDBStore(RollupMixin):
     def schema_version(self) -> int:
         with self._cursor() as cur:
             return cur.execute("SELECT coalesce(max(version), 0) FROM _genlib_migrations").fetchone()[0]
+
+    def probe(self) -> None:
+        """A real write for `genlib doctor`: rewrite the rollup watermark to its own value (a commit
+        that changes nothing, safe if interrupted), checkpoint it into the file, read it back."""
+        with self._lock, self._cursor() as cur:
+            before = cur.execute(sql.ROLLUP_WATERMARK).fetchone()
+            cur.execute("UPDATE cost_daily_state SET folded_until = folded_until")
+            cur.execute("CHECKPOINT")
+            if cur.execute(sql.ROLLUP_WATERMARK).fetchone() != before:
+                raise StorageUnavailable(f"The database {self.path} read back a different value than it wrote.")
 
     @property
     def schema_version_cached(self) -> int:
@@ -219,17 +238,6 @@ class DuckDBStore(RollupMixin):
             while batch := cur.fetchmany(1000):
                 yield from (Generation.from_row(row) for row in batch)
 
-    def export(self, filters: Filters, fmt: str, dest: Path) -> Path:
-        """DuckDB COPY of the filtered rows (no chunk data, no secrets: there are none stored)."""
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"Unknown export format '{fmt}': use csv, jsonl or parquet.")
-        where, params = where_clause(filters)
-        target = str(Path(dest).resolve()).replace("'", "''")
-        with self._cursor() as cur, _storage_errors():
-            cur.execute(f"COPY ({sql.SELECT_EXPORT} {where} ORDER BY created_utc) TO '{target}' "
-                        f"{EXPORT_FORMATS[fmt]}", params)
-        return Path(dest)
-
     def close(self) -> None:
         for _, cur in self._kept:
             cur.close()
@@ -240,12 +248,20 @@ class DuckDBStore(RollupMixin):
         return _storage_errors()
 
     @contextmanager
-    def _cursor(self):
+    def _cursor(self, failure=None):
+        """A fresh cursor; a storage failure inside (a truncated or damaged file, an I/O error)
+        becomes `StorageUnavailable`: `failure(exc)` makes it, by default "can't be read"."""
         cur = self._con.cursor()
         try:
             yield cur
+        except STORAGE_FAILURES as exc:
+            raise (failure or self._unreadable)(exc) from exc
         finally:
             cur.close()
+
+    def _unreadable(self, exc: Exception) -> StorageUnavailable:
+        return StorageUnavailable(f"The database {self.path} can't be read ({first_line(exc)}): it may be "
+                                  f"damaged. {RECOVERY_HINT}")
 
 
 def _in_transaction(cur, statements: list[tuple]) -> None:
@@ -282,7 +298,7 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         match = re.search(r"PID (\d+)", str(exc))
         if "lock" in str(exc).lower():
             raise DatabaseLocked(str(path), int(match.group(1)) if match else None) from exc
-        raise StorageUnavailable(f"Can't open the database {path}: {exc}") from exc
+        raise StorageUnavailable(f"Can't open the database {path} ({first_line(exc)}). {RECOVERY_HINT}") from exc
     except OSError as exc:
         raise StorageUnavailable(f"Can't create the data dir {path.parent}: {exc.strerror}") from exc
 

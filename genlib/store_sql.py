@@ -11,7 +11,6 @@ COLS = Generation.COLUMNS
 COL_LIST = ", ".join(COLS)
 SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
 SELECT_ONE = f"{SELECT_ALL} WHERE id = ?"
-SELECT_EXPORT = f"SELECT {COL_LIST} FROM generations"
 SELECT_START = "SELECT record_json FROM generation_starts WHERE id = ?"
 SELECT_STARTS = "SELECT record_json FROM generation_starts"
 

@@ -82,11 +82,11 @@ def test_paging_keeps_the_page_in_the_url(open_app, app_vault, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_export_of_the_filtered_view(open_app, app_vault, fmt):
-    from ui.history import export_bytes
+    from ui.history import export_download
     seed(app_vault, ["alpha question", "beta question"])
     at = open_app(HISTORY, q="beta")
     assert at.get("download_button")[0].label == "Export"
-    data = export_bytes(app_vault, Filters(q="beta"), fmt)
+    data = export_download(app_vault, Filters(q="beta"), fmt)
     if fmt == "csv":
         rows = pd.read_csv(io.BytesIO(data))
     elif fmt == "jsonl":
@@ -94,3 +94,28 @@ def test_export_of_the_filtered_view(open_app, app_vault, fmt):
     else:
         rows = pd.read_parquet(io.BytesIO(data))
     assert list(rows["prompt"]) == ["beta question"]
+
+
+def test_save_on_the_server_writes_under_the_data_dir_with_progress(open_app, app_vault):
+    seed(app_vault, ["alpha question", "beta question"])
+    old = app_vault.data_dir / "exports" / "stale"
+    old.mkdir(parents=True)
+    import os
+    os.utime(old, (0, 0))  # an export saved long ago is removed by the next one
+    at = open_app(HISTORY, q="beta")
+    at.button(key="export_save").click().run()
+    assert not at.exception and "Saved" in at.success[0].value
+    saved = list((app_vault.data_dir / "exports").glob("*/genvault-history.csv"))
+    assert len(saved) == 1 and f"`{saved[0]}`" in at.success[0].value
+    assert [r["prompt"] for r in pd.read_csv(saved[0]).to_dict("records")] == ["beta question"]
+    assert not old.exists()
+
+
+def test_an_export_too_large_for_the_page_stays_on_the_server(app_vault, monkeypatch):
+    from ui.history import export_download
+    seed(app_vault, ["alpha question"])
+    monkeypatch.setattr("ui.history.INLINE_MAX_BYTES", 10)
+    note = export_download(app_vault, Filters(), "csv").decode()
+    assert "too large to download from the page" in note
+    saved = list((app_vault.data_dir / "exports").glob("*/genvault-history.csv"))
+    assert len(saved) == 1 and str(saved[0]) in note

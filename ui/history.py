@@ -6,13 +6,14 @@ Paging asks `vault.search` for one page and `has_more`, never for a count, so it
 """
 from __future__ import annotations
 
-import tempfile
+import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 
-from genlib import KINDS, STATUSES, Filters
+from genlib import KINDS, STATUSES, Filters, new_id
 
 from .auth import Viewer
 from .nav import GENERATE
@@ -21,6 +22,8 @@ from .tables import generation_table, history_frame, row_links
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
+EXPORT_KEEP_S = 3600  # saved exports are removed an hour later, at the next export
+INLINE_MAX_BYTES = 64 * 1_048_576  # the largest export the download button serves (from memory)
 EXPORTS = {"CSV": ("csv", "text/csv"), "JSONL": ("jsonl", "application/x-ndjson"),
            "Parquet": ("parquet", "application/vnd.apache.parquet")}
 
@@ -92,17 +95,47 @@ def _empty(filters: Filters, page_no: int) -> None:
         st.page_link(GENERATE, label="Make your first generation", icon=":material/auto_awesome:")
 
 
-def export_bytes(vault, filters: Filters, fmt: str) -> bytes:
-    """The filtered rows as a file (DuckDB COPY into a temp dir, read back, removed)."""
-    with tempfile.TemporaryDirectory(prefix="genvault-export-") as tmp:
-        return vault.export(Path(tmp) / f"export.{fmt}", fmt, filters).read_bytes()
+def export_file(vault, filters: Filters, fmt: str, progress=None) -> Path:
+    """The filtered rows written to a file of their own under `<data dir>/exports/<random id>/`, in
+    bounded memory; exports older than EXPORT_KEEP_S are removed first."""
+    root = vault.data_dir / "exports"
+    _remove_old_exports(root)
+    folder = root / new_id()
+    folder.mkdir(parents=True)
+    return vault.export(folder / f"genvault-history.{fmt}", fmt, filters, progress)
+
+
+def _remove_old_exports(root: Path) -> None:
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.is_dir() and time.time() - folder.stat().st_mtime > EXPORT_KEEP_S:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def export_download(vault, filters: Filters, fmt: str) -> bytes:
+    """For the download button, which holds what it serves in memory: views up to INLINE_MAX_BYTES;
+    a larger file stays on the server and the download is a note saying so."""
+    path = export_file(vault, filters, fmt)
+    size = path.stat().st_size
+    if size > INLINE_MAX_BYTES:
+        return (f"This export is {size // 1_048_576} MB, too large to download from the page. It was saved "
+                f"on the server as {path}; 'Save on the server' does the same with a progress bar.\n").encode()
+    return path.read_bytes()
 
 
 def _export(vault, filters: Filters) -> None:
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    left, mid, right = st.columns([1, 1, 2], vertical_alignment="bottom")
     label = left.selectbox("Export format", list(EXPORTS), key="export_format")
     fmt, mime = EXPORTS[label]
     # Deferred: the file is made only when the button is clicked, with the filters shown now.
-    right.download_button("Export", data=lambda: export_bytes(vault, filters, fmt), mime=mime,
-                          file_name=f"genvault-history.{fmt}", on_click="ignore", key="export",
-                          icon=":material/download:")
+    mid.download_button("Export", data=lambda: export_download(vault, filters, fmt), mime=mime,
+                        file_name=f"genvault-history.{fmt}", on_click="ignore", key="export",
+                        icon=":material/download:")
+    if right.button("Save on the server", key="export_save", icon=":material/save:",
+                    help="For large exports: written under the data dir in bounded memory, with progress"):
+        bar = st.progress(0.0, text="Exporting…")
+        path = export_file(vault, filters, fmt, lambda done, total: bar.progress(
+            done / max(total, 1), text=f"{done:,} of {total:,} rows"))
+        bar.progress(1.0, text="Done")
+        st.success(f"Saved {path.stat().st_size // 1024:,} kB to `{path}`.", icon=":material/task_alt:")
