@@ -1,13 +1,13 @@
 """AppTest: the History page — filters from the URL, paging, row links, export, empty state."""
 from __future__ import annotations
 
-import io
 import json
+import os
 
 import pandas as pd
 import pytest
 
-from genlib import Filters, GenerationRequest
+from genlib import GenerationRequest
 
 HISTORY = "pages/history.py"
 
@@ -80,42 +80,37 @@ def test_paging_keeps_the_page_in_the_url(open_app, app_vault, monkeypatch):
     assert "page" not in at.query_params and ids_in(at) == ids[:2]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
-def test_export_of_the_filtered_view(open_app, app_vault, fmt):
-    from ui.history import export_download
-    seed(app_vault, ["alpha question", "beta question"])
-    at = open_app(HISTORY, q="beta")
-    assert at.get("download_button")[0].label == "Export"
-    data = export_download(app_vault, Filters(q="beta"), fmt)
+def _read_export(path, fmt: str) -> pd.DataFrame:
     if fmt == "csv":
-        rows = pd.read_csv(io.BytesIO(data))
-    elif fmt == "jsonl":
-        rows = pd.DataFrame([json.loads(line) for line in data.decode().splitlines()])
-    else:
-        rows = pd.read_parquet(io.BytesIO(data))
-    assert list(rows["prompt"]) == ["beta question"]
+        return pd.read_csv(path)
+    if fmt == "jsonl":
+        return pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
+    return pd.read_parquet(path)
 
 
-def test_save_on_the_server_writes_under_the_data_dir_with_progress(open_app, app_vault):
+@pytest.mark.parametrize("label,fmt", [("CSV", "csv"), ("JSONL", "jsonl"), ("Parquet", "parquet")])
+def test_export_writes_the_filtered_view_and_offers_its_download_link(open_app, app_vault, label, fmt):
     seed(app_vault, ["alpha question", "beta question"])
     old = app_vault.data_dir / "exports" / "stale"
     old.mkdir(parents=True)
-    import os
     os.utime(old, (0, 0))  # an export saved long ago is removed by the next one
     at = open_app(HISTORY, q="beta")
-    at.button(key="export_save").click().run()
-    assert not at.exception and "Saved" in at.success[0].value
-    saved = list((app_vault.data_dir / "exports").glob("*/genvault-history.csv"))
-    assert len(saved) == 1 and f"`{saved[0]}`" in at.success[0].value
-    assert [r["prompt"] for r in pd.read_csv(saved[0]).to_dict("records")] == ["beta question"]
-    assert not old.exists()
+    at.selectbox(key="export_format").select(label).run()
+    at.button(key="export").click().run()
+    assert not at.exception
+    saved = list((app_vault.data_dir / "exports").glob(f"*/genvault-history.{fmt}"))
+    assert len(saved) == 1 and not old.exists()
+    assert list(_read_export(saved[0], fmt)["prompt"]) == ["beta question"]
+    link = at.get("link_button")[0].proto
+    assert link.url == f"files/export/{saved[0].parent.name}/genvault-history.{fmt}"
+    assert link.label.startswith(f"Download genvault-history.{fmt}")
+    assert not at.get("download_button")  # nothing is held in the session's memory
 
 
-def test_an_export_too_large_for_the_page_stays_on_the_server(app_vault, monkeypatch):
-    from ui.history import export_download
-    seed(app_vault, ["alpha question"])
-    monkeypatch.setattr("ui.history.INLINE_MAX_BYTES", 10)
-    note = export_download(app_vault, Filters(), "csv").decode()
-    assert "too large to download from the page" in note
-    saved = list((app_vault.data_dir / "exports").glob("*/genvault-history.csv"))
-    assert len(saved) == 1 and str(saved[0]) in note
+def test_the_download_link_is_only_offered_for_the_view_it_was_made_from(open_app, app_vault):
+    seed(app_vault, ["alpha question", "beta question"])
+    at = open_app(HISTORY, q="beta")
+    at.button(key="export").click().run()
+    assert at.get("link_button")
+    at.text_input(key="q").set_value("alpha").run()
+    assert not at.get("link_button")

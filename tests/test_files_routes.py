@@ -137,3 +137,34 @@ def test_a_vault_failure_is_a_plain_503(client, seeded, monkeypatch):
     response = get(client, record_href(text.id))
     assert response.status_code == 503 and "Traceback" not in response.text
     assert "unavailable" in response.text
+
+
+def _export_by(app_vault, email: str) -> tuple[str, str]:
+    """A CSV export of every row, saved by `email`'s account: (its href, the file's text)."""
+    from genlib import Filters
+    from ui.auth import Viewer
+    from ui.exports import export_file, saved_export_href
+
+    owner = Identity(TEST_ISSUER, user_claims(email)["sub"], email, True).key
+    path = export_file(app_vault, Viewer(owner, is_admin=False, signed_in=True), Filters(), "csv")
+    return saved_export_href(path), path.read_text(encoding="utf-8")
+
+
+def test_an_export_is_streamed_from_disk_to_the_viewer_who_saved_it_only(client, seeded, signed_in, app_vault):
+    href, text = _export_by(app_vault, ANA)
+    response = get(client, href, user_cookie(ANA))
+    assert response.status_code == 200 and response.text == text and "Ana's memo" in text
+    assert response.headers["content-disposition"] == 'attachment; filename="genvault-history.csv"'
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["cache-control"] == "private, no-store"
+    for cookie in (None, user_cookie(BEN), user_cookie(BOSS), user_cookie(ANA, sub="another-account")):
+        assert_not_found(get(client, href, cookie))  # an export is its maker's, admins included
+
+
+@pytest.mark.parametrize("tail", ["owner", "..%2Fowner", "genvault-history.txt", "../../prices.toml"])
+def test_an_export_path_other_than_a_saved_file_name_is_a_404(client, seeded, signed_in, app_vault, tail):
+    href, _ = _export_by(app_vault, ANA)
+    folder = href.rsplit("/", 1)[0]
+    # (a name with a slash matches no route at all: Starlette's own 404, never the handler)
+    assert get(client, f"{folder}/{tail}", user_cookie(ANA)).status_code == 404
+    assert_not_found(get(client, "files/export/not-an-id/genvault-history.csv", user_cookie(ANA)))

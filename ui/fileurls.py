@@ -8,6 +8,7 @@ from __future__ import annotations
 RECORD = "files/record/{gen_id}.json"
 ANSWER = "files/answer/{gen_id}.md"
 IMAGE = "files/image/{gen_id}/{index:int}"
+EXPORT = "files/export/{export_id}/{name}"
 
 
 def record_href(gen_id: str) -> str:
@@ -20,6 +21,10 @@ def answer_href(gen_id: str) -> str:
 
 def image_href(gen_id: str, index: int, download: bool = False) -> str:
     return f"files/image/{gen_id}/{index}" + ("?download=1" if download else "")
+
+
+def export_href(export_id: str, name: str) -> str:
+    return EXPORT.format(export_id=export_id, name=name)
 
 
 def route_path(pattern: str, base_path: str = "") -> str:

@@ -6,26 +6,20 @@ Paging asks `vault.search` for one page and `has_more`, never for a count, so it
 """
 from __future__ import annotations
 
-import shutil
-import time
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
-from genlib import KINDS, STATUSES, Filters, new_id
+from genlib import KINDS, STATUSES, Filters
 
 from .auth import Viewer
+from .exports import EXPORTS, export_file, saved_export_href
 from .nav import GENERATE
 from .render import DATE_RANGE, url_problems
 from .tables import generation_table, history_frame, row_links
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
-EXPORT_KEEP_S = 3600  # saved exports are removed an hour later, at the next export
-INLINE_MAX_BYTES = 64 * 1_048_576  # the largest export the download button serves (from memory)
-EXPORTS = {"CSV": ("csv", "text/csv"), "JSONL": ("jsonl", "application/x-ndjson"),
-           "Parquet": ("parquet", "application/vnd.apache.parquet")}
 
 
 def show_history(vault, viewer: Viewer) -> None:
@@ -48,7 +42,7 @@ def show_history(vault, viewer: Viewer) -> None:
             _empty(filters, page_no)
     with pager:
         _pager_buttons(page.page, page.has_more)
-    _export(vault, filters)
+    _export(vault, viewer, filters)
 
 
 def _filter_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
@@ -95,47 +89,23 @@ def _empty(filters: Filters, page_no: int) -> None:
         st.page_link(GENERATE, label="Make your first generation", icon=":material/auto_awesome:")
 
 
-def export_file(vault, filters: Filters, fmt: str, progress=None) -> Path:
-    """The filtered rows written to a file of their own under `<data dir>/exports/<random id>/`, in
-    bounded memory; exports older than EXPORT_KEEP_S are removed first."""
-    root = vault.data_dir / "exports"
-    _remove_old_exports(root)
-    folder = root / new_id()
-    folder.mkdir(parents=True)
-    return vault.export(folder / f"genvault-history.{fmt}", fmt, filters, progress)
-
-
-def _remove_old_exports(root: Path) -> None:
-    if not root.is_dir():
-        return
-    for folder in root.iterdir():
-        if folder.is_dir() and time.time() - folder.stat().st_mtime > EXPORT_KEEP_S:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def export_download(vault, filters: Filters, fmt: str) -> bytes:
-    """For the download button, which holds what it serves in memory: views up to INLINE_MAX_BYTES;
-    a larger file stays on the server and the download is a note saying so."""
-    path = export_file(vault, filters, fmt)
-    size = path.stat().st_size
-    if size > INLINE_MAX_BYTES:
-        return (f"This export is {size // 1_048_576} MB, too large to download from the page. It was saved "
-                f"on the server as {path}; 'Save on the server' does the same with a progress bar.\n").encode()
-    return path.read_bytes()
-
-
-def _export(vault, filters: Filters) -> None:
+def _export(vault, viewer: Viewer, filters: Filters) -> None:
+    """Export writes the filtered view to a file on the server (with progress, in bounded memory),
+    then offers it as a download link served from disk to this viewer only."""
     left, mid, right = st.columns([1, 1, 2], vertical_alignment="bottom")
     label = left.selectbox("Export format", list(EXPORTS), key="export_format")
-    fmt, mime = EXPORTS[label]
-    # Deferred: the file is made only when the button is clicked, with the filters shown now.
-    mid.download_button("Export", data=lambda: export_download(vault, filters, fmt), mime=mime,
-                        file_name=f"genvault-history.{fmt}", on_click="ignore", key="export",
-                        icon=":material/download:")
-    if right.button("Save on the server", key="export_save", icon=":material/save:",
-                    help="For large exports: written under the data dir in bounded memory, with progress"):
+    fmt, _ = EXPORTS[label]
+    if mid.button("Export", key="export", icon=":material/download:"):
         bar = st.progress(0.0, text="Exporting…")
-        path = export_file(vault, filters, fmt, lambda done, total: bar.progress(
+        path = export_file(vault, viewer, filters, fmt, lambda done, total: bar.progress(
             done / max(total, 1), text=f"{done:,} of {total:,} rows"))
-        bar.progress(1.0, text="Done")
-        st.success(f"Saved {path.stat().st_size // 1024:,} kB to `{path}`.", icon=":material/task_alt:")
+        bar.empty()
+        st.session_state["last_export"] = (filters, saved_export_href(path), path.name, path.stat().st_size)
+    last = st.session_state.get("last_export")
+    if last and last[0] == filters:  # a file of another view is not offered as this one's
+        _, href, name, size = last
+        right.link_button(f"Download {name} ({_size_text(size)})", href, icon=":material/file_download:")
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1_048_576:,.1f} MB" if size >= 1_048_576 else f"{max(1, size // 1024):,} kB"

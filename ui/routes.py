@@ -3,6 +3,7 @@
     GET /files/record/<id>.json          the record as JSON (attachment)
     GET /files/answer/<id>.md            a text generation's answer (attachment)
     GET /files/image/<id>/<n>            the n-th saved picture (inline; `?download=1`: attachment)
+    GET /files/export/<id>/<name>        a History export the same viewer saved (streamed from disk)
 
 Each request is checked like the page: with sign-in on, only the owner (or an admin) signed in
 by Streamlit's cookie gets the bytes; anything else - no cookie, logged out, someone else's, a
@@ -15,12 +16,13 @@ import json
 import logging
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from genlib import TEXT, Generation
 
-from .fileurls import ANSWER, IMAGE, RECORD, route_path
+from .exports import FILE_NAMES, owned_export
+from .fileurls import ANSWER, EXPORT, IMAGE, RECORD, route_path
 from .images import extension_of, load_image, mime_of
 from .requestauth import request_viewer
 from .vault import get_vault
@@ -34,7 +36,8 @@ BASE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, 
 def file_routes(base_path: str = "") -> list[Route]:
     return [Route(route_path(RECORD, base_path), record_file, methods=["GET"]),
             Route(route_path(ANSWER, base_path), answer_file, methods=["GET"]),
-            Route(route_path(IMAGE, base_path), image_file, methods=["GET"])]
+            Route(route_path(IMAGE, base_path), image_file, methods=["GET"]),
+            Route(route_path(EXPORT, base_path), export_download, methods=["GET"])]
 
 
 def record_file(request: Request) -> Response:
@@ -65,6 +68,21 @@ def image_file(request: Request) -> Response:
     return file_response(data, mime_of(data), f"{gen.id}-{index}.{extension_of(data)}", attachment=download)
 
 
+def export_download(request: Request) -> Response:
+    """A saved export, streamed from its file (an export can be gigabytes), to whoever made it."""
+    viewer = request_viewer(request)
+    name = request.path_params["name"]
+    try:
+        path = owned_export(get_vault(), viewer, request.path_params["export_id"], name) if viewer else None
+    except Exception:  # noqa: BLE001 - a storage failure is said plainly, never a traceback
+        log.exception("file route: opening the vault failed")
+        return unavailable()
+    if path is None:
+        return not_found()
+    headers = {**BASE_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+    return FileResponse(path, media_type=FILE_NAMES[name], headers=headers)
+
+
 def visible_generation(request: Request) -> tuple[Generation | None, Response | None]:
     """(the generation, None) when this request may see it; else (None, the response to send)."""
     viewer = request_viewer(request)
@@ -74,9 +92,12 @@ def visible_generation(request: Request) -> tuple[Generation | None, Response | 
         gen = get_vault().get(request.path_params["gen_id"], viewer.visible_to)  # checks the id's shape
     except Exception:  # noqa: BLE001 - a storage failure is said plainly, never a traceback
         log.exception("file route: reading the vault failed")
-        return None, Response("The vault is unavailable right now.", 503, headers=BASE_HEADERS,
-                              media_type="text/plain")
+        return None, unavailable()
     return (gen, None) if gen is not None else (None, not_found())
+
+
+def unavailable() -> Response:
+    return Response("The vault is unavailable right now.", 503, headers=BASE_HEADERS, media_type="text/plain")
 
 
 def not_found() -> Response:

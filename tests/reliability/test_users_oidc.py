@@ -61,8 +61,9 @@ def history_prompts(page, app, expected: int) -> list[str]:
 
 
 def exported_prompts(page) -> list[str]:
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Export").click()
+    page.get_by_role("button", name="Export", exact=True).click()
+    with page.expect_download() as download:  # the saved file, through the app's own route
+        page.get_by_role("link", name=re.compile(r"Download genvault-history\.csv")).click()
     with open(download.value.path(), newline="", encoding="utf-8") as fh:
         return [row["prompt"] for row in csv.DictReader(io.StringIO(fh.read()))]
 
