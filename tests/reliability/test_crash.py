@@ -82,7 +82,11 @@ def test_sigterm_stops_the_cli_cleanly_and_keeps_what_arrived(tmp_path, recordin
            "OPENAI_API_KEY": "sk-cli-0000000000"}
     cli = subprocess.Popen([sys.executable, "-m", "genlib", "generate", "cli sigterm"], cwd=ROOT, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(2.0)
+    # Signal once text is flowing (the CLI's imports, and so its SIGTERM handler, are done): a fixed
+    # sleep raced a slow start on a loaded machine and killed the CLI before the handler existed.
+    deadline = time.monotonic() + 60
+    while len(recording_fake.sent("cli sigterm")) < 200 and time.monotonic() < deadline and cli.poll() is None:
+        time.sleep(0.05)
     moment = time.monotonic()
     cli.send_signal(signal.SIGTERM)
     cli.wait(10)
