@@ -4,13 +4,14 @@ from __future__ import annotations
 import pytest
 
 from genlib import GenerationRequest, StorageUnavailable
+from tests.apptext import errors
 
 PROMPT = "Write three tips for SQL ![x](http://evil.example/x.png) <img src=http://evil.example/y.png>"
 
 
 def texts(at) -> str:
     """Everything drawn as text, for "does the page say X" checks."""
-    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "title", "subheader")
+    parts = [e.value for kind in ("markdown", "html", "caption", "error", "warning", "info", "title", "subheader")
              for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
 
@@ -148,7 +149,7 @@ def test_storage_errors_and_surprises_are_messages_not_tracebacks(open_app, app_
         raise StorageUnavailable("The data dir can't be written: nothing was sent to the provider.")
     monkeypatch.setattr(type(app_vault), "start", refuse)
     at = submit(open_app(), "hello")
-    assert not at.exception and "can't be written" in at.error[0].value
+    assert not at.exception and "can't be written" in errors(at)[0]
     assert at.text_area(key="prompt").value == "hello"
 
     def boom(*args, **kwargs):

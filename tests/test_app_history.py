@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from genlib import GenerationRequest
+from tests.apptext import unescaped
 
 HISTORY = "pages/history.py"
 
@@ -62,7 +63,7 @@ def test_bad_filter_values_are_reported_not_fatal(open_app, app_vault):
     seed(app_vault, ["alpha question"])
     at = open_app(HISTORY, status="bogus", **{"from": "2024-13-45"})
     assert not at.exception
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = " ".join(unescaped(w.value) for w in at.warning)
     assert "Unknown status 'bogus'" in warnings and "not a date" in warnings
     assert len(table(at)) == 1
 

@@ -75,10 +75,10 @@ def start_and_open(vault, viewer: Viewer, request: GenerationRequest, **start_kw
     try:
         gen_id = vault.start(request, viewer.user_id, **start_kwargs)
     except BadRequest as exc:
-        st.error(str(exc), icon=":material/edit_note:")
+        st.error(md_escape(str(exc)), icon=":material/edit_note:")  # quotes what was typed
         return
     except StorageUnavailable as exc:
-        st.error(f"Nothing was generated: {exc}", icon=":material/database:")
+        st.error(md_escape(f"Nothing was generated: {exc}"), icon=":material/database:")
         return
     except (BudgetExceeded, RateLimited) as exc:  # refused before any provider call
         st.error(md_escape(str(exc)), icon=":material/savings:")

@@ -28,7 +28,7 @@ def show_costs(vault, viewer: Viewer) -> None:
     st.title("Costs")
     filters, problems = _range_widgets(viewer)
     for problem in problems:
-        st.warning(problem, icon=":material/date_range:")
+        st.warning(md_escape(problem), icon=":material/date_range:")  # quotes the URL
     report = vault.costs(filters)
     totals = report.totals
     _metrics(totals)

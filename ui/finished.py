@@ -14,10 +14,12 @@ from .compose import start_and_open
 from .fileurls import answer_href, record_href
 from .images import load_image, show_image
 from .nav import link_to_generation, link_to_image
-from .render import ago, format_cost, md_escape, metadata_frame, safe_markdown, status_badge, token_line
+from .render import ago, format_cost, md_escape, metadata_frame, status_badge, token_line
+from .textview import copy_block, show_text
 
 ENDED_NOTES = {CANCELLED: "Stopped before the end: the text received until then is kept.",
                INTERRUPTED: "The app stopped while this was running; the text received until then is kept."}
+ERROR_CHARS = 2_000  # a provider's error message is a sentence or two; an HTML error page is cut
 
 
 def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
@@ -27,7 +29,7 @@ def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
         if gen.kind == IMAGE:
             show_images(vault, gen)
         elif gen.result_text:
-            st.markdown(safe_markdown(gen.result_text))
+            show_text(gen.result_text, f"answer_{gen.id}", " Download answer has all of it.")
         else:
             st.caption("No text was received.")
     _actions(vault, viewer, gen)
@@ -51,12 +53,17 @@ def _provenance(vault, viewer: Viewer, gen: Generation) -> None:
     if gen.regenerated_from:
         link_to_generation(gen.regenerated_from, "Regenerated from an earlier generation", icon=":material/undo:")
     if gen.status in ENDED_NOTES:
-        # provider-sourced text: shown as Markdown with images and tags neutralized, like answers
-        st.warning(safe_markdown(gen.error) if gen.status == INTERRUPTED and gen.error else ENDED_NOTES[gen.status])
+        # provider-sourced text: plain text, every Markdown character escaped (ui/safe_markdown.py)
+        st.warning(_error_text(gen) if gen.status == INTERRUPTED and gen.error else ENDED_NOTES[gen.status])
     if gen.status == ERROR:
-        st.error(safe_markdown(gen.error) or "The generation failed.", icon=":material/error:")
+        st.error(_error_text(gen) or "The generation failed.", icon=":material/error:")
         if st.button("Retry", key="retry", icon=":material/refresh:", type="primary"):
             retry_or_regenerate(vault, viewer, gen, force=False)
+
+
+def _error_text(gen: Generation) -> str:
+    text = gen.error or ""
+    return md_escape(text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS] + " …")
 
 
 def _cache_notice(vault, viewer: Viewer, gen: Generation) -> None:
@@ -90,7 +97,7 @@ def _actions(vault, viewer: Viewer, gen: Generation) -> None:
     record.link_button("Download record (JSON)", record_href(gen.id), icon=":material/download:")
     if gen.kind == TEXT and gen.result_text:
         with st.expander("Copy answer (Markdown source)"):
-            st.code(gen.result_text, language="markdown", wrap_lines=True)
+            copy_block(gen.result_text)
 
 
 def _continue(vault, viewer: Viewer, gen: Generation) -> None:

@@ -16,7 +16,8 @@ from .auth import Viewer
 from .finished import show_finished
 from .guard import run_guarded
 from .nav import GENERATE, link_to_generation, not_found
-from .render import format_cost, md_escape, safe_markdown, status_badge, utcnow
+from .render import format_cost, md_escape, status_badge, utcnow
+from .textview import show_live_tail, show_text
 
 POLL_SECONDS = 0.5
 
@@ -58,7 +59,7 @@ def _live_body(vault, viewer: Viewer, gen: Generation) -> None:
         if gen.kind == IMAGE:
             st.caption("Drawing the image…")
         elif gen.result_text:
-            st.markdown(safe_markdown(gen.result_text))
+            show_live_tail(gen.result_text)
         else:
             st.caption("Waiting for the first token…")
 
@@ -70,9 +71,9 @@ def _stop(vault, viewer: Viewer, gen_id: str) -> None:
 
 def _prompt(gen: Generation) -> None:
     if gen.system_prompt:
-        st.caption("System prompt: " + safe_markdown(gen.system_prompt[:300].replace("\n", " ")))
+        st.caption("System prompt: " + md_escape(" ".join(gen.system_prompt[:300].split())))
     with st.chat_message("user"):
-        st.markdown(safe_markdown(gen.prompt))
+        show_text(gen.prompt, f"prompt_{gen.id}")
 
 
 def _thread(vault, viewer: Viewer, gen: Generation) -> None:
@@ -85,8 +86,11 @@ def _thread(vault, viewer: Viewer, gen: Generation) -> None:
     with st.expander(f"Conversation so far ({len(turns)} earlier turn{'s' * (len(turns) > 1)})", expanded=True):
         for turn in turns:
             with st.chat_message("user"):
-                st.markdown(safe_markdown(turn.prompt))
+                show_text(turn.prompt, f"prompt_{turn.id}")
             with st.chat_message("assistant"):
-                st.markdown(safe_markdown(turn.result_text) or "*(no text)*")
+                if turn.result_text:
+                    show_text(turn.result_text, f"answer_{turn.id}")
+                else:
+                    st.caption("(no text)")
                 link_to_generation(turn.id, f"Open this turn ({format_cost(turn.cost_usd)})",
                                    icon=":material/link:")

@@ -13,6 +13,8 @@ import streamlit as st
 
 from genlib import GenlibError, StorageUnavailable
 
+from .safe_markdown import md_escape
+
 log = logging.getLogger("genvault.ui")
 
 
@@ -20,9 +22,9 @@ def run_guarded(body: Callable[[], None], where: str = "page") -> None:
     try:
         body()
     except StorageUnavailable as exc:
-        st.error(f"Storage is unavailable: {exc}", icon=":material/database:")
-    except GenlibError as exc:
-        st.error(str(exc))
+        st.error(md_escape(f"Storage is unavailable: {exc}"), icon=":material/database:")
+    except GenlibError as exc:  # its message may quote a record's or a request's text
+        st.error(md_escape(str(exc)))
     except Exception:  # noqa: BLE001 - the whole point: no traceback reaches the browser
         log.exception("unexpected error on the %s", where)
         st.error("Something went wrong while showing this. It has been logged on the server; "

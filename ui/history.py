@@ -15,7 +15,7 @@ from genlib import KINDS, STATUSES, Filters
 from .auth import Viewer
 from .exports import EXPORTS, export_file, saved_export_href
 from .nav import GENERATE
-from .render import DATE_RANGE, url_problems
+from .render import DATE_RANGE, md_escape, url_problems
 from .tables import generation_table, history_frame, row_links
 
 PAGE_SIZE = 50
@@ -28,7 +28,7 @@ def show_history(vault, viewer: Viewer) -> None:
     _, problems = Filters.from_query(raw)  # before the bound widgets drop what they can't show
     filters, more = _filter_widgets(viewer)
     for problem in dict.fromkeys(problems + more + url_problems(raw, MAX_PAGE)):
-        st.warning(problem, icon=":material/filter_alt_off:")
+        st.warning(md_escape(problem), icon=":material/filter_alt_off:")  # quotes the URL
     body, pager = st.container(), st.container()
     with pager:  # drawn below the table, but its bound page number is needed first
         page_no = st.number_input("Page", min_value=1, max_value=MAX_PAGE, value=1, step=1, key="page",

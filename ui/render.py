@@ -1,12 +1,11 @@
-"""Shared rendering: status badges, exact cost strings, times, safe Markdown, the metadata table.
+"""Shared rendering: status badges, exact cost strings, times, the metadata table.
 
 Costs are shown to full precision ($0.000123, trailing zeros trimmed, never rounded to cents) or
-"unpriced". Model output is Markdown with images neutralized: nothing in an answer may make the
-browser fetch a remote resource on its own.
+"unpriced". Text from records is shown through ui/safe_markdown.py (`md_escape` is re-exported
+here for the pages that import it from this module).
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ import streamlit as st
 
 from genlib import Generation
 
+from .safe_markdown import md_escape  # noqa: F401 - re-exported
 from .vault import user_label
 
 BADGE_COLORS = {"pending": "gray", "streaming": "blue", "complete": "green", "error": "red",
@@ -23,13 +23,8 @@ BADGE_COLORS = {"pending": "gray", "streaming": "blue", "complete": "green", "er
 BADGE_ICONS = {"pending": ":material/schedule:", "streaming": ":material/stream:",
                "complete": ":material/check_circle:", "error": ":material/error:",
                "cancelled": ":material/stop_circle:", "interrupted": ":material/power_off:"}
-# Code (fenced or inline) is shown verbatim, so only the prose between code parts is rewritten.
-_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]+`)", re.DOTALL)
-_IMAGE_OPEN = re.compile(r"!\[")
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])(?!https?://|mailto:)")
 # Date pickers accept +-10 years by default; bookmarked ranges may be older or further out.
 DATE_RANGE = {"min_value": date(2000, 1, 1), "max_value": date(2099, 12, 31)}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def url_problems(raw: dict, max_page: int | None = None) -> list[str]:
@@ -91,20 +86,6 @@ def ago(delta: timedelta) -> str:
             n = seconds // size
             return f"{n} {unit}{'' if n == 1 else 's'}"
     return "0 seconds"
-
-
-def md_escape(text: str) -> str:
-    """Show user-provided text (ids, emails, model names) literally inside Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
-def safe_markdown(text: str) -> str:
-    """Markdown whose images become plain links and whose raw HTML tags show as text."""
-    parts = _CODE.split(text or "")
-    for i in range(0, len(parts), 2):  # even indexes are prose, odd ones code
-        prose = _IMAGE_OPEN.sub("🖼 [", parts[i])  # no "!" left before "[": an ordinary link
-        parts[i] = _TAG_OPEN.sub("&lt;", prose)
-    return "".join(parts)
 
 
 def status_badge(status: str) -> None:

@@ -28,8 +28,8 @@ class App:
         return self.url + path
 
 
-ANSWER = "[aria-label='Chat message from assistant'] [data-testid='stMarkdownContainer']"
-PROMPT = "[aria-label='Chat message from user'] [data-testid='stMarkdownContainer']"
+ANSWER = "[aria-label='Chat message from assistant'] [data-testid='stHtml']"
+PROMPT = "[aria-label='Chat message from user'] [data-testid='stHtml']"
 GEN_URL = r"/generate\?id=([A-Za-z0-9_-]{21})$"
 
 
@@ -59,7 +59,7 @@ def expect_app_navigation(page: Page) -> None:
 
 
 def answer(page: Page):
-    """The assistant's answer (the first Markdown block in the assistant message)."""
+    """The assistant's answer (the first st.html block in the assistant message: ui/safe_markdown.py)."""
     return page.locator(ANSWER).first
 
 

@@ -17,6 +17,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from websockets.sync.client import connect
 
+from tests.apptext import unescaped
+
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
         ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
@@ -35,10 +37,13 @@ class Run:
         return [getattr(e, kind) for e in self.elements if e.WhichOneof("type") == kind]
 
     def text(self) -> str:
-        """Every markdown, alert, heading and caption body, joined (for assertions)."""
+        """Every markdown, alert, heading, caption and st.html body, joined (for assertions), with
+        Markdown escapes undone so that a key or a word can't hide behind a backslash."""
         parts = [e.markdown.body for e in self.elements if e.WhichOneof("type") == "markdown"]
         parts += [e.alert.body for e in self.elements if e.WhichOneof("type") == "alert"]
         parts += [e.heading.body for e in self.elements if e.WhichOneof("type") == "heading"]
+        parts = [unescaped(part) for part in parts]
+        parts += [e.html.body for e in self.elements if e.WhichOneof("type") == "html"]  # record text
         return "\n".join(parts)
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from genlib import GenerationRequest
+from tests.apptext import errors, unescaped
 from tests.fakeprovider import FakeProvider
 from tests.reliability.recording import RecordingFake
 from tests.vaults import make_vault
@@ -69,10 +70,10 @@ def test_provider_fault_is_stored_readably_and_others_are_served(name, tmp_path,
         assert gen.usage_estimated and gen.output_tokens > 0 and gen.cost_usd > 0
     at = open_app(id=gen.id)  # what the user sees
     assert not at.exception
-    shown = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    shown = " ".join([m.value for m in [*at.markdown, *at.html]] + [unescaped(c.value) for c in at.caption])
     assert gen.result_text.split()[0] in shown if gen.result_text else "No text was received." in shown
     if status == "error":
-        assert [e.value for e in at.error] == [gen.error]
+        assert errors(at) == [gen.error]
         assert at.button(key="retry").label == "Retry"
     if gen.usage_estimated:
         assert "(estimated)" in " ".join(c.value for c in at.caption)
@@ -89,7 +90,7 @@ def test_connection_refused_is_stored_and_pages_keep_working(tmp_path, open_app)
     assert gen.status == "error" and gen.error == f"Could not connect to {dead_url.split('/')[2]}."
     assert gen.result_text == "" and not gen.usage_estimated and gen.cost_usd is None
     at = open_app(id=gen.id)
-    assert not at.exception and at.error[0].value == gen.error
+    assert not at.exception and errors(at) == [gen.error]
     assert not open_app("pages/history.py").exception
 
 

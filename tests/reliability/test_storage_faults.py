@@ -19,6 +19,7 @@ import pytest
 
 from genlib import GenerationRequest, StorageUnavailable
 from genlib.cli import main as cli_main
+from tests.apptext import errors
 from tests.reliability.crashcheck import words
 from tests.vaults import make_vault
 
@@ -97,7 +98,7 @@ def test_a_full_disk_is_refused_in_the_form_the_cli_and_the_api(open_app, app_va
     at.text_area(key="prompt").input("please save me")
     at.button(key="FormSubmitter:generate_form-Generate").click().run()
     assert not at.exception and "id" not in at.query_params
-    assert "Nothing was generated" in at.error[0].value and "nearly full (10 MB free)" in at.error[0].value
+    assert "Nothing was generated" in errors(at)[0] and "nearly full (10 MB free)" in errors(at)[0]
     assert at.text_area(key="prompt").value == "please save me"
     app_vault.close()
     monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
