@@ -167,7 +167,7 @@ class Vault:
 
     def sign_in(self, who: Identity) -> str:
         """Record a signed-in user; their user id (the issuer + subject key)."""
-        if self.users.sign_in(who):
+        if self.users.sign_in(who, settle=self.persister.settle_starts):
             self.recent.clear()  # cached records still name the legacy owner
         return who.key
 

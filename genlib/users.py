@@ -43,13 +43,16 @@ class UserDirectory:
         self._seen: dict[str, tuple[str | None, bool]] = {}  # signed in since start: no write per page
         self._known: dict[str, tuple[str | None, bool]] | None = None
 
-    def sign_in(self, who: Identity) -> bool:
-        """Record the sign-in; True when it took over legacy records saved under the verified email."""
+    def sign_in(self, who: Identity, settle=lambda: None) -> bool:
+        """Record the sign-in; True when it took over legacy records saved under the verified email.
+        `settle()` runs first on a takeover, so rows still in a write-behind journal are taken too."""
         if self._seen.get(who.key) == (who.email, who.email_verified):
             return False
         with self._lock:
             new = who.key not in self._all()
             legacy = who.verified_email if new else None
+            if legacy:
+                settle()
             self._store.run_writes(_sign_in_statements(who, legacy))
             self._seen[who.key] = self._all()[who.key] = (who.email, who.email_verified)
         return legacy is not None
