@@ -7,6 +7,7 @@ import pytest
 from genlib import GenerationRequest, StorageUnavailable
 from genlib.cli import main as cli_main
 from genlib.migrations import MIGRATIONS
+from tests.apptext import errors
 from tests.vaults import make_vault
 
 HISTORY = "pages/history.py"
@@ -59,7 +60,8 @@ def test_the_app_shows_a_notice_not_a_traceback(open_app, tmp_path):
     truncated_database(tmp_path / "data")  # the app env's data dir (GENLIB_DATA_DIR of this test)
     at = open_app(HISTORY)
     assert not at.exception
-    assert "Storage is unavailable" in at.error[0].value and "can't be read" in at.error[0].value
+    [shown] = errors(at)
+    assert "Storage is unavailable" in shown and "can't be read" in shown
 
 
 def test_doctor_reports_each_backend_on_a_healthy_data_dir(tmp_path, capsys):
