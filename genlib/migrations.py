@@ -102,3 +102,9 @@ CREATE TABLE generation_starts (
     record_json VARCHAR NOT NULL
 );
 """)
+
+# Why a text answer ended, as the provider said it ("stop", "length", "content_filter", ...): a
+# truncated answer ("length", Max tokens reached) must be told apart from a finished one.
+migration(5, "finish_reason", """
+ALTER TABLE generations ADD COLUMN finish_reason VARCHAR;
+""")

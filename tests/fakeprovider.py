@@ -23,6 +23,7 @@ if not __package__:  # run as a script (python tests/fakeprovider.py): make the 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.fakeprovider_payloads import (  # noqa: E402 - after the script-mode path fix; ERRORS re-exported
     ERRORS, _chat_usage, _chunk_factory, _completion_body, _error_body, _images_body, _pieces)
+from tests.fakeprovider_llamacpp import like_llama_cpp  # noqa: E402 - after the script-mode path fix
 
 DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-image-1", "fake-model")
 SCRIPTED_PATHS = ("/v1/chat/completions", "/v1/images/generations")
@@ -98,7 +99,8 @@ class FakeProvider:
 
 class _Handler(BaseHTTPRequestHandler):
     """Behaviour keys: text, chunks, tokens, delay, usage (False | dict), model_used, finish_reason,
-    status, retry_after, message, drop_after, sse_error_after, malformed_after, hang."""
+    status, retry_after, message, drop_after, sse_error_after, malformed_after, hang,
+    like_llama_cpp (stream as llama.cpp's server does: tests/fakeprovider_llamacpp.py)."""
 
     protocol_version = "HTTP/1.1"  # keep-alive like real providers; streams use chunked encoding
 
@@ -189,6 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream_events(self, fake: FakeProvider, body: dict, behaviour: dict, model: str) -> None:
         pieces = _pieces(behaviour, body)
+        if behaviour.get("like_llama_cpp"):
+            behaviour, pieces = like_llama_cpp(behaviour, body, pieces)
         delay = behaviour.get("delay", 1.0 / fake.tokens_per_s if fake.tokens_per_s else 0.0)
         chunk = _chunk_factory(model)
         self._event(chunk({"role": "assistant", "content": ""}))
