@@ -19,6 +19,11 @@ from .records import COMPLETE, GenerationRequest
 EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
 
 
+def tokens(gen) -> str:
+    """"57 tokens", or "57 tokens (estimated)" when counted locally (the provider reported no usage)."""
+    return f"{gen.total_tokens:,} tokens{' (estimated)' if gen.usage_estimated else ''}"
+
+
 def money(value) -> str:
     """$0.000123 with full precision (trailing zeros trimmed), or "unpriced"."""
     if value is None:
@@ -113,7 +118,7 @@ def cmd_generate(vault: Vault, args) -> int:
     for path in (img["path"] for img in gen.images):
         print(f"image: {vault.image_file(path)}")
     note = f" (from cache: {gen.cached_from})" if gen.cached_from else ""
-    print(f"{gen.status} · {gen.model_used or gen.model_requested} · {gen.total_tokens} tokens · "
+    print(f"{gen.status} · {gen.model_used or gen.model_requested} · {tokens(gen)} · "
           f"{money(gen.cost_usd)}{note} · id {gen.id}", file=sys.stderr)
     if gen.error:
         print(f"error: {gen.error}", file=sys.stderr)
@@ -135,8 +140,9 @@ def cmd_show(vault: Vault, args) -> int:
         print(json.dumps(gen.to_dict(), indent=2, ensure_ascii=False))
         return 0
     print(f"{gen.id}  {gen.status}  {gen.kind}  {gen.created_utc:%Y-%m-%d %H:%M:%S} UTC  user {gen.user_id}")
-    print(f"model: {gen.model_requested} -> {gen.model_used or '?'}  tokens: {gen.total_tokens}  "
-          f"cost: {money(gen.cost_usd)}{' (estimated)' if gen.usage_estimated else ''}")
+    priced_estimate = " (estimated)" if gen.usage_estimated and gen.cost_usd is not None else ""
+    print(f"model: {gen.model_requested} -> {gen.model_used or '?'}  {tokens(gen)}  "
+          f"cost: {money(gen.cost_usd)}{priced_estimate}")
     if gen.error:
         print(f"error: {gen.error}")
     print(f"\n> {gen.prompt}\n\n{gen.result_text}")
@@ -151,7 +157,7 @@ def cmd_list(vault: Vault, args) -> int:
     for gen in page.items:
         preview = " ".join(gen.prompt.split())[:60]
         print(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {gen.model_requested:<18} "
-              f"{money(gen.cost_usd):>14}  {preview}")
+              f"{tokens(gen):>24}  {money(gen.cost_usd):>14}  {preview}")
     if page.has_more:
         print(f"-- more: --page {page.page + 1}", file=sys.stderr)
     return 0
@@ -160,7 +166,9 @@ def cmd_list(vault: Vault, args) -> int:
 def cmd_costs(vault: Vault, args) -> int:
     report = vault.costs(_filters(args)[0])
     t = report.totals
-    print(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens; "
+    estimated = f" ({t['estimated_tokens']:,} estimated)" if t.get("estimated_tokens") else ""
+    print(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens"
+          f"{estimated}; "
           f"saved {money(t['saved_usd'])} in {t['cache_hits']} cache hits; {t['unpriced']} unpriced")
     for row in report.by_model.itertuples():
         print(f"  {row.model:<28} {money(row.cost_usd):>16}  {row.generations} generations")

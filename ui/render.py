@@ -109,6 +109,14 @@ def status_badge(status: str) -> None:
     st.badge(status, icon=BADGE_ICONS.get(status), color=BADGE_COLORS.get(status, "gray"))
 
 
+ESTIMATED = " (estimated)"  # after a token count the provider never reported (counted locally)
+
+
+def estimated_mark(estimated) -> str:
+    """ESTIMATED for a true flag (bool, numpy bool); "" for false and for NULL (pd.NA, None)."""
+    return ESTIMATED if pd.notna(estimated) and bool(estimated) else ""
+
+
 def token_line(gen: Generation) -> str:
     b = gen.buckets
     parts = [f"{name} {value:,}" for name, value in (
@@ -125,7 +133,8 @@ def metadata_frame(gen: Generation) -> pd.DataFrame:
         ("Provider", gen.provider or "—"), ("User", gen.user_id),
         ("Created", format_time(gen.created_utc)), ("Finished", format_time(gen.finished_utc)),
         ("Time to first token", format_ms(gen.ttft_ms)), ("Duration", format_ms(gen.duration_ms)),
-        ("Tokens", token_line(gen) + (" (estimated)" if gen.usage_estimated else "")),
+        ("Tokens", token_line(gen) + estimated_mark(gen.usage_estimated)),
+        ("Ended because", gen.finish_reason or "—"),
         ("Cost", format_cost(gen.cost_usd, gen.usage_estimated)),
         ("Price source", gen.price_source or "—"),
         ("Parameters", ", ".join(f"{k}={v}" for k, v in sorted(gen.params.items())) or "defaults"),
