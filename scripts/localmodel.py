@@ -82,8 +82,9 @@ class LocalServer:
     def start(self, timeout: float = 120) -> "LocalServer":
         command = server_command(ensure_model(), self.port, self.threads, self.n_ctx)
         with open(self.log, "ab") as out:
+            # unbuffered: the server's prints (e.g. "Disconnected from client") reach the log at once
             self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+                                         start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
             self.wait_ready(timeout)
         except BaseException:

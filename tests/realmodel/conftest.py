@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.localmodel import MODEL_ALIAS, LocalServer, missing
+from scripts.localmodel import LocalServer, missing
 from tests.reliability.conftest import app_server, browser_page  # noqa: F401 - fixtures used here too
 from tests.vaults import make_vault
 
@@ -73,8 +73,7 @@ def local_vault(tmp_path, llama_server):
     made = []
 
     def make(**overrides):
-        values = dict(request_timeout_s=120.0, extra_models=(MODEL_ALIAS,))
-        vault = make_vault(tmp_path / "data", llama_server, **{**values, **overrides})
+        vault = make_vault(tmp_path / "data", llama_server, **{"request_timeout_s": 120.0, **overrides})
         made.append(vault)
         return vault
 
