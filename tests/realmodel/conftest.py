@@ -20,6 +20,10 @@ from tests.reliability.conftest import app_server, browser_page  # noqa: F401 - 
 from tests.vaults import make_vault
 
 CHAT_POSTS = re.compile(r'"POST /v1/chat/completions HTTP/1\.1" 200')
+# llama.cpp prints its timings, with the tokens generated ("N runs"), when a completion ends
+COMPLETED = re.compile(r"llama_perf_context_print:\s+eval time =.*/\s+(\d+) runs")
+# real generations on a 2-core machine shared with the rest of the suite: minutes, not seconds
+REALMODEL_TIMEOUT_S = 600
 
 
 def pytest_collection_modifyitems(config, items):
@@ -27,6 +31,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.realmodel)
+            item.add_marker(pytest.mark.timeout(REALMODEL_TIMEOUT_S))
 
 
 class RealServer(LocalServer):
@@ -35,6 +40,10 @@ class RealServer(LocalServer):
     def chat_requests(self) -> int:
         """Chat completions the server answered (uvicorn's access log): counts provider calls."""
         return len(CHAT_POSTS.findall(self.log_text()))
+
+    def completions(self) -> int:
+        """Completions that ran to their end (llama.cpp's timings line)."""
+        return len(COMPLETED.findall(self.log_text()))
 
     def disconnects(self) -> int:
         return self.log_text().count("Disconnected from client (via refresh/close)")

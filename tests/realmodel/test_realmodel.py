@@ -15,7 +15,8 @@ PRICES = f"""[models."{MODEL_ALIAS}"]
 input_per_mtok = 0.10
 output_per_mtok = 0.40
 """
-LONG = "Count from 1 to 500, one number per line, with no other text."
+# At temperature 0 Gemma 3 270M answers this at length (300 tokens and on, measured): a stream to stop.
+LONG = "Write a long story about a lighthouse keeper and a database."
 
 
 def ask(vault, prompt: str, **params) -> str:
@@ -40,21 +41,23 @@ def test_max_tokens_is_honoured_and_length_is_stored(local_vault):
     vault = local_vault()
     gen = vault.wait(ask(vault, LONG, max_tokens=6), timeout=120)
     assert gen.status == "complete" and gen.finish_reason == "length", (gen.finish_reason, gen.result_text)
-    assert gen.result_text and gen.result_text.count("\n") <= 6
+    assert gen.result_text.strip()
 
 
 def test_stop_mid_stream_keeps_the_partial_and_the_server_stops_generating(local_vault, llama_server):
     vault = local_vault()
-    disconnects = llama_server.disconnects()
-    gen_id = ask(vault, LONG, max_tokens=900)  # ~20 s of generation at this machine's pace
+    disconnects, completions = llama_server.disconnects(), llama_server.completions()
+    gen_id = ask(vault, LONG, max_tokens=300)  # 300 tokens: 8-80 s of generation on this machine
     for _ in vault.follow(gen_id):
         break  # the first text has arrived: stop now
     assert vault.cancel(gen_id)
     gen = vault.wait(gen_id, timeout=60)
     assert gen.status == "cancelled" and gen.result_text and gen.usage_estimated
-    # The server saw the client go and stopped pulling tokens: its log says so, and its CPU goes idle.
+    # The server saw the client go and stopped pulling tokens: its log says so, its CPU goes idle, and
+    # it never printed the timings (token count) llama.cpp prints when a completion runs to its end.
     assert llama_server.wait_idle(timeout=30), "the server kept generating after Stop"
     assert llama_server.disconnects() == disconnects + 1, llama_server.log_text()[-2000:]
+    assert llama_server.completions() == completions, llama_server.log_text()[-2000:]
 
 
 def test_identical_request_within_the_ttl_makes_no_second_server_call(local_vault, llama_server):
