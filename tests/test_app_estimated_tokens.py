@@ -45,11 +45,15 @@ def test_history_has_a_usage_column_saying_estimated_or_reported(open_app, app_v
 
 def test_costs_say_the_tokens_include_estimated_ones(open_app, app_vault):
     seed_both(app_vault)
+    seed_spend(app_vault, "local", "0.002", model="gemma-3-270m", prompt="priced local answer", **ESTIMATED)
     at = open_app("pages/costs.py")
     assert not at.exception
     metric = next(m for m in at.metric if m.label.startswith("Tokens"))
-    assert metric.label == "Tokens (includes estimated)" and metric.value == "54"
-    assert "Includes 42 estimated tokens" in captions(at)
+    assert metric.label == "Tokens (includes estimated)" and metric.value == "96"
+    assert "Includes 84 estimated tokens" in captions(at)
+    top = next(d.value for d in at.dataframe if "Usage" in d.value.columns)  # the ten most expensive
+    rows = dict(zip(top["Prompt"], zip(top["Cost"], top["Usage"])))
+    assert rows == {"priced local answer": ("$0.002 (estimated)", "estimated"), "hosted answer": ("$0.001", "reported")}
 
 
 def test_costs_without_estimated_tokens_say_nothing_of_it(open_app, app_vault):

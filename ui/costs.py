@@ -17,7 +17,7 @@ from . import charts
 from .auth import Viewer
 from .budgets import show_budgets
 from .nav import GENERATE, generation_href
-from .render import DATE_RANGE, format_cost, md_escape, url_problems, utcnow
+from .render import DATE_RANGE, format_cost, is_estimated, md_escape, url_problems, utcnow
 from .tables import generation_table, preview, usage_source
 
 DEFAULT_DAYS = 30
@@ -113,7 +113,7 @@ def _top(top: pd.DataFrame) -> None:
         st.caption("No priced generations in this range.")
         return
     frame = pd.DataFrame({
-        "Cost": [format_cost(c, e) for c, e in zip(top["cost_usd"], top["usage_estimated"])],
+        "Cost": [format_cost(c, is_estimated(e)) for c, e in zip(top["cost_usd"], top["usage_estimated"])],
         "Model": top["model"], "User": top["user_id"], "Kind": top["kind"], "Tokens": top["tokens"],
         "Usage": [usage_source(t, e) for t, e in zip(top["tokens"], top["usage_estimated"])],
         "Prompt": [preview(p) for p in top["prompt"]],

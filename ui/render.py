@@ -112,9 +112,13 @@ def status_badge(status: str) -> None:
 ESTIMATED = " (estimated)"  # after a token count the provider never reported (counted locally)
 
 
-def estimated_mark(estimated) -> str:
-    """ESTIMATED for a true flag (bool, numpy bool); "" for false and for NULL (pd.NA, None)."""
-    return ESTIMATED if pd.notna(estimated) and bool(estimated) else ""
+def is_estimated(flag) -> bool:
+    """A usage_estimated flag as read back: bool, numpy bool, or NULL (None, NaN, pd.NA) for "no"."""
+    return bool(pd.notna(flag) and flag)
+
+
+def estimated_mark(flag) -> str:
+    return ESTIMATED if is_estimated(flag) else ""
 
 
 def token_line(gen: Generation) -> str:

@@ -13,7 +13,7 @@ from genlib import Generation
 
 from .images import thumbnail_uri
 from .nav import generation_href, link_to_generation, open_generation
-from .render import estimated_mark, format_cost, format_time, md_escape
+from .render import format_cost, format_time, is_estimated, md_escape
 
 PREVIEW_CHARS = 80
 
@@ -39,7 +39,7 @@ def usage_source(tokens, estimated) -> str:
     """Beside a token count: "estimated" when counted locally (no usage from the provider)."""
     if not tokens:
         return ""
-    return "estimated" if estimated_mark(estimated) else "reported"
+    return "estimated" if is_estimated(estimated) else "reported"
 
 
 def generation_table(frame: pd.DataFrame, ids: list[str], key: str) -> None:
