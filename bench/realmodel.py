@@ -21,7 +21,7 @@ from genlib import GenerationRequest
 from scripts.localmodel import MODEL_ALIAS, LocalServer, missing
 
 from .harness import first_text_seen, make_vault, raw_client
-from .stats import p50, paired_ratio, rnd
+from .stats import p50, paired_ratio, rnd, summary
 
 TOPICS = ("DuckDB", "SQLite", "Parquet", "CSV files", "pandas", "SQL joins", "window functions", "indexes",
           "Arrow", "JSON", "time zones", "UTF-8", "hash maps", "B-trees", "caching", "backups")
@@ -67,7 +67,9 @@ def measure(base_url: str, pairs: int, max_tokens: int) -> dict:
                     times[side][1].append(final)
         finally:
             vault.close()
-    ms = {side: {"ttft_ms_p50": rnd(p50(t) * 1000), "final_ms_p50": rnd(p50(f) * 1000)}
+    ms = {side: {"ttft_ms_p50": rnd(p50(t) * 1000), "final_ms_p50": rnd(p50(f) * 1000),
+                 "ttft_ms": summary([x * 1000 for x in t]), "final_ms": summary([x * 1000 for x in f]),
+                 "ttft_ms_each": [rnd(x * 1000, 1) for x in t]}
           for side, (t, f) in times.items()}
     return {**ms, "ttft_ratio": paired_ratio(times["genlib"][0], times["raw"][0]),
             "final_ratio": paired_ratio(times["genlib"][1], times["raw"][1]),
