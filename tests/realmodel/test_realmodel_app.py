@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from playwright.sync_api import expect
 
 from scripts.localmodel import MODEL_ALIAS
@@ -22,6 +23,7 @@ def app_env(server) -> dict:
             "GENLIB_MODELS": MODEL_ALIAS, "GENLIB_FLUSH_MS": "100"}
 
 
+@pytest.mark.browser
 def test_reload_mid_stream_then_the_answer_completes_with_tokens_shown_as_estimated(
         app_server, browser_page, llama_server):
     app = app_server(app_env(llama_server))
