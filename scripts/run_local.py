@@ -35,21 +35,29 @@ def main() -> int:
         print(f"The local model can't start: {reason}", file=sys.stderr)
         return 2
     log = Path(tempfile.gettempdir()) / f"genvault-llama-server-{os.getpid()}.log"
-    print(f"Starting llama.cpp's server with {MODEL_ALIAS} (log: {log})…", flush=True)
-    server = LocalServer(log, threads=args.threads).start()
-    print(f"Local model ready at {server.base_url}; starting the app on http://localhost:{args.port}", flush=True)
-    app = None
+    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM ends us the way Ctrl+C does: through `finally`
+    server = app = None
     try:
+        print(f"Starting llama.cpp's server with {MODEL_ALIAS} (log: {log})…", flush=True)
+        server = LocalServer(log, threads=args.threads).start()
+        print(f"Local model ready at {server.base_url}; starting the app on http://localhost:{args.port}",
+              flush=True)
         app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port",
                                 str(args.port)], cwd=ROOT, env=app_env(server.base_url))
-        # SIGTERM to us ends the app the way Ctrl+C does; the server is stopped below either way
-        signal.signal(signal.SIGTERM, lambda *_: app.send_signal(signal.SIGTERM))
         return app.wait()
-    except KeyboardInterrupt:  # Ctrl+C reaches the app too (same process group): let it finish
-        return app.wait() if app else 130
+    except KeyboardInterrupt:
+        if app is None:
+            return 130
+        app.send_signal(signal.SIGTERM)  # a SIGTERM came to us alone; Ctrl+C has reached the app already
+        return app.wait()
     finally:
-        server.stop()
-        print("Local model server stopped.", flush=True)
+        if server is not None:  # a start that failed or was interrupted stopped its own process
+            server.stop()
+            print("Local model server stopped.", flush=True)
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
