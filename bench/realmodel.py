@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     with LocalServer(log, threads=args.threads, n_ctx=1024) as server:
         results = measure(server.base_url, args.pairs, args.max_tokens)
+    log.unlink()  # kept only when the run failed, to read why
     results.update(pairs=args.pairs, max_tokens=args.max_tokens, threads=args.threads, model=MODEL_ALIAS,
                    duration_s=round(time.time() - started), date=time.strftime("%Y-%m-%d"),
                    machine={"cores": os.cpu_count(), "python": platform.python_version()})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -60,13 +59,13 @@ class RealServer(LocalServer):
 
 
 @pytest.fixture(scope="session")
-def llama_server():
+def llama_server(tmp_path_factory):
     reason = missing()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"the real-model suite must run in CI: {reason}")
         pytest.skip(f"llama.cpp server unavailable: {reason}")
-    log = Path(tempfile.mkdtemp(prefix="genvault-llama-")) / "server.log"
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
     server = RealServer(log, threads=2, n_ctx=1024)
     try:
         server.start(timeout=180)
