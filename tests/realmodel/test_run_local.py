@@ -26,7 +26,7 @@ def listening(port: int) -> bool:
 def test_run_local_serves_the_app_on_the_local_model_and_stops_the_server_with_it(llama_server, tmp_path):
     port, log = free_port(), tmp_path / "run-local.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GENLIB_", "OPENAI_", "STREAMLIT_"))}
-    env.update(GENLIB_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    env.update(GENLIB_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1", TMPDIR=str(tmp_path))  # its log
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "scripts/run_local.py", "--port", str(port), "--threads", "1"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
