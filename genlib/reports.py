@@ -12,7 +12,7 @@ import pandas as pd
 
 from .filters import Filters, rollup_where, where_clause
 from .records import Generation
-from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, GROUPINGS
+from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, ESTIMATED_TOKENS, GROUPINGS
 
 @dataclass
 class Page:
@@ -60,8 +60,11 @@ def cost_report(store, filters: Filters) -> CostReport:
         tail_where = f"{where} AND created_utc >= ?" if where else "WHERE created_utc >= ?"
         cube = store.frame(COST_CUBE_ROLLUP.format(rollup_where=rollup[0], tail_where=tail_where),
                            [*rollup[1], *params, datetime.combine(watermark, time.min)])
-    top = store.frame(COST_TOP.format(where=where, and_="AND" if where else "WHERE"), params)
-    return CostReport(_totals(_grouping(cube, "grand").iloc[0]), {**_breakdowns(cube), "top": top})
+    and_ = "AND" if where else "WHERE"
+    top = store.frame(COST_TOP.format(where=where, and_=and_), params)
+    estimated = store.frame(ESTIMATED_TOKENS.format(where=where, and_=and_), params).iloc[0, 0]
+    totals = {**_totals(_grouping(cube, "grand").iloc[0]), "estimated_tokens": int(estimated)}
+    return CostReport(totals, {**_breakdowns(cube), "top": top})
 
 
 def _grouping(cube: pd.DataFrame, name: str) -> pd.DataFrame:

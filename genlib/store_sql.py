@@ -36,8 +36,10 @@ MODEL = "coalesce(model_used, model_requested)"
 BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
            "image_tokens")
 COST_TOP = f"""SELECT id, created_utc, user_id, {MODEL} AS model, kind, cost_usd,
-    {TOKENS_EXPR} AS tokens, left(prompt, 120) AS prompt FROM generations {{where}}
+    {TOKENS_EXPR} AS tokens, usage_estimated, left(prompt, 120) AS prompt FROM generations {{where}}
     {{and_}} cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 10"""
+# Tokens counted by estimate (streams that sent no usage, cut or stopped ones), so the page can say so.
+ESTIMATED_TOKENS = f"SELECT coalesce(sum({TOKENS_EXPR}), 0) FROM generations {{where}} {{and_}} usage_estimated"
 
 # Budgets (genlib/budgets.py): spend per UTC period with unpriced rows at the budgets file's fallback
 # rates ($fin/$fout in $ per token, both 0 when unpriced rows are not counted). Named parameters.

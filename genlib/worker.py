@@ -91,6 +91,8 @@ class Worker:
             if live.record.first_token_utc is None:
                 live.set_meta(first_token_utc=utcnow(), status=STREAMING)
             live.append(event.text)
+        if event.finish_reason:
+            live.set_meta(finish_reason=event.finish_reason)
         return event.usage
 
     # -- images ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ if not __package__:  # run as a script (python tests/fakeprovider.py): make the 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.fakeprovider_payloads import (  # noqa: E402 - after the script-mode path fix; ERRORS re-exported
     ERRORS, _chat_usage, _chunk_factory, _completion_body, _error_body, _images_body, _pieces)
+from tests.fakeprovider_llamacpp import like_llama_cpp  # noqa: E402 - after the script-mode path fix
 
 DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-image-1", "fake-model")
 SCRIPTED_PATHS = ("/v1/chat/completions", "/v1/images/generations")
@@ -102,7 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
     status, retry_after, message, drop_after, sse_error_after, malformed_after, hang, plus:
     usage_only (a stream of just the usage chunk and [DONE]), done=False (no [DONE] before a clean
     end), ok_body (answer 200 with this JSON), html (answer 200 with a web page), image_bytes (these
-    bytes as the b64 image), drip_ms (send the stream one byte every N ms; from piece drip_after on)."""
+    bytes as the b64 image), drip_ms (send the stream one byte every N ms; from piece drip_after on),
+    like_llama_cpp (stream as llama.cpp's server does: tests/fakeprovider_llamacpp.py)."""
 
     protocol_version = "HTTP/1.1"  # keep-alive like real providers; streams use chunked encoding
 
@@ -202,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream_events(self, fake: FakeProvider, body: dict, behaviour: dict, model: str) -> None:
         pieces = _pieces(behaviour, body)
+        if behaviour.get("like_llama_cpp"):
+            behaviour, pieces = like_llama_cpp(behaviour, body, pieces)
         delay = behaviour.get("delay", 1.0 / fake.tokens_per_s if fake.tokens_per_s else 0.0)
         chunk = _chunk_factory(model)
         if behaviour.get("usage_only"):

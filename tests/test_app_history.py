@@ -37,7 +37,8 @@ def test_newest_first_with_links_and_labelled_filters(open_app, app_vault):
     at = open_app(HISTORY)
     assert ids_in(at) == ids[::-1]
     frame = table(at)
-    assert list(frame.columns) == ["Time", "User", "Model", "Kind", "Status", "Tokens", "Cost", "Prompt", "Image", "Id"]
+    assert list(frame.columns) == ["Time", "User", "Model", "Kind", "Status", "Tokens", "Usage", "Cost", "Prompt", "Image",
+                                   "Id"]
     assert set(frame["Cost"]) == {"$0"} and set(frame["Status"]) == {"complete"}
     assert {w.label for w in at.text_input} == {"Search", "Model", "User"}
     assert {w.label for w in at.selectbox} >= {"Status", "Kind", "Export format"}

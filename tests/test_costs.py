@@ -72,7 +72,7 @@ def test_live_generations_count_before_they_end(vault, fake):
 def test_an_empty_database_has_zero_totals(vault):
     totals = vault.costs().totals
     assert totals == {"generations": 0, "cost_usd": None, "tokens": 0, "saved_usd": 0,
-                      "cache_hits": 0, "unpriced": 0}
+                      "cache_hits": 0, "unpriced": 0, "estimated_tokens": 0}
 
 
 def test_reprice_and_a_migrated_database_keep_the_rollup_true(tmp_path, fake, monkeypatch):

@@ -17,8 +17,8 @@ from . import charts
 from .auth import Viewer
 from .budgets import show_budgets
 from .nav import GENERATE, generation_href
-from .render import DATE_RANGE, format_cost, md_escape, url_problems, utcnow
-from .tables import generation_table, preview
+from .render import DATE_RANGE, format_cost, is_estimated, md_escape, url_problems, utcnow
+from .tables import generation_table, preview, usage_source
 from .vault import user_label
 
 DEFAULT_DAYS = 30
@@ -55,6 +55,10 @@ def _charts(report) -> None:
         charts.cost_by(report.by_model, "model", "Model")
     st.subheader("Tokens per day")
     charts.tokens_per_day(report.tokens_by_day)
+    estimated = int(report.totals.get("estimated_tokens") or 0)
+    if estimated:
+        st.caption(f"Includes {estimated:,} estimated tokens: counted locally for streams whose provider "
+                   "reported no usage (local servers), or that were stopped or cut off.")
     st.subheader("Savings from the dedup cache")
     charts.savings_per_day(report.savings_by_day)
 
@@ -84,8 +88,9 @@ def _metrics(totals: dict) -> None:
     row.metric("Total cost", format_cost(totals.get("cost_usd")) if n else "$0", width="content",
                help="Sum of priced generations; unpriced ones are counted separately.")
     row.metric("Generations", f"{n:,}", width="content")
-    tokens_total = int(totals.get("tokens") or 0)
-    row.metric("Tokens", f"{tokens_total:,}", width="content")
+    tokens_total, estimated = int(totals.get("tokens") or 0), int(totals.get("estimated_tokens") or 0)
+    row.metric("Tokens (includes estimated)" if estimated else "Tokens", f"{tokens_total:,}", width="content",
+               help=f"{estimated:,} of them estimated: the provider reported no usage" if estimated else None)
     row.metric("Saved by dedup", format_cost(totals.get("saved_usd") or 0), width="content",
                help=f"{int(totals.get('cache_hits') or 0):,} cache hits")
     share = (int(totals.get("unpriced") or 0) / n) if n else 0.0
@@ -110,7 +115,10 @@ def _top(top: pd.DataFrame) -> None:
         st.caption("No priced generations in this range.")
         return
     frame = pd.DataFrame({
-        "Cost": [format_cost(c) for c in top["cost_usd"]], "Model": top["model"], "User": [user_label(u) for u in top["user_id"]],
-        "Kind": top["kind"], "Tokens": top["tokens"], "Prompt": [preview(p) for p in top["prompt"]],
+        "Cost": [format_cost(c, is_estimated(e)) for c, e in zip(top["cost_usd"], top["usage_estimated"])],
+        "Model": top["model"], "User": [user_label(u) for u in top["user_id"]], "Kind": top["kind"],
+        "Tokens": top["tokens"],
+        "Usage": [usage_source(t, e) for t, e in zip(top["tokens"], top["usage_estimated"])],
+        "Prompt": [preview(p) for p in top["prompt"]],
         "Id": [generation_href(i) for i in top["id"]]})
     generation_table(frame, list(top["id"]), "top_table")

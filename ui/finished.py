@@ -14,7 +14,7 @@ from .compose import start_and_open
 from .fileurls import answer_href, record_href
 from .images import load_image, show_image
 from .nav import link_to_generation, link_to_image
-from .render import ago, format_cost, md_escape, metadata_frame, status_badge, token_line
+from .render import ago, estimated_mark, format_cost, md_escape, metadata_frame, status_badge, token_line
 from .textview import copy_block, show_text
 
 ENDED_NOTES = {CANCELLED: "Stopped before the end: the text received until then is kept.",
@@ -43,7 +43,8 @@ def _summary(gen: Generation) -> None:
     badge, line = st.columns([1, 5], vertical_alignment="center")
     with badge:
         status_badge(gen.status)
-    line.caption(f"{md_escape(gen.model_used or gen.model_requested)} · {token_line(gen)} tokens · "
+    line.caption(f"{md_escape(gen.model_used or gen.model_requested)} · {token_line(gen)} tokens"
+                 f"{estimated_mark(gen.usage_estimated)} · "
                  f"{format_cost(gen.cost_usd, gen.usage_estimated)}")
 
 

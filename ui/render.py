@@ -92,6 +92,18 @@ def status_badge(status: str) -> None:
     st.badge(status, icon=BADGE_ICONS.get(status), color=BADGE_COLORS.get(status, "gray"))
 
 
+ESTIMATED = " (estimated)"  # after a token count the provider never reported (counted locally)
+
+
+def is_estimated(flag) -> bool:
+    """A usage_estimated flag as read back: bool, numpy bool, or NULL (None, NaN, pd.NA) for "no"."""
+    return bool(pd.notna(flag) and flag)
+
+
+def estimated_mark(flag) -> str:
+    return ESTIMATED if is_estimated(flag) else ""
+
+
 def token_line(gen: Generation) -> str:
     b = gen.buckets
     parts = [f"{name} {value:,}" for name, value in (
@@ -108,7 +120,8 @@ def metadata_frame(gen: Generation) -> pd.DataFrame:
         ("Provider", gen.provider or "—"), ("User", user_label(gen.user_id)),
         ("Created", format_time(gen.created_utc)), ("Finished", format_time(gen.finished_utc)),
         ("Time to first token", format_ms(gen.ttft_ms)), ("Duration", format_ms(gen.duration_ms)),
-        ("Tokens", token_line(gen) + (" (estimated)" if gen.usage_estimated else "")),
+        ("Tokens", token_line(gen) + estimated_mark(gen.usage_estimated)),
+        ("Ended because", gen.finish_reason or "—"),
         ("Cost", format_cost(gen.cost_usd, gen.usage_estimated)),
         ("Price source", gen.price_source or "—"),
         ("Parameters", ", ".join(f"{k}={v}" for k, v in sorted(gen.params.items())) or "defaults"),

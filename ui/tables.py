@@ -13,7 +13,7 @@ from genlib import Generation
 
 from .images import thumbnail_uri
 from .nav import generation_href, link_to_generation, open_generation
-from .render import format_cost, format_time, md_escape
+from .render import format_cost, format_time, is_estimated, md_escape
 
 PREVIEW_CHARS = 80
 
@@ -26,13 +26,20 @@ def preview(text: str | None, limit: int = PREVIEW_CHARS) -> str:
 def history_frame(vault, items: list[Generation]) -> pd.DataFrame:
     rows = [{
         "Time": format_time(g.created_utc), "User": vault.users.label(g.user_id), "Model": g.model_used or g.model_requested,
-        "Kind": g.kind, "Status": g.status, "Tokens": g.total_tokens,
+        "Kind": g.kind, "Status": g.status, "Tokens": g.total_tokens, "Usage": usage_source(g.total_tokens, g.usage_estimated),
         "Cost": format_cost(g.cost_usd, g.usage_estimated) + (" (cache)" if g.cached_from else ""),
         "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else None,
         "Id": generation_href(g.id),
     } for g in items]
-    return pd.DataFrame(rows, columns=["Time", "User", "Model", "Kind", "Status", "Tokens", "Cost",
+    return pd.DataFrame(rows, columns=["Time", "User", "Model", "Kind", "Status", "Tokens", "Usage", "Cost",
                                        "Prompt", "Image", "Id"])
+
+
+def usage_source(tokens, estimated) -> str:
+    """Beside a token count: "estimated" when counted locally (no usage from the provider)."""
+    if not tokens:
+        return ""
+    return "estimated" if is_estimated(estimated) else "reported"
 
 
 def generation_table(frame: pd.DataFrame, ids: list[str], key: str) -> None:
