@@ -242,6 +242,11 @@ class Vault:
         self.persister.settle_starts()
         return self.history.page(filters, page, page_size, after, order)
 
+    def reindex(self, progress=None) -> int:
+        """Rebuild the search index from the records; `progress(done, total)` per batch."""
+        self.persister.flush()
+        return self.history.rebuild(progress)
+
     def costs(self, filters: Filters = Filters()) -> CostReport:
         self.persister.settle_starts()
         return cost_report(self.store, filters)
@@ -304,6 +309,7 @@ class Vault:
                 live.stream.close()
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
         self.cache.close()
+        self.history.stop()
         self.search_index.close()
         self.store.close()
 

@@ -26,6 +26,7 @@ class HistorySearch:
     def __init__(self, store, index: SearchIndex, registry):
         self.store, self.index, self._registry = store, index, registry
         self.ready = threading.Event()
+        self._stop_build = threading.Event()
         self._builder: threading.Thread | None = None
 
     def prepare(self) -> None:
@@ -41,15 +42,35 @@ class HistorySearch:
                                              daemon=True)
             self._builder.start()
 
+    def rebuild(self, progress=None) -> int:
+        """Empty the index and index every record again (`python -m genlib reindex`). Live records
+        are left to the writer, which indexes them as they stream and finish."""
+        self.stop()
+        self.ready.clear()  # searches use the scan meanwhile
+        self.index.clear()
+        live = self._registry.get
+        done = rebuild(self.index, self.store, progress, skip=lambda gen_id: live(gen_id) is not None)
+        self.ready.set()
+        return done
+
     def _build(self, until) -> None:
         """Rows created from now on come through the persister; the live ones are left to it."""
         try:
             live = self._registry.get
-            rebuild(self.index, self.store, until=until, skip=lambda gen_id: live(gen_id) is not None)
-            catch_up(self.index, self.store, skip=lambda gen_id: live(gen_id) is not None)
-            self.ready.set()
+            rebuild(self.index, self.store, until=until, skip=lambda gen_id: live(gen_id) is not None,
+                    stop=self._stop_build)
+            if not self._stop_build.is_set():
+                catch_up(self.index, self.store, skip=lambda gen_id: live(gen_id) is not None)
+                self.ready.set()
         except Exception as exc:  # noqa: BLE001 - the scan keeps serving; the next start retries
             log.warning("Building the search index failed: %s", exc)
+
+    def stop(self) -> None:
+        """Stop a background build at its next batch (before a rebuild, or when the Vault closes)."""
+        self._stop_build.set()
+        if self._builder is not None:
+            self._builder.join()
+        self._stop_build.clear()
 
     def page(self, filters: Filters, page: int, size: int, after: str | None = None, order: str = NEWEST) -> Page:
         query, before = parse(filters.q), parse_cursor(after) if order == NEWEST else None

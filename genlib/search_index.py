@@ -119,6 +119,36 @@ class SearchIndex:
                 con.execute("ROLLBACK")
                 raise
 
+    def append_fresh(self, rows: list[tuple], taken: dict) -> None:
+        """A full build into an empty index (rows oldest first, none indexed yet): plain inserts,
+        several times faster than `upsert`. `taken` carries the rowids of the last microsecond
+        between calls, for records created in the same one."""
+        docs, texts = [], []
+        for gen_id, created, user, status, kind, requested, used, prompt, text in rows:
+            base = time_key(created)
+            if taken.get("base") != base:
+                taken.clear()
+                taken["base"] = base
+            slot = zlib.crc32(gen_id.encode()) % SLOTS
+            while base + slot in taken:
+                slot = (slot + 1) % SLOTS
+            rowid = taken[base + slot] = base + slot
+            docs.append((rowid, gen_id, user, status, kind, requested, used))
+            texts.append((rowid, prompt or "", text or ""))
+        with self._write_lock:
+            con = self._writer
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+                con.executemany("INSERT INTO text_index (rowid, prompt, result_text) VALUES (?, ?, ?)", texts)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def is_empty(self) -> bool:
+        return not self._reader().execute("SELECT 1 FROM docs LIMIT 1").fetchall()
+
     @staticmethod
     def _upsert_one(con: sqlite3.Connection, row: tuple) -> None:
         gen_id, created, user, status, kind, requested, used, prompt, text = row

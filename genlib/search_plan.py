@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from .filters import Filters
 from .search_index import SearchIndex, time_key
-from .search_query import Query, fts_match
+from .search_query import Query, Term, fts_match
 
 COUNT_CAP = 1000
 SHORT_SCAN_ROWS = 20_000
@@ -36,22 +36,17 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
     wanted = fts_match(query)
     key = "text_index.rowid" if wanted else "d.rowid"
-    if wanted:
-        source = "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid"
-    elif query:
-        source = "FROM docs d CROSS JOIN text_index ON text_index.rowid = d.rowid"
-    else:
-        source = "FROM docs d"
+    source = "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid" if wanted else "FROM docs d"
     conds, params = [], []
     if wanted:
         conds.append("text_index MATCH ?")
         params.append(wanted)
-    for term in query.terms:  # the index has no positions: every candidate is checked
-        conds.append(("NOT " if term.excluded else "") +
-                     "(gv_contains(text_index.prompt, ?) OR gv_contains(text_index.result_text, ?))")
-        params += [term.text, term.text]
     limited = _bound_short_scan(index, query, wanted, key, conds, params)
     _filter_conds(filters, user_ids, key, conds, params)
+    if query:  # the index keeps no positions: every candidate is checked, after the cheap filters
+        checks, values = zip(*(_term_check(term) for term in query.terms))
+        conds.append(f"(SELECT {' AND '.join(checks)} FROM text_index t WHERE t.rowid = d.rowid)")
+        params += [v for pair in values for v in pair]
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     total = index.execute(f"SELECT count(*) FROM (SELECT 1 {source} {where} LIMIT {COUNT_CAP + 1})", params)[0][0]
     if before is not None:
@@ -61,6 +56,16 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
     rows = index.execute(f"SELECT d.id {source} {where} ORDER BY {ordering} LIMIT ? OFFSET ?",
                          [*params, limit, offset])
     return Hits([r[0] for r in rows], total, limited)
+
+
+def _term_check(term: Term) -> tuple[str, list]:
+    """SQL true when the prompt or the answer contains the term (false if excluded), ignoring case.
+    An ASCII term uses SQLite's lower() and instr() (C speed, exact for ASCII); others casefold."""
+    negate = "NOT " if term.excluded else ""
+    if term.text.isascii():
+        needle = term.text.lower()
+        return f"{negate}(instr(lower(t.prompt), ?) > 0 OR instr(lower(t.result_text), ?) > 0)", [needle, needle]
+    return f"{negate}(gv_contains(t.prompt, ?) OR gv_contains(t.result_text, ?))", [term.text, term.text]
 
 
 def _bound_short_scan(index: SearchIndex, query: Query, wanted: str | None, key: str, conds: list,

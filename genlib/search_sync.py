@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Callable
@@ -28,11 +29,16 @@ Progress = Callable[[int, int], None]
 
 
 def rebuild(index: SearchIndex, store, progress: Progress | None = None, until: datetime | None = None,
-            skip: Callable[[str], bool] = lambda gen_id: False) -> int:
-    """Index every record created before `until` (all by default); marks the index complete."""
+            skip: Callable[[str], bool] = lambda gen_id: False, stop: threading.Event | None = None) -> int:
+    """Index every record created before `until` (all by default); marks the index complete
+    (unless `stop` is set between two batches: the index is then left incomplete)."""
     started, total, done = utcnow(), store.count_rows(), 0
+    fresh, taken = index.is_empty(), {}
     for rows in store.index_batches(None, until):
-        index.upsert([r for r in rows if not skip(r[0])])
+        if stop is not None and stop.is_set():
+            return done
+        rows = [r for r in rows if not skip(r[0])]
+        index.append_fresh(rows, taken) if fresh else index.upsert(rows)
         done += len(rows)
         if progress:
             progress(done, total)
