@@ -177,6 +177,7 @@ class Vault:
         """Record a signed-in user; their user id (the issuer + subject key)."""
         if self.users.sign_in(who):
             self.recent.clear()  # cached records still name the legacy owner
+            self.search_index.rename_user(who.verified_email, who.key)
         return who.key
 
     # -- reading --------------------------------------------------------------------------

@@ -149,6 +149,11 @@ class SearchIndex:
     def is_empty(self) -> bool:
         return not self._reader().execute("SELECT 1 FROM docs LIMIT 1").fetchall()
 
+    def rename_user(self, old: str, new: str) -> None:
+        """Mirror a legacy takeover (users.py): the records saved under `old` now belong to `new`."""
+        with self._write_lock:
+            self._writer.execute("UPDATE docs SET user_id = ? WHERE user_id = ?", [new, old])
+
     @staticmethod
     def _upsert_one(con: sqlite3.Connection, row: tuple) -> None:
         gen_id, created, user, status, kind, requested, used, prompt, text = row
