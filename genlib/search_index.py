@@ -1,13 +1,16 @@
-"""The History search index: SQLite FTS5 (trigram tokenizer) beside the DuckDB records.
+"""The History search index: SQLite FTS5 (trigram tokenizer, detail=none) beside the DuckDB records.
 
 Derived data in `<data dir>/search.sqlite` (rebuildable, own schema version in `user_version`).
-`docs` holds each record's filterable columns; `text_index` its prompt and answer. Both share a
+`docs` holds each record's filterable columns; `text_index` its prompt and answer, indexed by every
+3-character piece without positions (half the size of detail=full; candidates are then checked
+against the text, see search_plan). Both share a
 rowid that encodes the creation time (microseconds * 1024 + a slot from the id), so rowid order is
 newest-first order: one SQLite query answers text + filters + order + limit, and a page of a common
 word stops after 50 matches instead of reading them all. DuckDB then fetches those rows by id.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import zlib
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from .search_query import Query, contains
 
+log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 SLOTS = 1024
 EPOCH = datetime(1970, 1, 1)
@@ -49,10 +53,25 @@ class SearchIndex:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        con = self._connect()
-        if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            self._reset(con)
+        try:
+            con = self._open_checked()
+        except sqlite3.DatabaseError as exc:  # derived data: a damaged file is replaced, then rebuilt
+            log.warning("The search index %s is damaged (%s): rebuilding it.", self.path, exc)
+            for stale in self.path.parent.glob(self.path.name + "*"):
+                stale.unlink()
+            con = self._open_checked()
         self._writer = con
+
+    def _open_checked(self) -> sqlite3.Connection:
+        con = self._connect()
+        try:
+            if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self._reset(con)
+            con.execute("SELECT count(*) FROM meta").fetchone()
+        except BaseException:
+            con.close()
+            raise
+        return con
 
     # -- connections and schema -------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -75,6 +94,11 @@ class SearchIndex:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.executescript(_SCHEMA)
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and truncate it (after a build wrote GBs to it)."""
+        with self._write_lock:
+            self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def clear(self) -> None:
         with self._write_lock:

@@ -43,6 +43,7 @@ def rebuild(index: SearchIndex, store, progress: Progress | None = None, until: 
         if progress:
             progress(done, total)
     index.upsert([], synced_until=min(started, until or started) - SLACK, complete=True)
+    index.checkpoint()
     return done
 
 

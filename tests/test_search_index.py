@@ -143,3 +143,17 @@ def test_reindex_rebuilds_a_lost_index(tmp_path):
         assert [g.id for g in vault.search(replace(Filters(), q="rebuiltword")).items] == [gen_id]
     finally:
         vault.close()
+
+
+def test_a_damaged_index_file_is_replaced_and_rebuilt(tmp_path):
+    vault = make_vault(tmp_path)
+    gen_id = _generate(vault, "damagedword here")
+    vault.close()
+    for extra in tmp_path.glob("search.sqlite-*"):
+        extra.unlink()
+    (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
+    vault = make_vault(tmp_path)
+    try:
+        assert [g.id for g in vault.search(Filters(q="damagedword")).items] == [gen_id]
+    finally:
+        vault.close()
