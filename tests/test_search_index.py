@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -130,30 +129,36 @@ def test_a_live_generation_is_findable_by_its_streamed_text(tmp_path):
         vault.close()
 
 
-def test_reindex_rebuilds_a_lost_index(tmp_path):
+@pytest.mark.parametrize("damage", ["lost", "garbage"])
+def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
     vault = make_vault(tmp_path)
     gen_id = _generate(vault, "rebuiltword here")
     vault.close()
-    (tmp_path / "search.sqlite").unlink()
-    for extra in tmp_path.glob("search.sqlite-*"):
-        extra.unlink()
+    for path in tmp_path.glob("search.sqlite*"):
+        path.unlink()
+    if damage == "garbage":
+        (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
     vault = make_vault(tmp_path)
     try:
         assert vault.history.ready.is_set()
-        assert [g.id for g in vault.search(replace(Filters(), q="rebuiltword")).items] == [gen_id]
+        assert [g.id for g in vault.search(Filters(q="rebuiltword")).items] == [gen_id]
     finally:
         vault.close()
 
 
-def test_a_damaged_index_file_is_replaced_and_rebuilt(tmp_path):
+def test_a_large_history_builds_its_index_in_the_background(tmp_path, monkeypatch):
     vault = make_vault(tmp_path)
-    gen_id = _generate(vault, "damagedword here")
+    ids = [_generate(vault, f"backgroundword {i}") for i in range(3)]
     vault.close()
-    for extra in tmp_path.glob("search.sqlite-*"):
-        extra.unlink()
-    (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
+    for path in tmp_path.glob("search.sqlite*"):
+        path.unlink()
+    monkeypatch.setattr("genlib.history_search.BUILD_AT_START_ROWS", 2)
     vault = make_vault(tmp_path)
     try:
-        assert [g.id for g in vault.search(Filters(q="damagedword")).items] == [gen_id]
+        assert [g.id for g in vault.search(Filters(q="backgroundword")).items] == ids[::-1]  # scan or index
+        assert vault.history.ready.wait(20)
+        later = _generate(vault, "backgroundword later")
+        page = vault.search(Filters(q="backgroundword"))
+        assert [g.id for g in page.items] == [later, *ids[::-1]] and page.total == 4
     finally:
         vault.close()
