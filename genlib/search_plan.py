@@ -1,10 +1,12 @@
 """One SQLite query per History page: text terms, filters, visibility, order, cursor and limit.
 
 Built from a parsed `Query` and `Filters`; every value is a bound parameter. With an indexed term the
-FTS5 table drives (newest first is its own rowid order, so it stops at the page's last row); without
-one, `docs` drives in rowid order through the index of the filtered column. Every term is checked
-on each candidate row; without a wanted term of 3+ characters to narrow them (short or excluded
-terms only) the check reads at most the newest SHORT_SCAN_ROWS records (`limited`).
+FTS5 table drives (newest first is its own rowid order, so it stops after the page and the count);
+with a selective filter (under SELECTIVE_ROWS rows) or no indexed term, `docs` drives in rowid order
+through the filtered column's index. Every term is checked on each candidate row against the stored
+text (FTS5's documented `text_index_content` table: c0 prompt, c1 answer); without a wanted term of
+3+ characters to narrow them (short or excluded terms only) the check reads at most the newest
+SHORT_SCAN_ROWS records (`limited`). The count (to COUNT_CAP + 1) and the page come from one query.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from .search_query import Query, Term, fts_match
 
 COUNT_CAP = 1000
 SHORT_SCAN_ROWS = 20_000
+SELECTIVE_ROWS = 20_000
 NEWEST, BEST = "newest", "best"
 
 
@@ -35,27 +38,50 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
                  limit: int, offset: int = 0, before: int | None = None, order: str = NEWEST) -> Hits:
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
     wanted = fts_match(query)
-    key = "text_index.rowid" if wanted else "d.rowid"
-    source = "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid" if wanted else "FROM docs d"
+    filter_conds, filter_params = [], []
+    _filter_conds(filters, user_ids, "d.rowid", filter_conds, filter_params)
+    by_text = wanted is not None and (order == BEST or not _selective(index, filter_conds, filter_params))
+    key = "text_index.rowid" if by_text else "d.rowid"
+    source = "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid" if by_text else "FROM docs d"
     conds, params = [], []
-    if wanted:
+    if by_text:
         conds.append("text_index MATCH ?")
         params.append(wanted)
+    elif wanted:  # a selective filter drives; the text's candidates are a set to look rows up in
+        conds.append("+d.rowid IN (SELECT rowid FROM text_index WHERE text_index MATCH ?)")
+        params.append(wanted)
     limited = _bound_short_scan(index, query, wanted, key, conds, params)
-    _filter_conds(filters, user_ids, key, conds, params)
+    conds += [c.replace("d.rowid", key) for c in filter_conds]
+    params += filter_params
     if query:  # the index keeps no positions: every candidate is checked, after the cheap filters
         checks, values = zip(*(_term_check(term) for term in query.terms))
-        conds.append(f"(SELECT {' AND '.join(checks)} FROM text_index t WHERE t.rowid = d.rowid)")
+        conds.append(f"(SELECT {' AND '.join(checks)} FROM text_index_content t WHERE t.id = d.rowid)")
         params += [v for pair in values for v in pair]
-    where = ("WHERE " + " AND ".join(conds)) if conds else ""
-    total = index.execute(f"SELECT count(*) FROM (SELECT 1 {source} {where} LIMIT {COUNT_CAP + 1})", params)[0][0]
+    where = ("WHERE " + " AND ".join(conds)) if conds else "WHERE 1"
+    if order == BEST and wanted:
+        total = index.execute(f"SELECT count(*) FROM (SELECT 1 {source} {where} LIMIT {COUNT_CAP + 1})", params)[0][0]
+        rows = index.execute(f"SELECT d.id {source} {where} ORDER BY bm25(text_index), d.rowid DESC LIMIT ? OFFSET ?",
+                             [*params, limit, offset])
+        return Hits([r[0] for r in rows], total, limited)
+    # One query gives the count (up to COUNT_CAP + 1) and, usually, the page itself.
+    first = index.execute(f"SELECT d.id, {key} {source} {where} ORDER BY {key} DESC LIMIT {COUNT_CAP + 1}", params)
+    after = [r for r in first if before is None or r[1] < before][offset:]
+    if len(after) >= limit or len(first) <= COUNT_CAP:
+        return Hits([r[0] for r in after[:limit]], len(first), limited)
     if before is not None:
-        where = f"{where} AND {key} < ?" if where else f"WHERE {key} < ?"
-        params = [*params, before]
-    ordering = "bm25(text_index), d.rowid DESC" if order == BEST and wanted else f"{key} DESC"
-    rows = index.execute(f"SELECT d.id {source} {where} ORDER BY {ordering} LIMIT ? OFFSET ?",
+        where, params = f"{where} AND {key} < ?", [*params, before]
+    rows = index.execute(f"SELECT d.id {source} {where} ORDER BY {key} DESC LIMIT ? OFFSET ?",
                          [*params, limit, offset])
-    return Hits([r[0] for r in rows], total, limited)
+    return Hits([r[0] for r in rows], len(first), limited)
+
+
+def _selective(index: SearchIndex, conds: list, params: list) -> bool:
+    """Whether the filters alone leave few enough rows to walk them (through their column's index)
+    rather than the text's candidates: the faster way for e.g. status `interrupted` + a common word."""
+    if not conds:
+        return False
+    query = f"SELECT count(*) FROM (SELECT 1 FROM docs d WHERE {' AND '.join(conds)} LIMIT {SELECTIVE_ROWS})"
+    return index.execute(query, params)[0][0] < SELECTIVE_ROWS
 
 
 def _term_check(term: Term) -> tuple[str, list]:
@@ -64,8 +90,8 @@ def _term_check(term: Term) -> tuple[str, list]:
     negate = "NOT " if term.excluded else ""
     if term.text.isascii():
         needle = term.text.lower()
-        return f"{negate}(instr(lower(t.prompt), ?) > 0 OR instr(lower(t.result_text), ?) > 0)", [needle, needle]
-    return f"{negate}(gv_contains(t.prompt, ?) OR gv_contains(t.result_text, ?))", [term.text, term.text]
+        return f"{negate}(instr(lower(t.c0), ?) > 0 OR instr(lower(t.c1), ?) > 0)", [needle, needle]
+    return f"{negate}(gv_contains(t.c0, ?) OR gv_contains(t.c1, ?))", [term.text, term.text]
 
 
 def _bound_short_scan(index: SearchIndex, query: Query, wanted: str | None, key: str, conds: list,

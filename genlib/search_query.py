@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 MIN_INDEXED_CHARS = 3  # the trigram tokenizer can only look up substrings this long
-MAX_TRIGRAMS = 12  # enough to make a long phrase's candidates few; the row check does the rest
+MAX_TRIGRAMS = 4  # each more costs a doclist walk; four make the candidates few, the row check does the rest
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -58,18 +58,21 @@ def parse(text: str | None) -> Query:
 
 
 def trigrams(term: Term, most: int = MAX_TRIGRAMS) -> list[str]:
-    """The term's distinct 3-character pieces (case-folded), at most `most`, spread along it."""
+    """Up to `most` distinct 3-character pieces of the term (case-folded), spread along it, those
+    without spaces or punctuation first (the pieces across word boundaries are in most rows)."""
     text = term.text.casefold()
     pieces = list(dict.fromkeys(text[i:i + MIN_INDEXED_CHARS] for i in range(len(text) - MIN_INDEXED_CHARS + 1)))
-    if len(pieces) > most:
-        step = len(pieces) / most
-        pieces = [pieces[int(i * step)] for i in range(most)] + [pieces[-1]]
-    return pieces
+    inner = [p for p in pieces if p.isalnum()]
+    pool = inner if len(inner) >= min(most, len(pieces)) else inner + [p for p in pieces if not p.isalnum()]
+    if len(pool) <= most:
+        return pool
+    step = (len(pool) - 1) / (most - 1)
+    return [pool[round(i * step)] for i in range(most)]
 
 
 def fts_match(query: Query) -> str | None:
-    """The MATCH expression that narrows rows to candidates: every trigram of every indexed wanted
-    term (the index keeps no positions, so each candidate is then checked with `contains`). None
+    """The MATCH expression that narrows rows to candidates: a few trigrams of every indexed wanted
+    term (the index keeps no positions, so each candidate is then checked against the text). None
     when no wanted term is long enough. A bound parameter, never SQL text."""
     pieces = dict.fromkeys(p for t in query.wanted if t.indexed for p in trigrams(t))
     return " AND ".join('"' + p.replace('"', '""') + '"' for p in pieces) or None
