@@ -15,11 +15,12 @@ from datetime import datetime, time, timedelta
 
 from .filters import Filters
 from .search_index import SearchIndex, time_key
-from .search_query import Query, Term, fts_match
+from .search_query import Query, Term, fts_match, fts_string
 
 COUNT_CAP = 1000
 SHORT_SCAN_ROWS = 20_000
 SELECTIVE_ROWS = 20_000
+PIECE_COUNT_CAP = 5_000
 NEWEST, BEST = "newest", "best"
 
 
@@ -37,7 +38,7 @@ class Hits:
 def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None,
                  limit: int, offset: int = 0, before: int | None = None, order: str = NEWEST) -> Hits:
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
-    wanted = fts_match(query)
+    wanted = fts_match(query, lambda piece: _rows_with(index, piece))
     filter_conds, filter_params = [], []
     _filter_conds(filters, user_ids, "d.rowid", filter_conds, filter_params)
     by_text = wanted is not None and (order == BEST or not _selective(index, filter_conds, filter_params))
@@ -73,6 +74,12 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
     rows = index.execute(f"SELECT d.id {source} {where} ORDER BY {key} DESC LIMIT ? OFFSET ?",
                          [*params, limit, offset])
     return Hits([r[0] for r in rows], len(first), limited)
+
+
+def _rows_with(index: SearchIndex, piece: str) -> int:
+    """How many rows hold this trigram, counted up to PIECE_COUNT_CAP (cheap: the walk stops there)."""
+    return index.execute(f"SELECT count(*) FROM (SELECT 1 FROM text_index WHERE text_index MATCH ? "
+                         f"LIMIT {PIECE_COUNT_CAP})", [fts_string(piece)])[0][0]
 
 
 def _selective(index: SearchIndex, conds: list, params: list) -> bool:
