@@ -163,8 +163,10 @@ class SearchIndex:
             con = self._writer
             con.execute("BEGIN IMMEDIATE")
             try:
-                con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
-                con.executemany("INSERT INTO text_index (rowid, prompt, result_text) VALUES (?, ?, ?)", texts)
+                for doc, text in zip(docs, texts):
+                    # OR IGNORE: the writer may have indexed a record that finished during the build
+                    if con.execute("INSERT OR IGNORE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc).rowcount:
+                        con.execute("INSERT INTO text_index (rowid, prompt, result_text) VALUES (?, ?, ?)", text)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from genlib import Filters, GenerationRequest
-from genlib.search_index import SearchIndex
+from genlib.search_index import SearchIndex, row_of
 from genlib.search_sync import EXIT_BEFORE_INDEX
 from tests.vaults import make_vault
 
@@ -160,5 +160,20 @@ def test_a_large_history_builds_its_index_in_the_background(tmp_path, monkeypatc
         later = _generate(vault, "backgroundword later")
         page = vault.search(Filters(q="backgroundword"))
         assert [g.id for g in page.items] == [later, *ids[::-1]] and page.total == 4
+    finally:
+        vault.close()
+
+
+def test_a_fresh_build_skips_records_the_writer_indexed_meanwhile(tmp_path):
+    vault = make_vault(tmp_path)
+    try:
+        gen_id = _generate(vault, "racedword")
+        row = vault.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id])
+        vault.search_index.clear()
+        vault.search_index.upsert([row_of(vault.get(gen_id))])  # the writer, during the build
+        batch = next(vault.store.index_batches(None))
+        vault.search_index.append_fresh(batch, {})  # as a build that read the row before it was indexed
+        assert vault.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]) == row
+        assert [g.id for g in vault.search(Filters(q="racedword")).items] == [gen_id]
     finally:
         vault.close()
