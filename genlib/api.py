@@ -65,6 +65,7 @@ class Vault:
         self.search_index = SearchIndex(self.data_dir / "search.sqlite")
         self.history = HistorySearch(self.store, self.search_index, self.registry)
         self.history.prepare()
+        getattr(self.store, "bulk_listeners", []).append(self.history.bulk_loaded)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s,
                                    IndexFeed(self.search_index, self.registry))
         self.worker = Worker(self)

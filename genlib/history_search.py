@@ -12,7 +12,7 @@ import threading
 from .clock import utcnow
 from .filters import Filters, make_cursor, parse_cursor
 from .reports import Page
-from .search_index import SearchIndex, time_key
+from .search_index import FIELDS, SearchIndex, time_key
 from .search_plan import NEWEST, search_index
 from .search_query import parse
 from .search_sync import catch_up, rebuild
@@ -64,6 +64,11 @@ class HistorySearch:
                 self.ready.set()
         except Exception as exc:  # noqa: BLE001 - the scan keeps serving; the next start retries
             log.warning("Building the search index failed: %s", exc)
+
+    def bulk_loaded(self, frame) -> None:
+        """Rows loaded with `store.bulk_append` (imports, tests) go into the index at once."""
+        rows = frame[list(FIELDS)].astype(object)
+        self.index.upsert([tuple(r) for r in rows.where(rows.notna(), None).itertuples(index=False)])
 
     def stop(self) -> None:
         """Stop a background build at its next batch (before a rebuild, or when the Vault closes)."""

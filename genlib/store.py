@@ -51,6 +51,7 @@ class DuckDBStore(RollupMixin, ExportMixin):
         self._version: int | None = None
         self._writers = threading.local()
         self._kept: list[tuple[threading.Thread, object]] = []
+        self.bulk_listeners: list = []  # called with each bulk-loaded frame (the search index's)
         self.migrate(target_version)
         with self._cursor() as cur:  # each column's SQL type, for the casts of batched updates
             self._types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
@@ -155,6 +156,8 @@ class DuckDBStore(RollupMixin, ExportMixin):
                 cur.execute(sql.ROLLUP_ADD_FRAME, [watermark])
             cur.execute("COMMIT")
             cur.unregister("_bulk")
+        for listener in self.bulk_listeners:
+            listener(frame)
 
     def run_writes(self, statements: Iterable[tuple[str, list]]) -> None:
         """A few (sql, params) statements in one transaction, outside the persister (rare writes)."""
