@@ -17,7 +17,7 @@ import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .search_query import Query, contains
+from .search_query import contains
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
