@@ -30,7 +30,14 @@ class HistorySearch:
         self._builder: threading.Thread | None = None
 
     def prepare(self) -> None:
-        """Catch up (or build) the index; call after the start-up sweep, before the persister."""
+        """Catch up (or build) the index; call after the start-up sweep, before the persister. A
+        failure here must not keep the app from opening: the scan serves, the next start retries."""
+        try:
+            self._prepare()
+        except Exception as exc:  # noqa: BLE001 - derived data
+            log.warning("The search index could not be brought up to date: %s", exc)
+
+    def _prepare(self) -> None:
         if self.index.complete:
             catch_up(self.index, self.store)
             self.ready.set()

@@ -177,3 +177,19 @@ def test_a_fresh_build_skips_records_the_writer_indexed_meanwhile(tmp_path):
         assert [g.id for g in vault.search(Filters(q="racedword")).items] == [gen_id]
     finally:
         vault.close()
+
+
+def test_an_index_that_cannot_catch_up_leaves_search_on_the_scan(tmp_path, monkeypatch):
+    vault = make_vault(tmp_path)
+    gen_id = _generate(vault, "fallbackword")
+    vault.close()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr("genlib.history_search.catch_up", broken)
+    vault = make_vault(tmp_path)
+    try:
+        assert not vault.history.ready.is_set()
+        assert [g.id for g in vault.search(Filters(q="fallbackword")).items] == [gen_id]
+    finally:
+        vault.close()
