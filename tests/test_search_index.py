@@ -55,7 +55,10 @@ def test_finished_generations_are_findable_by_any_substring(tmp_path):
         gen_id = _generate(vault, "Deploy service order_id=98431 to ÉTÉ-cluster")
         for q in ("rder_id=984", "98431", "été-clu", '"service order"', "id", "Deploy -nothere"):
             assert [g.id for g in vault.search(Filters(q=q)).items] == [gen_id], q
-        for q in ("98432", "-service", '"order service"', "zz"):
+        literal = _generate(vault, "rate 50%_off today")
+        _generate(vault, "rate 50xyoff today")
+        assert [g.id for g in vault.search(Filters(q="50%_off")).items] == [literal]
+        for q in ("98432", "-service -rate", '"order service"', "zz"):
             assert vault.search(Filters(q=q)).items == [], q
     finally:
         vault.close()
