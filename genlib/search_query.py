@@ -1,9 +1,10 @@
 """The History search language: words (all must match), "quoted phrases", -excluded terms.
 
 Every term is a case-insensitive substring of the prompt or the answer (part of an identifier or a
-number finds it, as before). `parse` never fails: an unclosed quote runs to the end, a lone "-" is
-ignored. The index narrows rows by the trigrams of wanted terms of 3+ characters; every term is
-then checked on those candidates (`contains`), which also handles shorter and excluded terms.
+number finds it, as before). `parse` never fails: an unclosed quote runs to the end, an empty phrase
+is dropped, a lone "-" is searched for as itself. The index narrows rows by the trigrams of wanted
+terms of 3+ characters; every term is then checked on those candidates (LIKE, or `contains` for
+non-ASCII text), which also handles shorter and excluded terms.
 """
 from __future__ import annotations
 
