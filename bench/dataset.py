@@ -156,7 +156,9 @@ def generate(rows: int, sinks: list[Callable[[pd.DataFrame], None]], seed: int =
         sample_ids.extend(batch["id"].sample(min(len(batch), 50), random_state=1).tolist())
         for sink in sinks:
             sink(batch)
-    return {"search_term": vocab[SEARCH_RANK], "sample_ids": sample_ids, "end": end}
+    phrase = " ".join(w.strip(".") for w in pool[:2000].split()[200:202])
+    return {"search_term": vocab[SEARCH_RANK], "rare_term": vocab[-1], "phrase": phrase,
+            "sample_ids": sample_ids, "end": end}
 
 
 def _batches(rng, pool: str, created: np.ndarray) -> Iterator[pd.DataFrame]:

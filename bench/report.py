@@ -21,6 +21,10 @@ TARGETS = {
     "sqlite_ratio_costs": ("report", None, "x"), "sqlite_ratio_get": ("report", None, "x"),
     "dedup_hit_ms_p50": ("<=", 5, "ms"), "peer_llm_ratio": ("<=", 1.0, "x"),
     "page_history_ms": ("<=", 500, "ms"), "page_costs_ms": ("<=", 500, "ms"),
+    "history_search_rare_ms_p50": ("<=", 100, "ms"), "history_search_absent_ms_p50": ("<=", 100, "ms"),
+    "history_search_phrase_ms_p50": ("<=", 100, "ms"), "history_search_filtered_ms_p50": ("<=", 100, "ms"),
+    "history_page_deep_ms_p50": ("<=", 100, "ms"), "search_index_mb": ("report", None, "MB"),
+    "search_index_write_ms_p50": ("report", None, "ms"),
 }
 PACKAGES = ("duckdb", "openai", "httpx2", "streamlit", "pandas", "numpy", "pyarrow", "diskcache",
             "genai-prices", "llm", "sqlite-utils")

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from . import concurrency, dataset, dedup, history, latency, losswindow, pages, peer_llm, pertoken, report
+from . import search
 from .harness import StoreCalls, make_vault, raw_client
 from .server import ServerProcess, prompt
 from .sqlite_ref import SQLiteReference
@@ -112,11 +113,14 @@ def _history(r: Run, base_url: str, workdir: Path) -> None:
     if "info" not in state:
         if "sqlite" in state:
             state["sqlite"].close()
-        r.values.update({k: None for k in (*QUERY_KEYS, "dedup_hit_ms_p50", "page_history_ms", "page_costs_ms")})
+        r.values.update({k: None for k in (*QUERY_KEYS, *search.KEYS, "dedup_hit_ms_p50", "page_history_ms",
+                                           "page_costs_ms")})
         return
     vault = make_vault(data_dir, base_url)
     try:
         r.phase("queries", QUERY_KEYS, lambda: _queries(vault, state, sizes))
+        r.phase("search", (*search.KEYS, "search_index_mb", "search_index_write_ms_p50"),
+                lambda: _search(vault, state, sizes))
         r.phase("dedup", ("dedup_hit_ms_p50", "dedup_hit_ms_p99"), lambda: dedup.dedup_hits(vault, sizes))
     finally:
         vault.close()
@@ -125,6 +129,8 @@ def _history(r: Run, base_url: str, workdir: Path) -> None:
 
 
 def _load(data_dir: Path, workdir: Path, sizes, state: dict) -> dict:
+    from genlib.search_index import SearchIndex
+    from genlib.search_sync import rebuild
     from genlib.store import DuckDBStore
 
     store, ref = DuckDBStore(data_dir / "genvault.duckdb"), SQLiteReference(workdir / "reference.sqlite")
@@ -137,6 +143,11 @@ def _load(data_dir: Path, workdir: Path, sizes, state: dict) -> dict:
         fold_start = time.perf_counter()
         store.fold_rollup()
         fold_s = time.perf_counter() - fold_start
+        index_start = time.perf_counter()  # what `python -m genlib reindex` does
+        index = SearchIndex(data_dir / "search.sqlite")
+        rebuild(index, store)
+        index.close()
+        state["index_build_s"] = time.perf_counter() - index_start
     finally:
         store.close()
     # Several GB were just written (DuckDB and SQLite files): let the kernel write them back now
@@ -146,6 +157,7 @@ def _load(data_dir: Path, workdir: Path, sizes, state: dict) -> dict:
     size_mb = (data_dir / "genvault.duckdb").stat().st_size / 1e6
     return {"rows": sizes.rows, "details": {"dataset_load_s": round(time.perf_counter() - start, 1),
                                             "rollup_fold_s": round(fold_s, 2),
+                                            "search_index_build_s": round(state["index_build_s"], 1),
                                             "writeback_sync_s": round(time.perf_counter() - sync_start, 2),
                                             "duckdb_file_mb": round(size_mb)}}
 
@@ -154,6 +166,13 @@ def _queries(vault, state: dict, sizes) -> dict:
     duck, checks = history.duckdb_timings(vault, state["info"], sizes)
     sqlite = state["sqlite"].timings(state["info"], sizes)
     return history.results(duck, sqlite, checks, state["info"], sizes.rows)
+
+
+def _search(vault, state: dict, sizes) -> dict:
+    duck, checks = search.timings(vault, state["info"], sizes.query_trials)
+    sqlite = state["sqlite"].search_timings(search.questions(state["info"]), sizes.sqlite_trials)
+    write_ms = search.index_write_ms(vault, sizes.query_trials)
+    return search.results(duck, sqlite, checks, vault, write_ms, state["index_build_s"])
 
 
 def _assemble(r: Run, seconds: float) -> dict:

@@ -88,6 +88,20 @@ class SQLiteReference:
                            sizes.query_trials * 5),
         }
 
+    def search_timings(self, questions: dict, trials: int) -> dict:
+        """The issue 12 search questions (bench.search): substring scans, OFFSET for the deep page."""
+        def page(filters, offset=0):
+            terms = [filters.q.strip('"').lower()]
+            where = "(instr(lower(prompt), ?) > 0 OR instr(lower(result_text), ?) > 0)"
+            params = [terms[0], terms[0]]
+            if filters.status:
+                where, params = f"{where} AND status = ?", [*params, filters.status]
+            return self._fetch(f"SELECT * FROM generations WHERE {where} ORDER BY created_utc DESC, id "
+                               f"LIMIT 51 OFFSET {offset}", params)
+        out = {name: time_ms(lambda f=f: page(f), trials) for name, f in questions.items() if name != "deep"}
+        out["deep"] = time_ms(lambda: page(questions["deep"], 50 * 19), trials)
+        return out
+
     def _fetch(self, query: str, params: list) -> list:
         return self.con.execute(query, params).fetchall()
 

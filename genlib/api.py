@@ -22,6 +22,7 @@ from .conversation import continue_request, input_tokens, make_cache_hit, new_re
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
 from .groupcommit import GroupCommit
+from .history_search import HistorySearch
 from .ids import looks_like_id
 from .images import LocalImageStore, copy_images
 from .live import LiveGeneration, LiveRegistry, RecentRecords
@@ -29,6 +30,9 @@ from .persister import Persister
 from .pricing import Pricer
 from .providers import make_provider
 from .records import COMPLETE, Generation, GenerationRequest
+from .search_index import SearchIndex
+from .search_plan import NEWEST
+from .search_sync import IndexFeed
 from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows
 from .sendgate import SendPermit
 from .store import DuckDBStore, utcnow
@@ -58,7 +62,12 @@ class Vault:
         self.budgets = BudgetGuard(self.store, self.pricer, self.provider.host, self.settings,
                                    names=self.users.budget_name)
         self.interrupted_at_start = sweep_interrupted(self)
-        self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
+        self.search_index = SearchIndex(self.data_dir / "search.sqlite")
+        self.history = HistorySearch(self.store, self.search_index, self.registry)
+        self.history.prepare()
+        getattr(self.store, "bulk_listeners", []).append(self.history.bulk_loaded)
+        self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s,
+                                   IndexFeed(self.search_index, self.registry))
         self.worker = Worker(self)
         self._starts = GroupCommit(self._journal_starts)
         self._closed = False
@@ -169,6 +178,7 @@ class Vault:
         """Record a signed-in user; their user id (the issuer + subject key)."""
         if self.users.sign_in(who, settle=self.persister.settle_starts):
             self.recent.clear()  # cached records still name the legacy owner
+            self.search_index.rename_user(who.verified_email, who.key)
         return who.key
 
     # -- reading --------------------------------------------------------------------------
@@ -226,11 +236,18 @@ class Vault:
     def thread(self, gen_id: str) -> list[Generation]:
         return self.store.thread(gen_id) if looks_like_id(gen_id) else []
 
-    def search(self, filters: Filters = Filters(), page: int = 1, page_size: int = 50) -> Page:
+    def search(self, filters: Filters = Filters(), page: int = 1, page_size: int = 50, *,
+               after: str | None = None, order: str = NEWEST) -> Page:
+        """One page, newest first (or order="best": best match first). `after` is a page's
+        `next_after` (keyset paging: the rows older than it); without it, `page` counts pages."""
         page, page_size = clamp_page(page, page_size)
         self.persister.settle_starts()
-        rows = self.store.search(filters, page_size + 1, (page - 1) * page_size)
-        return Page(rows[:page_size], page, page_size, has_more=len(rows) > page_size)
+        return self.history.page(filters, page, page_size, after, order)
+
+    def reindex(self, progress=None) -> int:
+        """Rebuild the search index from the records; `progress(done, total)` per batch."""
+        self.persister.flush()
+        return self.history.rebuild(progress)
 
     def costs(self, filters: Filters = Filters()) -> CostReport:
         self.persister.settle_starts()
@@ -294,5 +311,7 @@ class Vault:
                 live.stream.close()
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
         self.cache.close()
+        self.history.stop()
+        self.search_index.close()
         self.store.close()
 

@@ -1,4 +1,4 @@
-"""The command line: generate, show, list/search, costs, export, reprice, doctor.
+"""The command line: generate, show, list/search, costs, export, reprice, reindex, doctor.
 
 Every command opens the same Vault the app uses. DuckDB lets one process open the database,
 so while the app runs the CLI says so in one line, naming the pid, and exits with status 3.
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
             lst.add_argument("q")
         _filter_args(lst)
         lst.add_argument("--page", type=int, default=1)
+        lst.add_argument("--after", default=None, help="the position a previous page printed (keyset paging)")
+        lst.add_argument("--best", action="store_true", help="best match first instead of newest first")
         lst.add_argument("--limit", type=int, default=20)
     costs = sub.add_parser("costs", help="cost totals and by model/user")
     _filter_args(costs)
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_args(exp)
     rep = sub.add_parser("reprice", help="recompute costs with today's prices (dry run)")
     rep.add_argument("--apply", action="store_true")
+    sub.add_parser("reindex", help="rebuild the search index from the records (progress on stderr)")
     sub.add_parser("doctor", help="check the database, image files and dedup cache (one line each)")
     return parser
 
@@ -165,14 +168,43 @@ def cmd_list(vault: Vault, args) -> int:
     filters, problems = _filters(args)
     for problem in problems:
         say(f"genlib: {problem}", file=sys.stderr)
-    page = vault.search(filters, args.page, args.limit)
+    page = vault.search(filters, args.page, args.limit, after=args.after, order="best" if args.best else "newest")
+    if page.total is not None and filters.q:
+        say(f"{'1,000+' if page.total_capped else f'{page.total:,}'} matches"
+            + (" (short terms alone: the newest records only)" if page.limited else ""), file=sys.stderr)
     for gen in page.items:
         preview = " ".join(gen.prompt.split())[:60]
         say(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {gen.model_requested:<18} "
             f"{tokens(gen):>24}  {money(gen.cost_usd):>14}  {preview}")
+        if page.snippets.get(gen.id):
+            say("    " + "".join(f"[{text}]" if hit else text for text, hit in page.snippets[gen.id]))
     if page.has_more:
-        say(f"-- more: --page {page.page + 1}", file=sys.stderr)
+        more = f"--page {page.page + 1}" if args.best else f"--after {page.next_after}"
+        say(f"-- more: {more}", file=sys.stderr)
     return 0
+
+
+def cmd_reindex(vault: Vault, args) -> int:
+    done = vault.reindex(progress=progress_bar(sys.stderr))
+    print(file=sys.stderr)
+    say(f"indexed {done:,} generations into {vault.search_index.path} "
+        f"({vault.search_index.size_bytes() / 1e6:,.0f} MB)")
+    return 0
+
+
+def progress_bar(stream, width: int = 30):
+    """A one-line text progress bar, redrawn in place (a terminal) or printed every 10 % (a file)."""
+    shown = [-1]
+
+    def draw(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if not stream.isatty() and int(share * 10) == shown[0]:
+            return
+        shown[0] = int(share * 10)
+        bar = "#" * int(share * width)
+        end = "\r" if stream.isatty() else "\n"
+        print(f"[{bar:<{width}}] {share:4.0%} {done:,}/{total:,}", file=stream, end=end, flush=True)
+    return draw
 
 
 def cmd_costs(vault: Vault, args) -> int:
@@ -214,4 +246,4 @@ def cmd_doctor() -> int:
 
 
 COMMANDS = {"generate": cmd_generate, "show": cmd_show, "list": cmd_list, "search": cmd_list,
-            "costs": cmd_costs, "export": cmd_export, "reprice": cmd_reprice}
+            "costs": cmd_costs, "export": cmd_export, "reprice": cmd_reprice, "reindex": cmd_reindex}

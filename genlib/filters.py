@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 
+from .errors import BadRequest
 from .records import KINDS, STATUSES
+from .search_query import parse
 from .validate import valid_unicode
 
 MAX_PAGE_SIZE = 500
@@ -73,11 +75,12 @@ class Filters:
 def where_clause(filters: Filters) -> tuple[str, list]:
     """`WHERE ...` (or "") and its parameters. Dates are whole UTC days, both ends included."""
     parts, params = [], []
-    if filters.q:
+    for term in parse(filters.q).terms:
         # ILIKE scans without building lowered copies of every text (several times faster than
         # contains(lower(...)) at a million rows); the term is escaped so % and _ match literally.
-        pattern = "%" + _escape_like(filters.q) + "%"
-        parts.append("(prompt ILIKE ? ESCAPE '\\' OR result_text ILIKE ? ESCAPE '\\')")
+        pattern = "%" + escape_like(term.text) + "%"
+        negate = "NOT " if term.excluded else ""
+        parts.append(f"{negate}(prompt ILIKE ? ESCAPE '\\' OR coalesce(result_text, '') ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
     for column, value in (("status", filters.status), ("kind", filters.kind), ("user_id", filters.visible_to)):
         if value is not None:
@@ -121,7 +124,27 @@ def rollup_where(filters: Filters) -> tuple[str, list] | None:
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
 
 
-def _escape_like(term: str) -> str:
+def make_cursor(created: datetime, gen_id: str) -> str:
+    """A page's position for a URL: rows older than (created, id) come next."""
+    return f"{created.isoformat(timespec='microseconds')},{gen_id}"
+
+
+def parse_cursor(text: str | None) -> tuple[datetime, str] | None:
+    """The inverse of make_cursor; a clear BadRequest for a hand-edited value."""
+    if not text:
+        return None
+    when, _, gen_id = str(text).partition(",")
+    try:
+        created = datetime.fromisoformat(when.strip())
+    except ValueError:
+        raise BadRequest(f"'{str(text)[:60]}' is not a page position (expected <time>,<id>).") from None
+    if created.tzinfo is not None or not gen_id.strip():
+        raise BadRequest(f"'{str(text)[:60]}' is not a page position (expected <time>,<id>).")
+    return created, gen_id.strip()
+
+
+def escape_like(term: str) -> str:
+    """A LIKE pattern's text with `\\`, `%` and `_` taken literally (with ESCAPE '\\')."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -27,8 +27,9 @@ _STOP = object()
 
 
 class Persister:
-    def __init__(self, store, registry: LiveRegistry, interval_s: float = 0.2):
+    def __init__(self, store, registry: LiveRegistry, interval_s: float = 0.2, index_feed=None):
         self._store = store
+        self._index_feed = index_feed  # the search index, updated after each commit (search_sync)
         self._registry = registry
         self._interval = interval_s
         self._ops: queue.Queue = queue.Queue()
@@ -102,6 +103,7 @@ class Persister:
         moves = self._moves(finals, tick)
         if not (ops or chunks or updates or moves):
             return  # an idle tick: no empty transaction
+        began = utcnow()
         try:
             self._store.write_batch(moves, chunks, updates, [g for g in finals if g.id not in self._journaled])
         except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
@@ -113,8 +115,17 @@ class Persister:
         self._write_failures.succeeded()
         _hand_back(receipts, saved=True)
         self._journaled_moved(moves)
+        self._indexed(began, [*moves, *finals], chunks, updates)
         self._forget(finals)
         self._settle(ops, None)
+
+    def _indexed(self, began, records: list[Generation], chunks: list, updates: list) -> None:
+        """Committed records and live text go to the search index after the commit, before a final
+        record leaves the registry (a reader then finds it in the index or in the registry)."""
+        if self._index_feed is not None:
+            final = {gen.id: gen for gen in records}  # a final record wins over its moved pending row
+            live = {row[0] for row in chunks} | {gen_id for gen_id, _ in updates}
+            self._index_feed.committed(began, list(final.values()), live - set(final))
 
     def _moves(self, finals: list[Generation], tick: bool) -> list[Generation]:
         """Rows to move from the start journal into `generations`: a final record at once (as the
@@ -153,17 +164,20 @@ class Persister:
         for kind, gen, future in ops:
             try:
                 if kind == "final":
-                    journaled = gen.id in self._journaled
+                    journaled, began = gen.id in self._journaled, utcnow()
                     self._store.write_batch(inserts=[gen] if journaled else [], finals=[] if journaled else [gen])
                     self._journaled_moved([gen])
+                    self._indexed(began, [gen], [], [])
                     self._forget([gen])
                 future.set_result(None)
             except BaseException as exc:  # noqa: BLE001
                 future.set_exception(exc)
         moves = [gen for gen in moves if gen.id in self._journaled]
         try:
+            began = utcnow()
             self._store.write_batch(inserts=moves, chunks=chunks, updates=updates)
             self._journaled_moved(moves)
+            self._indexed(began, moves, chunks, updates)
             _hand_back(receipts, saved=True)
         except BaseException as exc:  # noqa: BLE001 - the text stays unsaved: the next tick retries it
             self._write_failures.failed(exc)

@@ -16,10 +16,18 @@ from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, ESTIMATED
 
 @dataclass
 class Page:
+    """One page of History. `next_after` is the cursor of the next page (keyset: rows older than the
+    last one shown); `total` counts matches up to 1,001 (`total_capped` above 1,000); `snippets` maps
+    ids to (text, matched) segments; `limited`: short terms alone searched only the newest records."""
     items: list[Generation]
     page: int
     page_size: int
     has_more: bool
+    next_after: str | None = None
+    total: int | None = None
+    total_capped: bool = False
+    snippets: dict = field(default_factory=dict)
+    limited: bool = False
 
 
 @dataclass

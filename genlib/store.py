@@ -51,6 +51,7 @@ class DuckDBStore(RollupMixin, ExportMixin):
         self._version: int | None = None
         self._writers = threading.local()
         self._kept: list[tuple[threading.Thread, object]] = []
+        self.bulk_listeners: list = []  # called with each bulk-loaded frame (the search index's)
         self.migrate(target_version)
         with self._cursor() as cur:  # each column's SQL type, for the casts of batched updates
             self._types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
@@ -155,6 +156,8 @@ class DuckDBStore(RollupMixin, ExportMixin):
                 cur.execute(sql.ROLLUP_ADD_FRAME, [watermark])
             cur.execute("COMMIT")
             cur.unregister("_bulk")
+        for listener in self.bulk_listeners:
+            listener(frame)
 
     def run_writes(self, statements: Iterable[tuple[str, list]]) -> None:
         """A few (sql, params) statements in one transaction, outside the persister (rare writes)."""
@@ -170,29 +173,40 @@ class DuckDBStore(RollupMixin, ExportMixin):
                 return self._with_chunks(cur, [Generation.from_dict(json.loads(row[0]))])[0] if row else None
             return self._with_chunks(cur, [Generation.from_row(row)])[0]
 
-    def search(self, filters: Filters, limit: int, offset: int = 0) -> list[Generation]:
-        """Newest first. Rows are stored in time order, so DuckDB's zone maps let a query bounded to
-        recent days skip old row groups: try growing windows and stop at the first full page. A
-        full page from a window is exactly the global answer, since every row outside is older."""
+    def search(self, filters: Filters, limit: int, offset: int = 0,
+               before: tuple[datetime, str] | None = None) -> list[Generation]:
+        """Newest first, rows older than `before` (created, id) if given. Rows are stored in time
+        order, so DuckDB's zone maps let a query bounded to recent days skip old row groups: try
+        growing windows and stop at the first full page. A full page from a window is exactly the
+        global answer, since every row outside is older. (The search index answers first; this
+        scan serves while it is being built.)"""
         with self._cursor() as cur:
-            newest = cur.execute("SELECT max(created_utc) FROM generations").fetchone()[0]
+            newest = before[0] if before else cur.execute("SELECT max(created_utc) FROM generations").fetchone()[0]
             for days in (SEARCH_WINDOWS_DAYS if newest else ()):
                 since = newest - timedelta(days=days)
                 if filters.date_from and datetime.combine(filters.date_from, datetime.min.time()) >= since:
                     break  # the filter's own range is narrower: query it directly
-                rows = self._page(cur, filters, limit, offset, since)
+                rows = self._page(cur, filters, limit, offset, since, before)
                 if len(rows) >= limit:
                     return self._with_chunks(cur, rows)
-            return self._with_chunks(cur, self._page(cur, filters, limit, offset, None))
+            return self._with_chunks(cur, self._page(cur, filters, limit, offset, None, before))
 
     @staticmethod
-    def _page(cur, filters: Filters, limit: int, offset: int, since: datetime | None) -> list[Generation]:
+    def _page(cur, filters: Filters, limit: int, offset: int, since: datetime | None,
+              before: tuple[datetime, str] | None) -> list[Generation]:
         where, params = where_clause(filters)
+        extra, extra_params = [], []
         if since is not None:
-            where = f"{where} AND created_utc >= ?" if where else "WHERE created_utc >= ?"
-            params = [*params, since]
-        query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id LIMIT ? OFFSET ?"
-        return [Generation.from_row(row) for row in cur.execute(query, [*params, limit, offset]).fetchall()]
+            extra.append("created_utc >= ?")
+            extra_params.append(since)
+        if before is not None:
+            extra.append("(created_utc < ? OR (created_utc = ? AND id < ?))")
+            extra_params += [before[0], before[0], before[1]]
+        if extra:
+            where = (f"{where} AND " if where else "WHERE ") + " AND ".join(extra)
+        query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id DESC LIMIT ? OFFSET ?"
+        return [Generation.from_row(row) for row in
+                cur.execute(query, [*params, *extra_params, limit, offset]).fetchall()]
 
     @staticmethod
     def _with_chunks(cur, gens: list[Generation]) -> list[Generation]:
@@ -202,6 +216,42 @@ class DuckDBStore(RollupMixin, ExportMixin):
             for gen_id, text in cur.execute(sql.chunks_of(len(live)), list(live)).fetchall():
                 live[gen_id].result_text = (live[gen_id].result_text or "") + text
         return gens
+
+    def get_many(self, ids: list[str]) -> list[Generation]:
+        """The records with these ids, in the order given (missing ones left out)."""
+        if not ids:
+            return []
+        with self._cursor() as cur:
+            rows = cur.execute(f"{sql.SELECT_ALL} WHERE id IN ({', '.join('?' for _ in ids)})", list(ids)).fetchall()
+            found = {g.id: g for g in self._with_chunks(cur, [Generation.from_row(r) for r in rows])}
+        return [found[i] for i in ids if i in found]
+
+    def accounts_of(self, user: str) -> list[str]:
+        """An admin's user filter as user ids: the value itself and every account with that email."""
+        with self._cursor() as cur:
+            rows = cur.execute("SELECT user_id FROM users WHERE email = lower(?)", [user]).fetchall()
+        return list(dict.fromkeys([user, *(r[0] for r in rows)]))
+
+    def index_batches(self, since: datetime | None, until: datetime | None = None,
+                      batch: int = 5000) -> Iterator[list[tuple]]:
+        """Rows for the search index (search_index.FIELDS), oldest first: every row (since None), or
+        those created or finished since `since` plus every live one; `until` bounds creation."""
+        where, params = [], []
+        if since is not None:
+            where.append(f"(created_utc >= ? OR finished_utc >= ? OR {sql.LIVE})")
+            params += [since, since]
+        if until is not None:
+            where.append("created_utc < ?")
+            params.append(until)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        with self._cursor() as cur:
+            cur.execute(f"SELECT {sql.INDEX_FIELDS} FROM generations {clause} ORDER BY created_utc", params)
+            while rows := cur.fetchmany(batch):
+                yield rows
+
+    def count_rows(self) -> int:
+        with self._cursor() as cur:
+            return cur.execute("SELECT count(*) FROM generations").fetchone()[0]
 
     def thread(self, gen_id: str, max_depth: int = 50) -> list[Generation]:
         """The conversation ending at gen_id, oldest first."""

@@ -6,6 +6,7 @@ come from `Generation.COLUMNS`. The cost queries feed the Costs page and `genlib
 from __future__ import annotations
 
 from .records import Generation
+from .search_index import FIELDS as INDEX_COLUMNS
 
 COLS = Generation.COLUMNS
 COL_LIST = ", ".join(COLS)
@@ -13,6 +14,7 @@ SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
 SELECT_ONE = f"{SELECT_ALL} WHERE id = ?"
 SELECT_START = "SELECT record_json FROM generation_starts WHERE id = ?"
 SELECT_STARTS = "SELECT record_json FROM generation_starts"
+INDEX_FIELDS = ", ".join(INDEX_COLUMNS)
 
 
 def chunks_of(n: int) -> str:

@@ -116,3 +116,34 @@ def test_the_download_link_is_only_offered_for_the_view_it_was_made_from(open_ap
     assert at.get("link_button")
     at.text_input(key="q").set_value("alpha").run()
     assert not at.get("link_button")
+
+
+def test_a_search_shows_the_count_and_each_rows_match_highlighted_safely(open_app, app_vault):
+    seed(app_vault, ["plain question", "needle in *a* [haystack](http://x) <b>raw</b>"])
+    at = open_app(HISTORY, q="needle")
+    assert "1 match" in [c.value for c in at.caption]
+    frame = table(at)
+    assert list(frame.columns).index("Match") == list(frame.columns).index("Prompt") + 1
+    assert frame["Match"][0].startswith("«needle» in *a* [haystack]")  # grid cells are plain text
+    [link] = [link for link in at.get("page_link") if "needle" in link.label]
+    assert "**needle**" in link.label
+    assert "\\*a\\*" in link.label and "\\[haystack\\]" in link.label and "\\<b\\>" in link.label
+    at = open_app(HISTORY, q="in -plain")  # a short term and an excluded one
+    assert "Match" in table(at).columns and "1 match" in [c.value for c in at.caption]
+
+
+def test_next_page_is_a_bookmarkable_keyset_cursor(open_app, app_vault, monkeypatch):
+    monkeypatch.setattr("ui.history.PAGE_SIZE", 2)
+    ids = seed(app_vault, [f"keyset row {i}" for i in range(5)])[::-1]
+    at = open_app(HISTORY, q="keyset")
+    assert "5 matches" in [c.value for c in at.caption]
+    at.button(key="next_page").click().run()
+    after = at.query_params["after"]
+    assert at.query_params["page"] == "2" and after.endswith("," + ids[1]) and ids_in(at) == ids[2:4]
+    seed(app_vault, ["keyset row arriving later"])  # a bookmark still shows the same rows
+    at = open_app(HISTORY, q="keyset", page=2, after=after)
+    assert ids_in(at) == ids[2:4]
+    at.button(key="prev_page").click().run()  # reached by a bookmark: counted from the newest
+    assert "after" not in at.query_params and at.query_params.get("page") in (None, "1")
+    at = open_app(HISTORY, q="keyset", after="not-a-position")
+    assert any("not a page position" in w.value for w in at.warning) and len(table(at)) == 2

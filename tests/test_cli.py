@@ -80,3 +80,21 @@ def test_a_database_held_by_another_process_is_named(cli, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_search_pages_by_cursor_shows_matches_and_reindex_rebuilds(cli, tmp_path):
+    for i in range(3):
+        cli.fake.enqueue(text=f"answer {i}")
+        cli("generate", f"cursorword prompt {i}", "-m", "gpt-4o-mini")
+    first = cli("search", "cursorword", "--limit", "2")
+    assert "3 matches" in first.stderr and "[cursorword] prompt 2" in first.stdout
+    after = first.stderr.split("--after ")[1].split()[0]
+    second = cli("search", "cursorword", "--limit", "2", "--after", after)
+    assert "cursorword] prompt 0" in second.stdout and "prompt 1" not in second.stdout
+    bad = cli("search", "x", "--after", "garbage", check=False)
+    assert bad.returncode == 1 and "not a page position" in bad.stderr and "Traceback" not in bad.stderr
+    for path in (tmp_path / "data").glob("search.sqlite*"):
+        path.unlink()
+    out = cli("reindex")
+    assert "indexed 3 generations" in out.stdout and "100%" in out.stderr
+    assert "3 matches" in cli("search", "cursorword").stderr

@@ -1,8 +1,11 @@
-"""The History page: newest first, searched and filtered from the URL, paged, exportable.
+"""The History page: newest first (or best match), searched and filtered from the URL, paged, exportable.
 
 Every filter widget, and the page number, is bound to a query parameter, so
 `/history?q=...&status=...&page=2` reproduces the view. Bad values in a hand-edited URL are reported (the widgets would silently drop them).
-Paging asks `vault.search` for one page and `has_more`, never for a count, so it stays fast.
+Next page is keyset paging: the URL gets `after=<time>,<id>` of the last row shown, so a bookmarked
+page shows the same rows however many generations arrive later, and a deep page costs what the
+first does. A `page=N` URL without `after` still works (counted from the newest). A search shows
+each row's matching passage and the number of matches (up to "1,000+").
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from genlib import KINDS, STATUSES, Filters
+from genlib import KINDS, STATUSES, BadRequest, Filters
 
 from .auth import Viewer
 from .exports import EXPORTS, export_file, saved_export_href
@@ -20,6 +23,7 @@ from .tables import generation_table, history_frame, row_links
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
+ORDERS = {"newest": "Newest first", "best": "Best match"}
 
 
 def show_history(vault, viewer: Viewer) -> None:
@@ -32,22 +36,44 @@ def show_history(vault, viewer: Viewer) -> None:
     body, pager = st.container(), st.container()
     with pager:  # drawn below the table, but its bound page number is needed first
         page_no = st.number_input("Page", min_value=1, max_value=MAX_PAGE, value=1, step=1, key="page",
-                                  bind="query-params", width=160)
-    page = vault.search(filters, page_no, PAGE_SIZE)
+                                  bind="query-params", width=160, on_change=_page_typed)
+    page = _search(vault, filters, page_no)
     with body:
         if page.items:
-            generation_table(history_frame(vault, page.items), [g.id for g in page.items], "history_table")
-            row_links(page.items)
+            _summary(page, filters)
+            generation_table(history_frame(vault, page.items, page.snippets), [g.id for g in page.items],
+                             "history_table")
+            row_links(page.items, snippets=page.snippets)
         else:
             _empty(filters, page_no)
     with pager:
-        _pager_buttons(page.page, page.has_more)
+        _pager_buttons(page)
     _export(vault, viewer, filters)
+
+
+def _search(vault, filters: Filters, page_no: int):
+    order = st.session_state.get("order") or "newest"
+    try:
+        return vault.search(filters, page_no, PAGE_SIZE, after=st.query_params.get("after"), order=order)
+    except BadRequest as exc:  # a hand-edited `after`: say so, show the numbered page instead
+        st.warning(str(exc), icon=":material/filter_alt_off:")
+        return vault.search(filters, page_no, PAGE_SIZE, order=order)
+
+
+def _summary(page, filters: Filters) -> None:
+    if not filters.q or page.total is None:
+        return
+    count = "1,000+" if page.total_capped else f"{page.total:,}"
+    note = " (terms under 3 characters alone: the newest 20,000 generations searched)" if page.limited else ""
+    st.caption(f"{count} {'match' if page.total == 1 else 'matches'}{note}")
 
 
 def _filter_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     bound = dict(bind="query-params", on_change=_first_page)
-    st.text_input("Search", key="q", placeholder="Words in the prompt or the answer", **bound)
+    search, order = st.columns([5, 1], vertical_alignment="bottom")
+    search.text_input("Search", key="q", placeholder='Words, "a phrase", -excluded: in the prompt or the answer',
+                      **bound)
+    order.selectbox("Order", list(ORDERS), format_func=ORDERS.get, key="order", **bound)
     cols = st.columns(6 if viewer.is_admin else 5)
     cols[0].text_input("Model", key="model", **bound)
     cols[1].selectbox("Status", ("", *STATUSES), format_func=lambda s: s or "any", key="status", **bound)
@@ -66,16 +92,40 @@ def _filter_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
 def _first_page() -> None:
     # The page number is a bound widget too: changing it through session state keeps the URL right.
     st.session_state["page"] = 1
+    _forget_cursor()
 
 
-def _step(delta: int) -> None:
-    st.session_state["page"] = min(max(1, int(st.session_state.get("page") or 1) + delta), MAX_PAGE)
+def _page_typed() -> None:
+    _forget_cursor()  # a typed page number counts pages from the newest
 
 
-def _pager_buttons(page_no: int, has_more: bool) -> None:
+def _forget_cursor() -> None:
+    st.query_params.pop("after", None)
+    st.session_state["history_cursors"] = []
+
+
+def _next(next_after: str | None) -> None:
+    """Keyset: the next page is the rows older than the last one shown (its cursor goes in the URL)."""
+    st.session_state.setdefault("history_cursors", []).append(st.query_params.get("after"))
+    st.session_state["page"] = min(int(st.session_state.get("page") or 1) + 1, MAX_PAGE)
+    if next_after and (st.session_state.get("order") or "newest") == "newest":
+        st.query_params["after"] = next_after
+
+
+def _previous() -> None:
+    cursors = st.session_state.get("history_cursors") or []
+    st.session_state["page"] = max(1, int(st.session_state.get("page") or 1) - 1)
+    before = cursors.pop() if cursors else None  # reached by a bookmark: count pages instead
+    if before and st.session_state["page"] > 1:
+        st.query_params["after"] = before
+    else:
+        st.query_params.pop("after", None)
+
+
+def _pager_buttons(page) -> None:
     prev, nxt, _ = st.columns([1, 1, 4])
-    prev.button("Previous page", key="prev_page", disabled=page_no <= 1, on_click=_step, args=(-1,))
-    nxt.button("Next page", key="next_page", disabled=not has_more, on_click=_step, args=(1,))
+    prev.button("Previous page", key="prev_page", disabled=page.page <= 1, on_click=_previous)
+    nxt.button("Next page", key="next_page", disabled=not page.has_more, on_click=_next, args=(page.next_after,))
 
 
 def _empty(filters: Filters, page_no: int) -> None:

@@ -23,16 +23,29 @@ def preview(text: str | None, limit: int = PREVIEW_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def history_frame(vault, items: list[Generation]) -> pd.DataFrame:
+def marked(segments: list[tuple[str, bool]]) -> str:
+    """A snippet for a grid cell (plain text): matched words between « »."""
+    return "".join(f"«{text}»" if hit else text for text, hit in segments)
+
+
+def highlighted(segments: list[tuple[str, bool]]) -> str:
+    """A snippet as Markdown: the record's text escaped, only the matched words bold."""
+    return "".join(f"**{md_escape(text.strip())}**" if hit and text.strip() else md_escape(text)
+                   for text, hit in segments)
+
+
+def history_frame(vault, items: list[Generation], snippets: dict | None = None) -> pd.DataFrame:
     rows = [{
         "Time": format_time(g.created_utc), "User": vault.users.label(g.user_id), "Model": g.model_used or g.model_requested,
         "Kind": g.kind, "Status": g.status, "Tokens": g.total_tokens, "Usage": usage_source(g.total_tokens, g.usage_estimated),
         "Cost": format_cost(g.cost_usd, g.usage_estimated) + (" (cache)" if g.cached_from else ""),
         "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else None,
-        "Id": generation_href(g.id),
+        "Id": generation_href(g.id), "Match": marked((snippets or {}).get(g.id, [])),
     } for g in items]
-    return pd.DataFrame(rows, columns=["Time", "User", "Model", "Kind", "Status", "Tokens", "Usage", "Cost",
-                                       "Prompt", "Image", "Id"])
+    columns = ["Time", "User", "Model", "Kind", "Status", "Tokens", "Usage", "Cost", "Prompt", "Image", "Id"]
+    if snippets:  # a search: why each row matched, beside its prompt
+        columns.insert(columns.index("Prompt") + 1, "Match")
+    return pd.DataFrame(rows, columns=columns)
 
 
 def usage_source(tokens, estimated) -> str:
@@ -57,8 +70,10 @@ def generation_table(frame: pd.DataFrame, ids: list[str], key: str) -> None:
         open_generation(ids[rows[0]])
 
 
-def row_links(items: list[Generation], title: str = "Open a generation") -> None:
+def row_links(items: list[Generation], title: str = "Open a generation", snippets: dict | None = None) -> None:
     with st.expander(title):
         for g in items:
             label = f"{format_time(g.created_utc)} · {g.model_used or g.model_requested} · {preview(g.prompt, 60)}"
-            link_to_generation(g.id, md_escape(label), icon=":material/open_in_browser:")
+            match = (snippets or {}).get(g.id)
+            link_to_generation(g.id, md_escape(label) + (f" — {highlighted(match)}" if match else ""),
+                               icon=":material/open_in_browser:")

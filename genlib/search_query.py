@@ -1,0 +1,95 @@
+"""The History search language: words (all must match), "quoted phrases", -excluded terms.
+
+Every term is a case-insensitive substring of the prompt or the answer (part of an identifier or a
+number finds it, as before). `parse` never fails: an unclosed quote runs to the end, an empty phrase
+is dropped, a lone "-" is searched for as itself. The index narrows rows by the trigrams of wanted
+terms of 3+ characters; every term is then checked on those candidates (LIKE, or `contains` for
+non-ASCII text), which also handles shorter and excluded terms.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+MIN_INDEXED_CHARS = 3  # the trigram tokenizer can only look up substrings this long
+MAX_TRIGRAMS = 4  # each more costs a doclist walk; four make the candidates few, the row check does the rest
+RANKED_PIECES = 24  # a long phrase's pieces whose frequency is looked up (each lookup ~0.2 ms)
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    excluded: bool = False
+    phrase: bool = False
+
+    @property
+    def indexed(self) -> bool:
+        return len(self.text) >= MIN_INDEXED_CHARS
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def wanted(self) -> list[Term]:
+        return [t for t in self.terms if not t.excluded]
+
+    @property
+    def excluded(self) -> list[Term]:
+        return [t for t in self.terms if t.excluded]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def parse(text: str | None) -> Query:
+    """The terms of a search box's text, in order, without duplicates."""
+    terms: list[Term] = []
+    for match in _TOKEN.finditer(text or ""):
+        minus, quoted, word = match.groups()
+        if word is not None:
+            excluded = word.startswith("-") and len(word) > 1
+            term = Term(word[1:] if excluded else word, excluded=excluded)
+        else:
+            term = Term(" ".join(quoted.split()), excluded=bool(minus), phrase=True)
+        if term.text and term not in terms:
+            terms.append(term)
+    return Query(tuple(terms))
+
+
+def trigrams(term: Term, most: int = MAX_TRIGRAMS, rows_with: Callable[[str], int] | None = None) -> list[str]:
+    """Up to `most` distinct 3-character pieces of the term (case-folded). With `rows_with` (how
+    many rows hold a piece, capped), the rarest ones: the fewer rows, the fewer candidates. Without,
+    pieces spread along the term, those without spaces or punctuation first (pieces across word
+    boundaries are in most rows)."""
+    text = term.text.casefold()
+    pieces = list(dict.fromkeys(text[i:i + MIN_INDEXED_CHARS] for i in range(len(text) - MIN_INDEXED_CHARS + 1)))
+    inner = [p for p in pieces if p.isalnum()]
+    pool = inner if len(inner) >= min(most, len(pieces)) else inner + [p for p in pieces if not p.isalnum()]
+    if len(pool) <= most:
+        return pool
+    if rows_with is not None:
+        counts = {p: rows_with(p) for p in pool[:RANKED_PIECES]}
+        return sorted(counts, key=counts.get)[:most]
+    step = (len(pool) - 1) / (most - 1)
+    return [pool[round(i * step)] for i in range(most)]
+
+
+def fts_string(piece: str) -> str:
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def fts_match(query: Query, rows_with: Callable[[str], int] | None = None) -> str | None:
+    """The MATCH expression that narrows rows to candidates: a few trigrams of every indexed wanted
+    term (the index keeps no positions, so each candidate is then checked against the text). None
+    when no wanted term is long enough. A bound parameter, never SQL text."""
+    pieces = dict.fromkeys(p for t in query.wanted if t.indexed for p in trigrams(t, rows_with=rows_with))
+    return " AND ".join(fts_string(p) for p in pieces) or None
+
+
+def contains(haystack: str | None, needle: str) -> bool:
+    """The row-by-row check for short terms: case-insensitive for any Unicode text."""
+    return bool(haystack) and needle.casefold() in haystack.casefold()
