@@ -144,7 +144,7 @@ def test_unverified_emails_and_accounts_sharing_an_email(signed_in_app, browser_
     impostor = browser_page()
     login(impostor, app, BOSS, signed_in_as="")
     expect(impostor.get_by_text("did not confirm the email address boss@example.com")).to_be_visible()
-    assert impostor.get_by_role("button", name="Log out").count() == 1
+    expect(impostor.get_by_role("button", name="Log out")).to_have_count(1)  # drawn just after the error
     no_traceback(impostor)
     idp.extra_claims = {"email_verified": None}  # no claim at all: refused unless the operator opts out
     missing = browser_page()
