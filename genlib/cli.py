@@ -12,6 +12,7 @@ import sys
 from decimal import Decimal
 
 from .api import Vault
+from .cliargs import dash_positionals
 from .config import Settings
 from .doctor import run_checks
 from .errors import DatabaseLocked, GenlibError
@@ -90,7 +91,8 @@ def _filters(args) -> tuple[Filters, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(dash_positionals(parser, sys.argv[1:] if argv is None else list(argv)))
     if args.command == "doctor":  # without a Vault: it must work when the Vault can't open
         return cmd_doctor()
     try:

@@ -98,3 +98,19 @@ def test_search_pages_by_cursor_shows_matches_and_reindex_rebuilds(cli, tmp_path
     out = cli("reindex")
     assert "indexed 3 generations" in out.stdout and "100%" in out.stderr
     assert "3 matches" in cli("search", "cursorword").stderr
+
+
+def test_values_beginning_with_a_dash_are_values_not_options(tmp_path, monkeypatch):
+    """Ids use nanoid's alphabet, which has "-": `genlib show -Gq…` must look the id up (argparse took
+    it for an unknown option and exited 2); an excluded word or a prompt may begin with "-" too."""
+    from genlib.cli import EXIT_NOT_FOUND, build_parser, main
+    from genlib.cliargs import dash_positionals
+
+    monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path / "data"))
+    assert main(["show", "-" + "A" * 20]) == EXIT_NOT_FOUND  # parsed as an id: not found, no usage error
+    assert main(["show", "--json", "-" + "A" * 20]) == EXIT_NOT_FOUND
+    parser = build_parser()
+    search = parser.parse_args(dash_positionals(parser, ["search", "-postgres", "--best"]))
+    assert (search.q, search.best) == ("-postgres", True)
+    prompt = parser.parse_args(dash_positionals(parser, ["generate", "-1 + 2?", "-m", "gpt-4o-mini"]))
+    assert (prompt.prompt, prompt.model) == ("-1 + 2?", "gpt-4o-mini")
