@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from genlib import Settings, Vault
-from genlib.providers import TextStream
+from genlib.providers.client import TextStream
 
 from .harness import MODEL, USER, StoreCalls, request
 from .stats import p50, p99, rnd
@@ -61,7 +61,7 @@ class TimedSource:
 
 
 class StubProvider:
-    """Just enough of `genlib.providers.Provider` for text generations."""
+    """Just enough of `genlib.providers.client.Provider` for text generations."""
 
     host, offline = "bench-stub", False
 

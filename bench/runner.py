@@ -129,9 +129,9 @@ def _history(r: Run, base_url: str, workdir: Path) -> None:
 
 
 def _load(data_dir: Path, workdir: Path, sizes, state: dict) -> dict:
-    from genlib.search_index import SearchIndex
-    from genlib.search_sync import rebuild
-    from genlib.store import DuckDBStore
+    from genlib.search.index import SearchIndex
+    from genlib.search.sync import rebuild
+    from genlib.backends.duckdb.store import DuckDBStore
 
     store, ref = DuckDBStore(data_dir / "genvault.duckdb"), SQLiteReference(workdir / "reference.sqlite")
     state["sqlite"], start = ref, time.perf_counter()

@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 
 from genlib import Filters
-from genlib.search_index import row_of
+from genlib.search.index import row_of
 
 from .stats import p50, rnd, summary, time_ms
 

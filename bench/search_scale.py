@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from genlib import Settings, Vault
-from genlib.search_index import SearchIndex
-from genlib.search_sync import rebuild
-from genlib.store import DuckDBStore
+from genlib.search.index import SearchIndex
+from genlib.search.sync import rebuild
+from genlib.backends.duckdb.store import DuckDBStore
 
 from . import dataset, search
 from .stats import p50, rnd

@@ -15,31 +15,31 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .budgets import BudgetGuard
-from .cache import SHARED_HIT, DiskDedupCache, dedup_key
+from .budgets.guard import BudgetGuard
+from .backends.local.dedup import SHARED_HIT, DiskDedupCache, dedup_key
 from .config import Settings, apply_thread_switch
 from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
-from .groupcommit import GroupCommit
-from .history_search import HistorySearch
+from .backends.duckdb.groupcommit import GroupCommit
+from .search.history import HistorySearch
 from .ids import looks_like_id
-from .images import LocalImageStore, copy_images
-from .live import LiveGeneration, LiveRegistry, RecentRecords
-from .persister import Persister
-from .pricing import Pricer
-from .providers import make_provider
+from .backends.local.images import LocalImageStore, copy_images
+from .run.live import LiveGeneration, LiveRegistry, RecentRecords
+from .run.persister import Persister
+from .pricing.prices import Pricer
+from .providers.client import make_provider
 from .records import COMPLETE, Generation, GenerationRequest
-from .search_index import SearchIndex
-from .search_plan import NEWEST
-from .search_sync import IndexFeed
+from .search.index import SearchIndex
+from .search.plan import NEWEST
+from .search.sync import IndexFeed
 from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows
-from .sendgate import SendPermit
-from .store import DuckDBStore, utcnow
-from .sweep import sweep_interrupted
+from .providers.sendgate import SendPermit
+from .backends.duckdb.store import DuckDBStore, utcnow
+from .run.sweep import sweep_interrupted
 from .users import Identity, UserDirectory
 from .validate import check_request, valid_unicode
-from .worker import Worker
+from .run.worker import Worker
 from .writable import check_writable
 
 WRITABLE_TRUST_S = 1.0

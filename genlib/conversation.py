@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .ids import new_id
 from .records import COMPLETE, Generation, GenerationRequest
-from .usage import estimate_tokens
+from .pricing.usage import estimate_tokens
 
 
 def new_record(request: GenerationRequest, user_id: str, provider_host: str, dedup_key: str,

@@ -14,7 +14,7 @@ import diskcache
 from .config import Settings
 from .errors import GenlibError, first_line
 from .ids import new_id
-from .store import DuckDBStore
+from .backends.duckdb.store import DuckDBStore
 
 
 @dataclass

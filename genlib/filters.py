@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from .errors import BadRequest
 from .records import KINDS, STATUSES
-from .search_query import parse
+from .search.query import parse
 from .validate import valid_unicode
 
 MAX_PAGE_SIZE = 500

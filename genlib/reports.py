@@ -12,7 +12,7 @@ import pandas as pd
 
 from .filters import Filters, rollup_where, where_clause
 from .records import Generation
-from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, ESTIMATED_TOKENS, GROUPINGS
+from .backends.duckdb.sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, ESTIMATED_TOKENS, GROUPINGS
 
 @dataclass
 class Page:

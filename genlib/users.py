@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .store import utcnow
+from .backends.duckdb.store import utcnow
 
 KEY_SEP = "#"
 

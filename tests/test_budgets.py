@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from genlib import BudgetExceeded, GenerationRequest, StorageUnavailable
-from genlib.budget_config import BudgetFile
+from genlib.budgets.config import BudgetFile
 from tests.budget_helpers import seed_spend, text_request, write_budgets
 
 MINI_IN, MINI_OUT = Decimal("0.15"), Decimal("0.6")  # gpt-4o-mini $/MTok in genai-prices 0.2.3

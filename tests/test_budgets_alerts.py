@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from genlib.spend_alerts import SpendAlerts
+from genlib.budgets.alerts import SpendAlerts
 from tests.budget_helpers import seed_spend, text_request, write_budgets
 
 HOUR = datetime(2026, 3, 10, 12, 0)
@@ -48,7 +48,7 @@ def test_a_spike_is_logged_once_when_a_generation_ends(vault, fake, caplog):
     seed_history(vault)
     seed_spend(vault, "ana", "9", HOUR + timedelta(minutes=5))
     vault.budgets.alerts = SpendAlerts(vault.store, lambda: HOUR + timedelta(minutes=30))
-    with caplog.at_level(logging.WARNING, logger="genlib.spend_alerts"):
+    with caplog.at_level(logging.WARNING, logger="genlib.budgets.alerts"):
         vault.wait(vault.start(text_request(1), "ana"), timeout=20)
         vault.wait(vault.start(text_request(2), "ana"), timeout=20)
     alerts = [r.getMessage() for r in caplog.records if "spend alert" in r.getMessage()]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from genlib import BadRequest, RateLimited
-from genlib.budget_config import BudgetFile, Fallback, Limits, parse_budgets_text
-from genlib.budget_edit import set_limit
-from genlib.budget_use import BudgetUse, duration, project_month, rate_message, usd
-from genlib.ratelimit import RateLimiter
+from genlib.budgets.config import BudgetFile, Fallback, Limits, parse_budgets_text
+from genlib.budgets.edit import set_limit
+from genlib.budgets.use import BudgetUse, duration, project_month, rate_message, usd
+from genlib.budgets.ratelimit import RateLimiter
 from tests.budget_helpers import text_request, write_budgets
 
 ROOT = Path(__file__).resolve().parent.parent

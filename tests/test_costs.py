@@ -9,7 +9,7 @@ import pytest
 
 from genlib import Filters, GenerationRequest
 from genlib import reports
-from genlib.store import DuckDBStore
+from genlib.backends.duckdb.store import DuckDBStore
 from tests.vaults import make_vault
 
 

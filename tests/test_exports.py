@@ -64,7 +64,7 @@ def test_jsonl_and_parquet_keep_the_exact_text(vault, tmp_path, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_a_windowed_export_keeps_every_row_in_order_with_one_header(vault, tmp_path, monkeypatch, fmt):
-    monkeypatch.setattr("genlib.store_export.WINDOW_ROWS", 4)
+    monkeypatch.setattr("genlib.backends.duckdb.export.WINDOW_ROWS", 4)
     ids = seed(vault, [f"row {i}" for i in range(11)])
     seen = []
     dest = vault.export(tmp_path / f"out.{fmt}", fmt, progress=lambda done, total: seen.append((done, total)))

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from genlib.groupcommit import GroupCommit
+from genlib.backends.duckdb.groupcommit import GroupCommit
 
 
 def run_together(n: int, body) -> list:

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from genlib.config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
-from genlib.offline import OFFLINE_BASE_URL, OfflineTransport, parse_size
-from genlib.offline_content import compose_answer, split_tokens
-from genlib.providers import make_provider
+from genlib.providers.offline import OFFLINE_BASE_URL, OfflineTransport, parse_size
+from genlib.providers.offline_content import compose_answer, split_tokens
+from genlib.providers.client import make_provider
 
 ASK = [{"role": "user", "content": "Why does bread rise in the oven?"}]
 

@@ -6,7 +6,7 @@ import time
 
 import genlib
 from genlib import GenerationRequest, Settings, Vault
-from genlib.store import DuckDBStore
+from genlib.backends.duckdb.store import DuckDBStore
 from tests.fakeprovider import FakeProvider
 
 
@@ -77,16 +77,17 @@ def test_public_api_is_pinned():
 
 def test_genlib_never_imports_streamlit_and_only_the_store_imports_duckdb():
     from pathlib import Path
-    sources = {p.name: p.read_text() for p in Path(genlib.__file__).parent.glob("*.py")}
+    root = Path(genlib.__file__).parent
+    sources = {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*.py")}
     assert not [n for n, s in sources.items() if "import streamlit" in s or "from streamlit" in s]
-    assert [n for n, s in sources.items() if "import duckdb" in s] == ["store.py"]
+    assert [n for n, s in sources.items() if "import duckdb" in s] == ["backends/duckdb/store.py"]
 
 
 def test_the_embedded_defaults_fill_the_scale_out_seams(tmp_path):
     """Every method a RecordStore / ImageStore / DedupCache must have exists on the default."""
-    from genlib.cache import DiskDedupCache
-    from genlib.images import LocalImageStore
-    from genlib.seams import DedupCache, ImageStore, RecordStore
+    from genlib.backends.local.dedup import DiskDedupCache
+    from genlib.backends.local.images import LocalImageStore
+    from genlib.backends.base import DedupCache, ImageStore, RecordStore
     for protocol, implementation in ((RecordStore, DuckDBStore), (ImageStore, LocalImageStore),
                                      (DedupCache, DiskDedupCache)):
         wanted = {n for n in vars(protocol) if not n.startswith("_")}

@@ -66,12 +66,12 @@ def test_a_lasting_write_failure_logs_one_traceback_then_one_line_when_it_recove
     try:
         gen_id = vault.start(GenerationRequest("keeps streaming", "gpt-4o-mini"), user_id="ana")
         flaky = FlakyWrites(vault.store)
-        with caplog.at_level(logging.WARNING, logger="genlib.persister"):
+        with caplog.at_level(logging.WARNING, logger="genlib.run.persister"):
             flaky.failing.set()
             wait_until(lambda: flaky.refused >= 10)
             flaky.failing.clear()
             vault.wait(gen_id, timeout=20)
-        records = [r for r in caplog.records if r.name == "genlib.persister"]
+        records = [r for r in caplog.records if r.name == "genlib.run.persister"]
         assert [r.exc_info is not None for r in records if r.levelno == logging.ERROR] == [True]
         assert any("works again" in r.getMessage() for r in records)
     finally:

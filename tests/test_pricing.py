@@ -12,9 +12,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from genlib.pricing import Price, Pricer
+from genlib.pricing.prices import Price, Pricer
 from genlib.records import TokenBuckets as TB
-from genlib.usage import chat_buckets, image_buckets
+from genlib.pricing.usage import chat_buckets, image_buckets
 
 OPENAI = "api.openai.com"
 MTOK = D(1_000_000)

@@ -1,4 +1,4 @@
-"""genlib.providers through the real openai SDK against a loopback FakeProvider."""
+"""genlib.providers.client through the real openai SDK against a loopback FakeProvider."""
 from __future__ import annotations
 
 import io
@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from genlib.config import Settings
-from genlib.providers import StreamDropped, describe_error, make_provider
+from genlib.providers.client import StreamDropped, describe_error, make_provider
 from tests.fakeprovider import FakeProvider
 
 KEY = "sk-test-SECRETKEY0123456789"

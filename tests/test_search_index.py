@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from genlib import Filters, GenerationRequest
-from genlib.search_index import SearchIndex, row_of
-from genlib.search_sync import EXIT_BEFORE_INDEX
+from genlib.search.index import SearchIndex, row_of
+from genlib.search.sync import EXIT_BEFORE_INDEX
 from tests.vaults import make_vault
 
 CHILD = Path(__file__).with_name("index_crash_child.py")
@@ -155,7 +155,7 @@ def test_a_large_history_builds_its_index_in_the_background(tmp_path, monkeypatc
     vault.close()
     for path in tmp_path.glob("search.sqlite*"):
         path.unlink()
-    monkeypatch.setattr("genlib.history_search.BUILD_AT_START_ROWS", 2)
+    monkeypatch.setattr("genlib.search.history.BUILD_AT_START_ROWS", 2)
     vault = make_vault(tmp_path)
     try:
         assert [g.id for g in vault.search(Filters(q="backgroundword")).items] == ids[::-1]  # scan or index
@@ -189,7 +189,7 @@ def test_an_index_that_cannot_catch_up_leaves_search_on_the_scan(tmp_path, monke
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr("genlib.history_search.catch_up", broken)
+    monkeypatch.setattr("genlib.search.history.catch_up", broken)
     vault = make_vault(tmp_path)
     try:
         assert not vault.history.ready.is_set()

@@ -5,8 +5,8 @@ import pytest
 
 from genlib import BadRequest, Generation
 from genlib.filters import make_cursor, parse_cursor
-from genlib.search_query import Term, contains, fts_match, parse, trigrams
-from genlib.snippets import snippet
+from genlib.search.query import Term, contains, fts_match, parse, trigrams
+from genlib.search.snippets import snippet
 
 
 def test_words_phrases_and_exclusions():

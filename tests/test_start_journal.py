@@ -8,7 +8,7 @@ import pytest
 
 from genlib import Filters, GenerationRequest, StorageUnavailable
 from genlib.conversation import new_record
-from genlib.store import DuckDBStore, utcnow
+from genlib.backends.duckdb.store import DuckDBStore, utcnow
 from tests.vaults import make_vault
 
 

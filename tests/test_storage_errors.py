@@ -6,7 +6,7 @@ import pytest
 
 from genlib import GenerationRequest, StorageUnavailable
 from genlib.cli import main as cli_main
-from genlib.migrations import MIGRATIONS
+from genlib.backends.duckdb.migrations import MIGRATIONS
 from tests.apptext import errors
 from tests.vaults import make_vault
 

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from genlib import DatabaseLocked, Filters
-from genlib.migrations import MIGRATIONS
-from genlib.store import DuckDBStore
+from genlib.backends.duckdb.migrations import MIGRATIONS
+from genlib.backends.duckdb.store import DuckDBStore
 from tests.vaults import make_vault
 
 
@@ -40,7 +40,7 @@ def test_migrations_are_numbered_without_gaps():
 def test_a_second_process_is_told_who_holds_the_database(tmp_path):
     store = DuckDBStore(tmp_path / "db.duckdb")
     try:
-        code = ("import sys; from pathlib import Path; from genlib.store import DuckDBStore\n"
+        code = ("import sys; from pathlib import Path; from genlib.backends.duckdb.store import DuckDBStore\n"
                 "from genlib.errors import DatabaseLocked\n"
                 "try: DuckDBStore(Path(sys.argv[1]))\n"
                 "except DatabaseLocked as e: print(e.pid, e); sys.exit(3)\n")

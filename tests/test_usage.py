@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from genlib.records import TokenBuckets
-from genlib.usage import chat_buckets, estimate_chat_usage, estimate_tokens, image_buckets
+from genlib.pricing.usage import chat_buckets, estimate_chat_usage, estimate_tokens, image_buckets
 
 TB = TokenBuckets
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from genlib.workerpool import IDLE_NAME, WorkerPool
+from genlib.run.workerpool import IDLE_NAME, WorkerPool
 
 
 def wait_until(predicate, timeout: float = 5.0) -> None:

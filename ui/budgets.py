@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from genlib import BadRequest, Filters
-from genlib.budget_config import BLANK, READ
-from genlib.budget_edit import set_limit
-from genlib.budget_use import DAILY, usd, used_up_message
+from genlib.budgets.config import BLANK, READ
+from genlib.budgets.edit import set_limit
+from genlib.budgets.use import DAILY, usd, used_up_message
 
 from .auth import Viewer
 from .nav import generation_href

@@ -48,8 +48,8 @@ def fill(point: Path) -> Path:
 
 def fills_mid_stream(point: Path, endpoint, stays_full: bool) -> dict:
     """The disk fills 1 s into a 3 s stream; it frees before the end, or only after giving up."""
-    import genlib.worker
-    genlib.worker.FINAL_RETRY_S = (0.2, 0.2, 0.2)  # give up saving after ~0.6 s instead of ~15 s
+    import genlib.run.worker
+    genlib.run.worker.FINAL_RETRY_S = (0.2, 0.2, 0.2)  # give up saving after ~0.6 s instead of ~15 s
     vault = make_vault(point / "data", endpoint, flush_interval_s=0.2)
     gen_id = vault.start(GenerationRequest("fills mid-stream", "gpt-4o-mini"), user_id="ana")
     time.sleep(1.0)

@@ -1,0 +1,3 @@
+"""The storage seam: the roles as Protocols (base) and their embedded defaults: DuckDB records
+(duckdb/) and local files, diskcache and in-process state (local/).
+"""

@@ -1,0 +1,2 @@
+"""The embedded record store: one DuckDB file (store, sql, migrations, rollup, export).
+"""

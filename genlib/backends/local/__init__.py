@@ -1,0 +1,2 @@
+"""Embedded defaults that live in this process or the data dir: image files, the diskcache dedup cache.
+"""

@@ -1,0 +1,215 @@
+"""Budgets and the rate limit, enforced when `Vault.start` admits a generation.
+
+Spent = the store's cost in the UTC day/month + reservations held here for generations in flight.
+An admitted generation reserves its worst-case cost under one lock, so concurrent starts can't
+overshoot; the reservation is dropped once its final cost is committed (`finished`). The ledger is
+in memory, right for one Vault per process (DuckDB allows one process per file). Several replicas
+would need a shared ledger: e.g. a row per (scope, period) locked with SELECT ... FOR UPDATE in
+Postgres, or a Redis script that checks and adds atomically.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from .config import BudgetConfig, BudgetFile, Fallback
+from .use import (DAILY, MONTHLY, BudgetUse, day_start, month_start, next_month, project_month,
+                         rate_message, too_big_message, unpriced_message, used_up_message)
+from ..errors import BudgetExceeded, RateLimited
+from .ratelimit import RateLimiter
+from ..records import IMAGE, TEXT, Generation, GenerationRequest
+from .alerts import SpendAlert, SpendAlerts, find_alerts
+from ..backends.duckdb.store import utcnow
+from ..backends.duckdb.sql import BUDGET_QUERIES
+from ..pricing.usage import estimate_chat_usage
+
+log = logging.getLogger(__name__)
+ZERO = Decimal(0)
+MTOK = Decimal(1_000_000)
+INPUT_MARGIN = Decimal("1.25")  # the offline token estimate can undercount a little
+IMAGE_MAX_TOKENS = 6240  # gpt-image-1's largest output per image (high quality, 1536x1024)
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One line of the Costs page's budget table (user None = overall); spend includes reservations."""
+
+    user_id: str | None
+    today_usd: Decimal
+    daily_usd: Decimal | None
+    month_usd: Decimal
+    monthly_usd: Decimal | None
+    projected_usd: Decimal
+
+
+class BudgetGuard:
+    def __init__(self, store, pricer, provider_host: str, settings, clock=utcnow, monotonic=time.monotonic,
+                 names=lambda user_id: user_id):
+        self._store, self._pricer, self._host = store, pricer, provider_host
+        self._name = names  # user id -> the name per-user budgets are configured under (verified email)
+        self.file = BudgetFile(settings.resolved_budgets_file)
+        self.prices_file = settings.resolved_prices_file
+        self._clock = clock
+        self._lock = threading.Lock()  # one admission at a time: check and reserve are one step
+        self._held: dict[str, tuple[str, Decimal]] = {}  # generation id -> (user, worst-case USD)
+        self._rate = RateLimiter(clock=monotonic)
+        self.alerts = SpendAlerts(store, clock)
+        self._alert_lock, self._closed = threading.Lock(), False
+
+    def config(self) -> BudgetConfig:
+        return self.file.config()
+
+    # -- admission ------------------------------------------------------------------------
+    def bound(self, request: GenerationRequest, user_id: str) -> GenerationRequest:
+        """Under a budget, a text request with no max_tokens is sent with `default_max_tokens`,
+        so its reservation is a real upper bound (the record shows the value sent)."""
+        config = self.config()
+        if request.kind != TEXT or request.params.get("max_tokens") or not config.has_budget(self._name(user_id)):
+            return request
+        return replace(request, params={**request.params, "max_tokens": config.default_max_tokens})
+
+    def admit(self, record: Generation, request: GenerationRequest, hit: bool) -> None:
+        """Raise RateLimited / BudgetExceeded, or count the start and reserve its worst case.
+
+        A dedup hit costs nothing: it needs no reservation and passes a spent budget, but it
+        counts for the rate limit (it is still a generation the user started)."""
+        config = self.config()
+        if config.broken:
+            raise BudgetExceeded(config.broken)
+        if config.empty:
+            return
+        user = _norm(record.user_id)
+        worst = None if hit or not config.has_budget(self._name(user)) else self._worst_or_refuse(config, request)
+        with self._lock:
+            limit = self._limits(config, user).rate_per_minute
+            if (wait := self._rate.wait_s(user, limit)) is not None:
+                raise RateLimited(rate_message(self._rate.count(user), limit, wait))
+            if worst is not None:
+                self._check(self._uses(config, user), worst)
+                self._held[record.id] = (user, worst)
+            self._rate.record(user)
+
+    def release(self, gen_id: str) -> None:
+        """Drop a reservation (idempotent): the generation ended or never started."""
+        with self._lock:
+            self._held.pop(gen_id, None)
+
+    def finished(self, final: Generation) -> None:
+        """After the final record is committed: its real cost replaces its reservation."""
+        self.release(final.id)
+        config = self.config()
+        if config.alert_multiple is None or final.cached_from:
+            return
+        # This runs in the worker while Vault.close may be under way (it does not wait for
+        # workers): the lock keeps the store open until the query is done, `_closed` stops later ones.
+        with self._alert_lock:
+            if self._closed:
+                return
+            try:
+                self.alerts.check(config, _norm(final.user_id))
+            except Exception:  # noqa: BLE001 - an alert must never break the end of a generation
+                log.exception("spend alert check failed")
+
+    def close(self) -> None:
+        with self._alert_lock:
+            self._closed = True
+
+    def worst_case(self, config: BudgetConfig, request: GenerationRequest) -> Decimal | None:
+        """Input tokens (estimated, with a margin) plus max tokens at the model's prices; images
+        at their price for the largest output. None when the model is unpriced and has no fallback."""
+        n = int(request.params.get("n") or 1)
+        inp = math.ceil(estimate_chat_usage(request.messages(), "")["prompt_tokens"] * INPUT_MARGIN)
+        if request.kind == IMAGE:
+            out = IMAGE_MAX_TOKENS * n
+        else:
+            out = int(request.params.get("max_tokens") or config.default_max_tokens)
+        found = self._pricer.estimate_range(request.model, self._host, inp, out, request.kind, n_images=n)
+        if found is not None:
+            return found[1]
+        if isinstance(config.unpriced, Fallback):
+            fin, fout = config.fallback_rates
+            return (inp * fin + out * fout) / MTOK
+        return None
+
+    def _worst_or_refuse(self, config: BudgetConfig, request: GenerationRequest) -> Decimal:
+        worst = self.worst_case(config, request)
+        if worst is not None:
+            return worst
+        if config.unpriced == "allow":  # the file says so: run it, uncounted
+            return ZERO
+        raise BudgetExceeded(unpriced_message(request.model, self.prices_file, self.file.path))
+
+    @staticmethod
+    def _check(uses: list[BudgetUse], worst: Decimal) -> None:
+        for use in uses:
+            if use.used >= use.limit:
+                raise BudgetExceeded(used_up_message(use))
+        for use in uses:
+            if use.used + worst > use.limit:
+                raise BudgetExceeded(too_big_message(use, worst))
+
+    # -- reading --------------------------------------------------------------------------
+    def usage(self, user_id: str) -> list[BudgetUse]:
+        """The budgets that apply to this user (theirs, then the overall ones), as they stand."""
+        config = self.config()
+        if config.empty or config.broken:
+            return []
+        with self._lock:
+            return self._uses(config, _norm(user_id))
+
+    def table(self, visible_to: str | None = None) -> list[BudgetRow]:
+        """Budget use per user (all, or only `visible_to`) and overall, with the month projected."""
+        config, now = self.config(), self._clock()
+        spent = self._store.frame(BUDGET_QUERIES["spent_by_user"], self._params(config, now))
+        by_user = {u: (Decimal(str(d)), Decimal(str(m))) for u, d, m in spent.itertuples(index=False)}
+        with self._lock:
+            held = list(self._held.values())
+        named = {self._name(u) for u in by_user}  # configured users seen under their key already
+        users = sorted(set(by_user) | (set(config.users) - named), key=lambda u: (self._name(u), u))
+        if visible_to is not None:
+            users = [u for u in users if u == _norm(visible_to)] or [_norm(visible_to)]
+        rows = [self._row(u, *by_user.get(u, (ZERO, ZERO)), _sum(held, u), config, now) for u in users]
+        total_day, total_month = (sum((v[i] for v in by_user.values()), ZERO) for i in (0, 1))
+        return rows + [self._row(None, total_day, total_month, _sum(held, None), config, now)]
+
+    def spend_alerts(self, since, until, user_id: str | None = None) -> list[SpendAlert]:
+        """Hours in [since, until) a user spent over `alert_multiple` x their usual rate."""
+        user = _norm(user_id) if user_id is not None else None
+        return find_alerts(self._store, self.config(), since, until, user_id=user)
+
+    def _row(self, user, day, month, held, config, now) -> BudgetRow:
+        limits = config.overall if user is None else self._limits(config, user)
+        return BudgetRow(user, day + held, limits.daily_usd, month + held, limits.monthly_usd,
+                         project_month(month, now) + held)
+
+    def _uses(self, config: BudgetConfig, user: str) -> list[BudgetUse]:
+        """Caller holds the lock, so no reservation can appear or vanish while we add up."""
+        now = self._clock()
+        row = self._store.row_dict(BUDGET_QUERIES["spent"], {**self._params(config, now), "user": user})
+        spent = {name: Decimal(value) for name, value in row.items()}
+        held = list(self._held.values())
+        mine, overall = self._limits(config, user), config.overall
+        candidates = ((user, DAILY, mine.daily_usd, spent["user_day"], _sum(held, user)),
+                      (user, MONTHLY, mine.monthly_usd, spent["user_month"], _sum(held, user)),
+                      (None, DAILY, overall.daily_usd, spent["all_day"], _sum(held, None)),
+                      (None, MONTHLY, overall.monthly_usd, spent["all_month"], _sum(held, None)))
+        return [BudgetUse(u, period, limit, s, h, now) for u, period, limit, s, h in candidates if limit is not None]
+
+    def _limits(self, config: BudgetConfig, user: str):
+        return config.user_limits(self._name(user))
+
+    @staticmethod
+    def _params(config: BudgetConfig, now) -> dict:
+        return {**config.sql_rates(), "day": day_start(now), "since": month_start(now), "until": next_month(now)}
+
+
+def _sum(held: list[tuple[str, Decimal]], user: str | None) -> Decimal:
+    return sum((amount for who, amount in held if user is None or who == user), ZERO)
+
+
+def _norm(user_id: str) -> str:
+    return user_id.strip().lower()
