@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openai import OpenAI
 
-from genlib import GenerationRequest, Settings, Vault
+from genlib import GenerationRequest, Settings, Vault, apply_thread_switch
 
 from .stats import summary
 
@@ -24,7 +24,9 @@ def make_vault(data_dir: Path, base_url: str, **overrides) -> Vault:
     values = dict(data_dir=Path(data_dir), base_url=base_url, api_key="x", flush_interval_s=0.2,
                   max_retries=0)
     values.update(overrides)
-    return Vault(Settings(**values))
+    settings = Settings(**values)
+    apply_thread_switch(settings)  # as the app does at start-up
+    return Vault(settings)
 
 
 def raw_client(base_url: str) -> OpenAI:
@@ -69,8 +71,8 @@ class StoreCalls:
     """Counts the store calls made by each thread, and times every `write_batch` (the persister's
     commits), by wrapping the store's public methods on the instance."""
 
-    METHODS = ("write_batch", "get", "search", "frame", "update", "live_rows", "thread",
-               "iter_priced_rows", "export", "bulk_append")
+    METHODS = ("write_batch", "get", "search", "frame", "live_rows", "thread", "priced_rows", "export",
+               "bulk_append")
 
     def __init__(self, store):
         self.by_thread: dict[str, int] = {}

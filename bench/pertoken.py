@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from genlib import Settings, Vault
+from genlib import Settings, Vault, apply_thread_switch
 from genlib.providers.client import TextStream
 
 from .harness import MODEL, USER, StoreCalls, request
@@ -81,7 +81,9 @@ class StubProvider:
 def per_token(data_dir: Path, sizes) -> dict:
     """per_token_us_p50/_p99 over every content chunk of every trial; worker store calls."""
     stub = StubProvider(sizes.per_token_events)
-    vault = Vault(Settings(data_dir=data_dir, flush_interval_s=0.2, max_retries=0), provider=stub)
+    settings = Settings(data_dir=data_dir, flush_interval_s=0.2, max_retries=0)
+    apply_thread_switch(settings)  # as the app does at start-up
+    vault = Vault(settings, provider=stub)
     calls = StoreCalls(vault.store)
     try:
         for i in range(sizes.per_token_trials):

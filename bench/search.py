@@ -58,7 +58,7 @@ def index_write_ms(vault, trials: int) -> list[float]:
     for i in range(trials):
         gen.id, gen.created_utc = f"benchwrite{i:011d}", gen.created_utc + timedelta(microseconds=1)
         start = time.perf_counter()
-        vault.search_index.upsert([row_of(gen)], synced_until=gen.created_utc)
+        vault.store.search_index.upsert([row_of(gen)], synced_until=gen.created_utc)
         out.append((time.perf_counter() - start) * 1000)
     return out
 
@@ -66,7 +66,7 @@ def index_write_ms(vault, trials: int) -> list[float]:
 def results(duck: dict, sqlite: dict | None, checks: dict, vault, write_ms: list[float], build_s: float) -> dict:
     names = ("rare", "absent", "phrase", "filtered", "deep")
     out = {key: rnd(p50(duck[name]), 2) for key, name in zip(KEYS, names)}
-    out["search_index_mb"] = round(vault.search_index.size_bytes() / 1e6)
+    out["search_index_mb"] = round(vault.store.search_index.size_bytes() / 1e6)
     out["search_index_write_ms_p50"] = rnd(p50(write_ms), 3)
     out["details"] = {"search": {
         "checks": checks, "index_build_s": round(build_s, 1), "index_write_ms": summary(write_ms, 3),

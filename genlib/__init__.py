@@ -4,20 +4,27 @@ The public API is `Vault` (start, get, wait, follow, cancel, search, costs, expo
 the request and record types, filters and the errors it raises. Nothing here imports Streamlit.
 """
 from .api import Vault
-from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
+from .budgets.config import BLANK as BUDGETS_BLANK, MISSING as BUDGETS_MISSING, READ as BUDGETS_READ
+from .budgets.use import DAILY, MONTHLY, used_up_message
+from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings, apply_thread_switch
 from .errors import (BadRequest, BudgetExceeded, DatabaseLocked, GenlibError, NotFound, RateLimited,
                      StorageUnavailable)
 from .filters import Filters
 from .ids import looks_like_id, new_id
+from .money import format_usd
+from .pricing.usage import estimate_tokens
 from .records import (CANCELLED, COMPLETE, ERROR, IMAGE, INTERRUPTED, KINDS, PENDING, STATUSES, STREAMING,
                       TEXT, Generation, GenerationRequest, TokenBuckets)
 from .reports import CostReport, Page, RepriceReport
 from .users import Identity
+from .validate import IMAGE_QUALITIES, IMAGE_SIZES
 
 __all__ = [
     "Vault", "Settings", "GenerationRequest", "Generation", "TokenBuckets", "Filters", "Page",
     "CostReport", "RepriceReport", "GenlibError", "BadRequest", "NotFound", "StorageUnavailable",
     "DatabaseLocked", "BudgetExceeded", "RateLimited", "new_id", "looks_like_id", "OFFLINE_MODEL", "OFFLINE_IMAGE_MODEL",
     "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
-    "TEXT", "IMAGE", "KINDS", "Identity",
+    "TEXT", "IMAGE", "KINDS", "Identity", "apply_thread_switch",
+    "format_usd", "estimate_tokens", "IMAGE_SIZES", "IMAGE_QUALITIES", "DAILY", "MONTHLY", "used_up_message",
+    "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ",
 ]

@@ -5,7 +5,8 @@
     for text in vault.follow(gen_id): print(text, end="")   # then vault.get(gen_id).cost_usd
 
 `start` returns once the pending row is committed; the provider is called after that, in a
-worker thread owned by the process. One Vault per process (DuckDB allows one process per file).
+worker thread owned by the process. Storage is five roles (genlib/backends/base.py), built by
+`open_backends` unless given; with the embedded defaults, one Vault per data dir and process.
 """
 from __future__ import annotations
 
@@ -15,61 +16,59 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .budgets.guard import BudgetGuard
-from .backends.local.dedup import SHARED_HIT, DiskDedupCache, dedup_key
-from .config import Settings, apply_thread_switch
+from .backends.base import BudgetLedger, DedupCache, ImageStore, LiveChannel, RecordStore
+from .backends.factory import open_backends
+from .budgets.alerts import SpendAlert
+from .budgets.config import BudgetConfig, BudgetFile
+from .budgets.edit import set_limit
+from .budgets.guard import BudgetGuard, BudgetRow
+from .budgets.use import BudgetUse
+from .clock import utcnow
+from .config import Settings
 from .conversation import continue_request, input_tokens, make_cache_hit, new_record, regenerate_request
+from .dedup import SHARED_HIT, dedup_key
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
-from .backends.duckdb.groupcommit import GroupCommit
-from .search.history import HistorySearch
 from .ids import looks_like_id
-from .backends.local.images import LocalImageStore, copy_images
-from .run.live import LiveGeneration, LiveRegistry, RecentRecords
-from .run.persister import Persister
 from .pricing.prices import Pricer
+from .pricing.reprice import reprice_rows
 from .providers.client import make_provider
-from .records import COMPLETE, Generation, GenerationRequest
-from .search.index import SearchIndex
-from .search.plan import NEWEST
-from .search.sync import IndexFeed
-from .reports import CostReport, Page, RepriceReport, cost_report, reprice_rows
 from .providers.sendgate import SendPermit
-from .backends.duckdb.store import DuckDBStore, utcnow
+from .records import COMPLETE, PENDING, Generation, GenerationRequest
+from .reports import CostReport, Page, RepriceReport, cost_report
+from .run.copies import copy_images
+from .run.live import LiveGeneration, RecentRecords
+from .run.persister import Persister
 from .run.sweep import sweep_interrupted
+from .run.worker import Worker
+from .search.plan import NEWEST
 from .users import Identity, UserDirectory
 from .validate import check_request, valid_unicode
-from .run.worker import Worker
 from .writable import check_writable
 
 WRITABLE_TRUST_S = 1.0
 
 
 class Vault:
-    def __init__(self, settings: Settings | None = None, *, provider=None, store=None,
-                 images=None, cache=None, pricer=None):
+    def __init__(self, settings: Settings | None = None, *, provider=None, store: RecordStore | None = None,
+                 images: ImageStore | None = None, cache: DedupCache | None = None, pricer: Pricer | None = None,
+                 registry: LiveChannel | None = None, ledger: BudgetLedger | None = None):
         self.settings = settings or Settings.from_env()
         self.data_dir = Path(self.settings.data_dir)
-        self.store = store or DuckDBStore(self.settings.db_path)
-        self.images = images or LocalImageStore(self.data_dir)
-        self.cache = cache or DiskDedupCache(self.data_dir / "cache")
+        parts = open_backends(self.settings, store=store, images=images, cache=cache, live=registry, ledger=ledger)
+        self.store, self.images, self.cache = parts.store, parts.images, parts.cache
+        self.registry, self.ledger = parts.live, parts.ledger  # registry: the live channel
         self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
         self.provider = provider or make_provider(self.settings)
-        self.registry = LiveRegistry()
-        apply_thread_switch(self.settings)
         self.recent = RecentRecords()
         self.users = UserDirectory(self.store)
-        self.budgets = BudgetGuard(self.store, self.pricer, self.provider.host, self.settings,
+        self.budgets = BudgetGuard(self.store, self.ledger, self.pricer, self.provider.host, self.settings,
                                    names=self.users.budget_name)
-        self.interrupted_at_start = sweep_interrupted(self)
-        self.search_index = SearchIndex(self.data_dir / "search.sqlite")
-        self.history = HistorySearch(self.store, self.search_index, self.registry)
-        self.history.prepare()
-        getattr(self.store, "bulk_listeners", []).append(self.history.bulk_loaded)
-        self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s,
-                                   IndexFeed(self.search_index, self.registry))
-        self.worker = Worker(self)
-        self._starts = GroupCommit(self._journal_starts)
+        self.interrupted_at_start = sweep_interrupted(self.store, self.images, self.cache, self.pricer)
+        self.store.prepare(self.registry)
+        self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
+        self.worker = Worker(self.provider, self.pricer, self.images, self.persister, self.store.get,
+                             self.after_finish, lambda: self._closed)
         self._closed = False
         self._writable_checked = float("-inf")
         atexit.register(self.close)  # a clean stop (SIGTERM, Ctrl+C) saves what has arrived
@@ -110,18 +109,18 @@ class Vault:
             self.registry.remove(record.id)
             return self._record_cache_hit(record, original)
         if force:
-            self.cache.hold(record.dedup_key, record.id)
+            self.cache.hold(record.dedup_key, record.id, self.settings.cache_ttl_s)
         if original is not None:
             record.cached_from = self._source_name(record, original.record)
             live.persist_chunks = False  # a follower mirrors someone else's text; theirs is saved
         # Durable before any request leaves the process: the worker prepares the call while this
-        # thread commits the row to the start journal (no hand-off to the writer, no queue behind
-        # its flushes; concurrent starts share a commit); the worker's HTTP client holds the
-        # request until the permit is granted.
+        # thread inserts the record (the DuckDB store commits it to its start journal, sharing the
+        # commit with concurrent starts); the worker's HTTP client holds the request until the
+        # permit is granted.
         permit = SendPermit()
         self.worker.launch(live, request, original, permit)
         try:
-            self._starts.commit(record)
+            self.store.insert(record)
         except BaseException as exc:
             permit.refuse(exc)
             raise
@@ -139,7 +138,7 @@ class Vault:
         original = self._read(holder) if looks_like_id(holder) else None
         if original is not None and original.status == COMPLETE:
             return original
-        self.cache.hold(record.dedup_key, record.id)  # stale: take it over
+        self.cache.hold(record.dedup_key, record.id, self.settings.cache_ttl_s)  # stale: take it over
         return None
 
     def _dedup_scope(self, user_id: str) -> str | None:
@@ -155,16 +154,9 @@ class Vault:
         make_cache_hit(record, original, utcnow(), self._source_name(record, original))
         if record.cached_from == SHARED_HIT and original.images:  # their files: copy, never point
             record.images_json = json.dumps(copy_images(self.images, original.images, record.id))
-        self._starts.commit(record)  # a finished record, through the same cheap journal commit
+        self.store.insert(record)  # a finished record, through the same cheap insert
         self.recent.put(record)
         return record.id
-
-    def _journal_starts(self, records: list[Generation]) -> None:
-        """Commit new rows to the start journal (one statement for a group), then hand them to the
-        writer, which moves them into `generations` at its next flush."""
-        self.store.write_batch(starts=records)
-        for record in records:
-            self.persister.journaled(record)
 
     def _check_writable(self) -> None:
         """Refuse before paying for a generation that could not be saved. A success is trusted for
@@ -176,9 +168,8 @@ class Vault:
 
     def sign_in(self, who: Identity) -> str:
         """Record a signed-in user; their user id (the issuer + subject key)."""
-        if self.users.sign_in(who, settle=self.persister.settle_starts):
+        if self.users.sign_in(who):
             self.recent.clear()  # cached records still name the legacy owner
-            self.search_index.rename_user(who.verified_email, who.key)
         return who.key
 
     # -- reading --------------------------------------------------------------------------
@@ -211,27 +202,17 @@ class Vault:
         gen = self.get(gen_id, user_id)
         if gen is None:
             raise NotFound(f"Generation {gen_id} not found.")
-        live, seen = self.registry.get(gen_id), 0
-        while live is not None and not live.ended:
-            parts = live.parts_since(seen)
-            if parts:
-                seen += len(parts)
-                yield "".join(parts)
-            live.wait_for_change(seen, timeout=0.5)
+        sent = 0
+        for text in self.registry.follow(gen_id):
+            sent += len(text)
+            yield text
         final = self.get(gen_id)
-        sent = len("".join(live.parts_since(0))) if live is not None else 0
         if final is not None and len(final.result_text) > sent:
             yield final.result_text[sent:]
 
     def cancel(self, gen_id: str, user_id: str | None = None) -> bool:
         """Stop a live generation, keeping its partial text; False if it is not running."""
-        live = self.registry.get(gen_id)
-        if live is None or live.ended or (user_id is not None and live.record.user_id != user_id):
-            return False
-        live.cancel_requested = True
-        if live.stream is not None:
-            live.stream.close()  # wakes a worker blocked on the next chunk
-        return True
+        return self.registry.cancel(gen_id, user_id)
 
     def thread(self, gen_id: str) -> list[Generation]:
         return self.store.thread(gen_id) if looks_like_id(gen_id) else []
@@ -241,31 +222,61 @@ class Vault:
         """One page, newest first (or order="best": best match first). `after` is a page's
         `next_after` (keyset paging: the rows older than it); without it, `page` counts pages."""
         page, page_size = clamp_page(page, page_size)
-        self.persister.settle_starts()
-        return self.history.page(filters, page, page_size, after, order)
+        return self.store.search(filters, page, page_size, after, order)
 
     def reindex(self, progress=None) -> int:
         """Rebuild the search index from the records; `progress(done, total)` per batch."""
         self.persister.flush()
-        return self.history.rebuild(progress)
+        return self.store.reindex(progress)
 
     def costs(self, filters: Filters = Filters()) -> CostReport:
-        self.persister.settle_starts()
         return cost_report(self.store, filters)
 
     def export(self, dest: Path, fmt: str, filters: Filters = Filters(), progress=None) -> Path:
         """The filtered rows as csv, jsonl or parquet, in bounded memory; `progress(done, total)` is
         called after each window of rows. CSV text cells are neutralized against formula injection."""
-        self.persister.settle_starts()
         return self.store.export(filters, fmt, dest, progress)
 
     def reprice(self, apply: bool = False) -> RepriceReport:
-        report = reprice_rows(self, apply)
+        report = reprice_rows(self.store, self.pricer, apply)
         if apply:
             self.recent.clear()  # the only change to a finished record
         return report
 
     # -- helpers for the UI and CLI ---------------------------------------------------------
+    def user_label(self, user_id: str) -> str:
+        """What pages show for a user: their email (marked when unverified), else the id itself."""
+        return self.users.label(user_id)
+
+    @property
+    def prices_file(self) -> Path:
+        """Where prices for models genai-prices doesn't know are read from."""
+        return self.settings.resolved_prices_file
+
+    @property
+    def budgets_file(self) -> BudgetFile:
+        """The budgets file: `.path`, `.state` (BUDGETS_MISSING/BLANK/READ), `.problem` (or None)."""
+        return self.budgets.file
+
+    def budget_config(self) -> BudgetConfig:
+        return self.budgets.config()
+
+    def budget_usage(self, user_id: str) -> list[BudgetUse]:
+        """The budgets that apply to this user (theirs, then the overall ones), as they stand."""
+        return self.budgets.usage(user_id)
+
+    def budget_table(self, visible_to: str | None = None) -> list[BudgetRow]:
+        """Budget use per user (all, or only `visible_to`) and overall, with the month projected."""
+        return self.budgets.table(visible_to)
+
+    def spend_alerts(self, since, until, user_id: str | None = None) -> list[SpendAlert]:
+        """Hours in [since, until) a user spent over `alert_multiple` x their usual rate."""
+        return self.budgets.spend_alerts(since, until, user_id)
+
+    def set_budget_limit(self, user_id: str | None, key: str, value) -> None:
+        """Change one limit in the budgets file, keeping its comments (None: overall, "*": each user)."""
+        set_limit(self.budgets.file.path, user_id, key, value)
+
     def models(self) -> list[str]:
         return self.provider.models()
 
@@ -281,13 +292,25 @@ class Vault:
         return self.pricer.estimate_range(request.model, self.provider.host, input_tokens(request), max_out,
                                           request.kind, n_images=int(request.params.get("n") or 1))
 
+    def image_bytes(self, relpath: str) -> bytes:
+        """A saved picture or thumbnail (a path from `Generation.images`); NotFound if missing."""
+        return self.images.read(relpath)
+
+    def image_url(self, relpath: str) -> str | None:
+        """Where a browser may fetch the picture directly, or None (serve `image_bytes`)."""
+        return self.images.url(relpath)
+
     def image_file(self, relpath: str) -> Path:
-        return self.images.resolve(relpath)
+        """The picture's file on this machine (local image store only; NotFound otherwise)."""
+        path = self.images.local_path(relpath)
+        if path is None:
+            raise NotFound("The image store keeps no local files.")
+        return path
 
     def after_finish(self, final: Generation) -> None:
         """Release its budget reservation; keep the dedup cache pointing only at successful generations."""
         self.budgets.finished(final)
-        if final.status != "pending" and self.registry.get(final.id) is None:
+        if final.status != PENDING and self.registry.get(final.id) is None:
             self.recent.put(final)  # committed: later reads need no query
         if not final.dedup_key or final.cached_from:
             return
@@ -304,14 +327,10 @@ class Vault:
         atexit.unregister(self.close)
         self.persister.flush()
         self.persister.stop()
-        sweep_interrupted(self)
+        sweep_interrupted(self.store, self.images, self.cache, self.pricer)
         for live in self.registry.all():  # stop paying for streams nobody can save any more
-            live.cancel_requested = True
-            if live.stream is not None:
-                live.stream.close()
+            self.registry.cancel(live.record.id)
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
         self.cache.close()
-        self.history.stop()
-        self.search_index.close()
         self.store.close()
 

@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import sys
-from decimal import Decimal
 
 from .api import Vault
 from .cliargs import dash_positionals
@@ -17,6 +16,7 @@ from .config import Settings
 from .doctor import run_checks
 from .errors import DatabaseLocked, GenlibError
 from .filters import Filters
+from .money import format_usd as money  # exact, zeros trimmed, or "unpriced"
 from .records import COMPLETE, GenerationRequest
 from .termsafe import for_stream
 
@@ -26,14 +26,6 @@ EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
 def tokens(gen) -> str:
     """"57 tokens", or "57 tokens (estimated)" when counted locally (the provider reported no usage)."""
     return f"{gen.total_tokens:,} tokens{' (estimated)' if gen.usage_estimated else ''}"
-
-
-def money(value) -> str:
-    """$0.000123 with full precision (trailing zeros trimmed), or "unpriced"."""
-    if value is None:
-        return "unpriced"
-    text = format(Decimal(str(value)).normalize(), "f")
-    return f"${text}"
 
 
 def say(text: str, file=None, end: str = "\n", flush: bool = False, as_json: bool = False) -> None:
@@ -189,8 +181,7 @@ def cmd_list(vault: Vault, args) -> int:
 def cmd_reindex(vault: Vault, args) -> int:
     done = vault.reindex(progress=progress_bar(sys.stderr))
     print(file=sys.stderr)
-    say(f"indexed {done:,} generations into {vault.search_index.path} "
-        f"({vault.search_index.size_bytes() / 1e6:,.0f} MB)")
+    say(f"indexed {done:,} generations")
     return 0
 
 

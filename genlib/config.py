@@ -89,7 +89,9 @@ class Settings:
 
 
 def apply_thread_switch(settings: Settings) -> None:
-    """Many I/O-bound stream threads and one writer: with Python's default 5 ms GIL hand-off, each of
+    """Set Python's thread switch interval to `GENLIB_GIL_SWITCH_MS` (0: leave it). Process-wide, so
+    opt-in: the app calls it at start-up (ui/vault.py), a library user may. Many I/O-bound stream
+    threads and one writer: with Python's default 5 ms GIL hand-off, each of
     the writer's calls into DuckDB can wait 5 ms behind busy streams, and a flush of 64 streams took
     up to a second. 1 ms keeps the crash loss window near the flush interval (docs/PERFORMANCE.md)."""
     if settings.gil_switch_ms > 0:

@@ -43,12 +43,12 @@ def _guarded(backend: str, check, path: Path) -> Check:
 
 
 def _database(path: Path) -> str:
-    store = DuckDBStore(path)
+    database = DuckDBStore(path)
     try:
-        version = store.schema_version()
-        store.probe()
+        version = database.schema_version()
+        database.probe()
     finally:
-        store.close()
+        database.close()
     return f"{path}: schema version {version}, write, checkpoint and read back ok"
 
 
@@ -66,11 +66,11 @@ def _files(folder: Path) -> str:
 
 def _cache(folder: Path) -> str:
     key, value = f"doctor-probe-{new_id()}", new_id()
-    with diskcache.Cache(str(folder)) as cache:
-        cache.set(key, value, expire=60)
+    with diskcache.Cache(str(folder)) as disk:
+        disk.set(key, value, expire=60)
         try:
-            if cache.get(key) != value:
+            if disk.get(key) != value:
                 raise OSError(f"a probe key read back a different value in {folder}")
         finally:
-            cache.delete(key)
+            disk.delete(key)
     return f"{folder}: write and read back ok"

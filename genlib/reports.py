@@ -1,18 +1,24 @@
-"""Read-side results and maintenance passes: pages, cost reports, re-pricing.
-
-These sit on top of the record store and the pricer; none of them talks to DuckDB directly.
+"""Read-side results: History pages, the cost report (assembled from the store's cost cube) and the
+re-pricing report. No SQL here: the store answers in domain terms (backends/base.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from decimal import Decimal
 
 import pandas as pd
 
-from .filters import Filters, rollup_where, where_clause
+from .filters import Filters
 from .records import Generation
-from .backends.duckdb.sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, ESTIMATED_TOKENS, GROUPINGS
+
+BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
+           "image_tokens")
+# The cost cube (RecordStore.cost_cube): sums per grouping set, sorted by `grouping` (the SQL GROUPING()
+# code of (day, model, user_id)), then: days and models by name, users and models by cost, most first.
+# Columns: day, model, user_id, grouping, generations, cost_usd (float), cost_exact (text, None when
+# nothing is priced), saved_usd, saved_exact, cache_hits, unpriced and each of BUCKETS.
+GROUPINGS = {"by_day_model": 1, "tokens_by_day": 3, "by_model": 5, "by_user": 6, "grand": 7}
+
 
 @dataclass
 class Page:
@@ -58,21 +64,10 @@ class RepriceReport:
 
 
 def cost_report(store, filters: Filters) -> CostReport:
-    """Totals and the Costs page's frames from one grouped scan plus the top-10 query."""
-    where, params = where_clause(filters)
-    rollup = rollup_where(filters)
-    watermark = store.rollup_watermark() if rollup is not None else None
-    if watermark is None:
-        cube = store.frame(COST_CUBE.format(where=where), params)
-    else:  # folded days from the rollup, the last day or two from the base table
-        tail_where = f"{where} AND created_utc >= ?" if where else "WHERE created_utc >= ?"
-        cube = store.frame(COST_CUBE_ROLLUP.format(rollup_where=rollup[0], tail_where=tail_where),
-                           [*rollup[1], *params, datetime.combine(watermark, time.min)])
-    and_ = "AND" if where else "WHERE"
-    top = store.frame(COST_TOP.format(where=where, and_=and_), params)
-    estimated = store.frame(ESTIMATED_TOKENS.format(where=where, and_=and_), params).iloc[0, 0]
-    totals = {**_totals(_grouping(cube, "grand").iloc[0]), "estimated_tokens": int(estimated)}
-    return CostReport(totals, {**_breakdowns(cube), "top": top})
+    """Totals and the Costs page's frames from the store's cube plus its top ten."""
+    cube = store.cost_cube(filters)
+    totals = {**_totals(_grouping(cube, "grand").iloc[0]), "estimated_tokens": store.estimated_tokens(filters)}
+    return CostReport(totals, {**_breakdowns(cube), "top": store.top_costs(filters, 10)})
 
 
 def _grouping(cube: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -109,25 +104,3 @@ def _breakdowns(cube: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 TOKEN_COLUMNS = {"input_tokens": "input", "cache_read_tokens": "cache_read", "cache_write_tokens": "cache_write",
                  "output_tokens": "output", "reasoning_tokens": "reasoning", "image_tokens": "image"}
-
-
-def reprice_rows(vault, apply: bool) -> RepriceReport:
-    """Recompute every priced-or-unpriced row with today's table; write only if `apply`."""
-    report, updates = RepriceReport(applied=apply), []
-    for gen in vault.store.iter_priced_rows():
-        if not gen.total_tokens:
-            continue
-        price = vault.pricer.price(gen.model_used or gen.model_requested, gen.provider or "",
-                                   gen.buckets, gen.kind, gen.created_utc, n_images=len(gen.images))
-        report.rows += 1
-        report.old_total += gen.cost_usd or 0
-        report.new_total += price.cost_usd or 0
-        if price.cost_usd != gen.cost_usd:
-            report.changed += 1
-            report.newly_priced += int(gen.cost_usd is None and price.cost_usd is not None)
-            report.changes.append((gen.id, gen.cost_usd, price.cost_usd))
-            updates.append((gen.id, {"cost_usd": price.cost_usd, "price_source": price.source}))
-    if apply and updates:
-        vault.store.write_batch(updates=updates)
-        vault.store.rebuild_rollup()
-    return report

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .backends.duckdb.store import utcnow
 
 KEY_SEP = "#"
 
@@ -43,17 +42,15 @@ class UserDirectory:
         self._seen: dict[str, tuple[str | None, bool]] = {}  # signed in since start: no write per page
         self._known: dict[str, tuple[str | None, bool]] | None = None
 
-    def sign_in(self, who: Identity, settle=lambda: None) -> bool:
-        """Record the sign-in; True when it took over legacy records saved under the verified email.
-        `settle()` runs first on a takeover, so rows still in a write-behind journal are taken too."""
+    def sign_in(self, who: Identity) -> bool:
+        """Record the sign-in; True when it took over legacy records saved under the verified email."""
         if self._seen.get(who.key) == (who.email, who.email_verified):
             return False
         with self._lock:
             new = who.key not in self._all()
+            # rows from before keys existed: their user_id is the lower-cased email
             legacy = who.verified_email if new else None
-            if legacy:
-                settle()
-            self._store.run_writes(_sign_in_statements(who, legacy))
+            self._store.sign_in(who.key, who.issuer, who.subject, who.email, who.email_verified, legacy)
             self._seen[who.key] = self._all()[who.key] = (who.email, who.email_verified)
         return legacy is not None
 
@@ -78,17 +75,6 @@ class UserDirectory:
 
     def _all(self) -> dict[str, tuple[str | None, bool]]:
         if self._known is None:
-            rows = self._store.frame("SELECT user_id, email, email_verified FROM users", [])
-            self._known = {u: (e if isinstance(e, str) else None, bool(v)) for u, e, v in rows.itertuples(index=False)}
+            self._known = {user_id: (email, verified) for user_id, email, verified in self._store.users()}
         return self._known
 
-
-def _sign_in_statements(who: Identity, legacy_email: str | None) -> list[tuple[str, list]]:
-    now = utcnow()
-    statements = [("""INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET
-        email = excluded.email, email_verified = excluded.email_verified, last_seen_utc = excluded.last_seen_utc""",
-                   [who.key, who.issuer, who.subject, who.email, who.email_verified, now, now])]
-    if legacy_email:  # rows from before keys existed: their user_id is the lower-cased email
-        statements += [(f"UPDATE {table} SET user_id = ? WHERE user_id = ?", [who.key, legacy_email])
-                       for table in ("generations", "cost_daily")]
-    return statements

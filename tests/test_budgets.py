@@ -120,7 +120,7 @@ def test_reservation_is_released_on_failure(vault, fake, monkeypatch, failure):
             vault.start(text_request(), "ana")
         assert fake.calls("chat") == 0  # the worker had started, but nothing left the process
     assert [u.reserved for u in vault.budgets.usage("ana")] == [0]
-    assert not vault.budgets._held
+    assert not vault.ledger.held()
 
 
 def test_under_a_budget_max_tokens_is_always_sent(vault, fake):

@@ -146,7 +146,7 @@ def test_twenty_concurrent_requests_against_a_rate_of_five(vault, fake):
 def test_the_window_slides_and_users_can_have_their_own_rate(vault, fake):
     write_budgets(vault, '[default_user]\nrate_per_minute = 1\n[users."ana"]\nrate_per_minute = 2\n')
     now = [1000.0]
-    vault.budgets._rate = RateLimiter(clock=lambda: now[0])
+    vault.ledger.rate = RateLimiter(clock=lambda: now[0])
     first = vault.wait(vault.start(text_request(0), "bo"), timeout=20)
     with pytest.raises(RateLimited, match="Try again in 1 min"):
         vault.start(text_request(1), "bo")

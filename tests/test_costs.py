@@ -9,6 +9,7 @@ import pytest
 
 from genlib import Filters, GenerationRequest
 from genlib import reports
+from genlib.backends.duckdb import reads
 from genlib.backends.duckdb.store import DuckDBStore
 from tests.vaults import make_vault
 
@@ -32,12 +33,12 @@ def _mixed_history(vault, fake):
 
 def _both_ways(vault, filters, monkeypatch):
     """Costs through the rollup (today's rows folded in, as if the day had closed) and by full scan."""
-    vault.persister.settle_starts()  # as the writer does before it folds: no row left in the journal
+    vault.persister.flush()  # as the writer does before it folds: no row left in the journal
     vault.store.fold_rollup(until=date.today() + timedelta(days=2))
     assert vault.store.rollup_watermark() == date.today() + timedelta(days=2)
     fast = vault.costs(filters)
     with monkeypatch.context() as m:
-        m.setattr(reports, "rollup_where", lambda f: None)  # force the full scan
+        m.setattr(reads, "rollup_where", lambda f: None)  # force the full scan
         slow = vault.costs(filters)
     return fast, slow
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from genlib import Filters, GenerationRequest
-from genlib.backends.local.dedup import SHARED_HIT, dedup_key
+from genlib.dedup import SHARED_HIT, dedup_key
 from genlib.cli import main as cli_main
 from tests.vaults import make_vault
 

@@ -106,7 +106,7 @@ def test_the_scan_used_while_the_index_builds_gives_the_same_pages(tmp_path):
             _generate(vault, f"scanword {i} {'odd' if i % 2 else 'even'}")
         queries = [Filters(q="scanword -odd"), Filters(q='"word 3"'), Filters(status="complete")]
         indexed = [[g.id for g in vault.search(f, page_size=2).items] for f in queries]
-        vault.history.ready.clear()  # as during a background build
+        vault.store.history.ready.clear()  # as during a background build
         assert [[g.id for g in vault.search(f, page_size=2).items] for f in queries] == indexed
     finally:
         vault.close()
@@ -143,7 +143,7 @@ def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
         (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
     vault = make_vault(tmp_path)
     try:
-        assert vault.history.ready.is_set()
+        assert vault.store.history.ready.is_set()
         assert [g.id for g in vault.search(Filters(q="rebuiltword")).items] == [gen_id]
     finally:
         vault.close()
@@ -159,7 +159,7 @@ def test_a_large_history_builds_its_index_in_the_background(tmp_path, monkeypatc
     vault = make_vault(tmp_path)
     try:
         assert [g.id for g in vault.search(Filters(q="backgroundword")).items] == ids[::-1]  # scan or index
-        assert vault.history.ready.wait(20)
+        assert vault.store.history.ready.wait(20)
         later = _generate(vault, "backgroundword later")
         page = vault.search(Filters(q="backgroundword"))
         assert [g.id for g in page.items] == [later, *ids[::-1]] and page.total == 4
@@ -171,12 +171,12 @@ def test_a_fresh_build_skips_records_the_writer_indexed_meanwhile(tmp_path):
     vault = make_vault(tmp_path)
     try:
         gen_id = _generate(vault, "racedword")
-        row = vault.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id])
-        vault.search_index.clear()
-        vault.search_index.upsert([row_of(vault.get(gen_id))])  # the writer, during the build
+        row = vault.store.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id])
+        vault.store.search_index.clear()
+        vault.store.search_index.upsert([row_of(vault.get(gen_id))])  # the writer, during the build
         batch = next(vault.store.index_batches(None))
-        vault.search_index.append_fresh(batch, {})  # as a build that read the row before it was indexed
-        assert vault.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]) == row
+        vault.store.search_index.append_fresh(batch, {})  # as a build that read the row before it was indexed
+        assert vault.store.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]) == row
         assert [g.id for g in vault.search(Filters(q="racedword")).items] == [gen_id]
     finally:
         vault.close()
@@ -192,7 +192,7 @@ def test_an_index_that_cannot_catch_up_leaves_search_on_the_scan(tmp_path, monke
     monkeypatch.setattr("genlib.search.history.catch_up", broken)
     vault = make_vault(tmp_path)
     try:
-        assert not vault.history.ready.is_set()
+        assert not vault.store.history.ready.is_set()
         assert [g.id for g in vault.search(Filters(q="fallbackword")).items] == [gen_id]
     finally:
         vault.close()

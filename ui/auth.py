@@ -93,7 +93,7 @@ def viewer_from_user(user) -> Viewer | None:
     vault = get_vault()
     who = identity_from(user, vault.settings.allow_unverified_email)
     is_admin = who.verified_email is not None and who.verified_email in admin_emails()
-    return Viewer(vault.sign_in(who), is_admin=is_admin, signed_in=True, label=vault.users.label(who.key))
+    return Viewer(vault.sign_in(who), is_admin=is_admin, signed_in=True, label=vault.user_label(who.key))
 
 
 def current_viewer() -> Viewer | None:

@@ -1,20 +1,18 @@
 """Budgets in the app: the spend line on Generate, and budget use, alerts and the admin form on Costs.
 
-Everything shown comes from `vault.budgets` (genlib/budgets.py); the only write is the admin
-form, which changes one limit in the configured budgets file (genlib/budget_edit.py).
+Everything shown comes from the Vault's budget methods (genlib/budgets/); the only write is the admin
+form, which changes one limit in the configured budgets file (`Vault.set_budget_limit`).
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from genlib import BadRequest, Filters
-from genlib.budgets.config import BLANK, READ
-from genlib.budgets.edit import set_limit
-from genlib.budgets.use import DAILY, usd, used_up_message
+from genlib import BUDGETS_BLANK, BUDGETS_READ, DAILY, MONTHLY, BadRequest, Filters, format_usd, used_up_message
 
 from .auth import Viewer
 from .nav import generation_href
@@ -24,8 +22,9 @@ from .vault import user_label
 
 log = logging.getLogger("genvault.ui")
 WARN_AT = 0.8
-_LABELS = {(True, DAILY): "Spent today", (True, "monthly"): "this month",
-           (False, DAILY): "everyone today", (False, "monthly"): "everyone this month"}
+usd = partial(format_usd, cents=True)  # budget amounts: "$5.00", "$0.000612"
+_LABELS = {(True, DAILY): "Spent today", (True, MONTHLY): "this month",
+           (False, DAILY): "everyone today", (False, MONTHLY): "everyone this month"}
 _SETTINGS = {"Daily limit (USD)": "daily_usd", "Monthly limit (USD)": "monthly_usd",
              "Generations per minute": "rate_per_minute"}
 _OVERALL, _DEFAULT, _OTHER = "Overall (everyone together)", "Each user (default)", "Another user…"
@@ -33,11 +32,11 @@ _OVERALL, _DEFAULT, _OTHER = "Overall (everyone together)", "Each user (default)
 
 def budget_notice(vault, viewer: Viewer) -> None:
     """"Spent today $x of $y (z%)" for each budget that applies; a warning from 80%, an error at 100%."""
-    config = vault.budgets.config()
+    config = vault.budget_config()
     if config.broken:
         st.error(md_escape(config.broken), icon=":material/savings:")
         return
-    uses = vault.budgets.usage(viewer.user_id)
+    uses = vault.budget_usage(viewer.user_id)
     if not uses:
         return
     parts = [f"{_LABELS[(u.user_id is not None, u.period)]} {usd(u.used)} of {usd(u.limit)} ({u.fraction:.0%})"
@@ -55,18 +54,18 @@ def budget_notice(vault, viewer: Viewer) -> None:
 
 def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
     """The Costs page's budget section; nothing for non-admins when no budgets are configured."""
-    config, problem = vault.budgets.config(), vault.budgets.file.problem
+    config, problem = vault.budget_config(), vault.budgets_file.problem
     if config.empty and not problem:
         if viewer.is_admin:
             st.subheader("Budgets")
-            st.caption(_no_limits_reason(vault.budgets.file))
+            st.caption(_no_limits_reason(vault.budgets_file))
             _admin_form(vault, viewer, config)
         return
     st.subheader("Budgets")
     if problem and viewer.is_admin:
         kept = "" if config.broken else " The last valid version stays in force."
         st.error(md_escape(problem + kept), icon=":material/savings:")
-    _use_table(vault.budgets.table(viewer.visible_to))
+    _use_table(vault.budget_table(viewer.visible_to))
     if config.alert_multiple is not None:
         _alerts(vault, viewer, filters, config)
     if viewer.is_admin:
@@ -76,10 +75,10 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
 def _no_limits_reason(file) -> str:
     """Why nothing is limited: no file, a blank file (read as no file) or a file that sets no limit."""
     where = f"`{md_escape(str(file.path))}`"
-    if file.state == BLANK:
+    if file.state == BUDGETS_BLANK:
         return (f"No budgets are set: the budgets file {where} is blank (only comments or empty lines), "
                 "which counts as no file. Add limits to it or set one here.")
-    if file.state == READ:
+    if file.state == BUDGETS_READ:
         return f"No budgets are set: the budgets file {where} sets no limits. Add one to it or set one here."
     return (f"No budgets are set: there is no budgets file. Create {where} (see `budgets.example.toml`) "
             "or set a limit here.")
@@ -107,7 +106,7 @@ def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
     since = datetime.combine(filters.date_from or today - timedelta(days=29), time.min)
     until = datetime.combine(filters.date_to or today, time.min) + timedelta(days=1)
     st.subheader("Spend alerts")
-    alerts = vault.budgets.spend_alerts(since, until, viewer.visible_to)
+    alerts = vault.spend_alerts(since, until, viewer.visible_to)
     if not alerts:
         st.caption(md_escape(f"No hour in this range went over {config.alert_multiple}× a user's usual "
                              f"hourly spend (and {usd(config.alert_min_usd)})."))
@@ -131,7 +130,7 @@ def _admin_form(vault, viewer: Viewer, config) -> None:
         other = st.text_input("User id, for another user", key="budget_user", placeholder="ana@example.com")
         setting = st.selectbox("Limit", list(_SETTINGS), key="budget_setting")
         value = st.text_input("New value", key="budget_value", placeholder="e.g. 25")
-        st.caption(f"Writes `{vault.budgets.file.path}`; editing that file by hand works too. It applies at once.")
+        st.caption(f"Writes `{vault.budgets_file.path}`; editing that file by hand works too. It applies at once.")
         submitted = st.form_submit_button("Save limit")
     if submitted and viewer.is_admin:
         _save(vault, who, other, _SETTINGS[setting], value)
@@ -140,12 +139,12 @@ def _admin_form(vault, viewer: Viewer, config) -> None:
 def _save(vault, who: str, other: str, key: str, value: str) -> None:
     user = None if who == _OVERALL else "*" if who == _DEFAULT else other if who == _OTHER else who
     try:
-        set_limit(vault.budgets.file.path, user, key, value)
+        vault.set_budget_limit(user, key, value)
     except BadRequest as exc:
         st.error(md_escape(str(exc)), icon=":material/edit_note:")
         return
     except OSError as exc:
-        st.error(f"Could not write {vault.budgets.file.path}: {exc.strerror}", icon=":material/database:")
+        st.error(f"Could not write {vault.budgets_file.path}: {exc.strerror}", icon=":material/database:")
         return
     target = "the overall budget" if user is None else "each user" if user == "*" else user.strip().lower()
     log.info("budget changed: %s %s = %s", target, key, value)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from genlib import IMAGE, TEXT, BadRequest, BudgetExceeded, GenerationRequest, RateLimited, StorageUnavailable
-from genlib.validate import IMAGE_QUALITIES, IMAGE_SIZES
+from genlib import (IMAGE, IMAGE_QUALITIES, IMAGE_SIZES, TEXT, BadRequest, BudgetExceeded, GenerationRequest,
+                    RateLimited, StorageUnavailable)
 
 from .auth import Viewer
 from .budgets import budget_notice

@@ -105,7 +105,7 @@ def _unpriced(vault, report) -> None:
         return
     models = ", ".join(f"**{md_escape(m)}** ({int(n):,})" for m, n in zip(missing["model"], missing["unpriced"]))
     st.warning(f"Some generations have no price and are not in the total: {models}. Add these models to "
-               f"`{vault.settings.resolved_prices_file}` (see `prices.example.toml`), then run "
+               f"`{vault.prices_file}` (see `prices.example.toml`), then run "
                "`python -m genlib reprice --apply`.", icon=":material/price_change:")
 
 

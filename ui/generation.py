@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from genlib import IMAGE, Generation
-from genlib.pricing.usage import estimate_tokens
+from genlib import IMAGE, Generation, estimate_tokens
 
 from .auth import Viewer
 from .finished import show_finished

@@ -21,7 +21,7 @@ from .render import md_escape
 def load_image(vault, relpath: str | None) -> tuple[bytes | None, str | None]:
     """(bytes, None) for a readable image; (None, reason) when the file is missing or corrupt."""
     try:
-        data = vault.image_file(relpath or "").read_bytes()
+        data = vault.image_bytes(relpath or "")
     except (NotFound, OSError):
         return None, "The image file is missing from the data dir."
     try:

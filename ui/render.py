@@ -7,15 +7,16 @@ here for the pages that import it from this module).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from genlib import Generation
+from genlib import Generation, format_usd
 
 from .safe_markdown import md_escape  # noqa: F401 - re-exported
+
+format_cost = format_usd  # "$0.000123" (exact), "unpriced", "(estimated)" (genlib/money.py)
 from .vault import user_label
 
 BADGE_COLORS = {"pending": "gray", "streaming": "blue", "complete": "green", "error": "red",
@@ -42,18 +43,6 @@ def url_problems(raw: dict, max_page: int | None = None) -> list[str]:
     if max_page is not None and not (page.isdigit() and 1 <= int(page) <= max_page):
         problems.append(f"Page '{page[:20]}' is not a page number from 1 to {max_page:,}; showing page 1.")
     return problems
-
-
-def format_cost(value, estimated: bool = False) -> str:
-    """"$0.000123" (exact, zeros trimmed) or "unpriced"; "(estimated)" when usage was estimated."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "unpriced"
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        return "unpriced"
-    text = "$" + format(amount.normalize(), "f") if amount else "$0"
-    return f"{text} (estimated)" if estimated else text
 
 
 def format_ms(ms: float | None) -> str:

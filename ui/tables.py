@@ -36,7 +36,7 @@ def highlighted(segments: list[tuple[str, bool]]) -> str:
 
 def history_frame(vault, items: list[Generation], snippets: dict | None = None) -> pd.DataFrame:
     rows = [{
-        "Time": format_time(g.created_utc), "User": vault.users.label(g.user_id), "Model": g.model_used or g.model_requested,
+        "Time": format_time(g.created_utc), "User": vault.user_label(g.user_id), "Model": g.model_used or g.model_requested,
         "Kind": g.kind, "Status": g.status, "Tokens": g.total_tokens, "Usage": usage_source(g.total_tokens, g.usage_estimated),
         "Cost": format_cost(g.cost_usd, g.usage_estimated) + (" (cache)" if g.cached_from else ""),
         "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else None,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from genlib import IMAGE, OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings, Vault
+from genlib import IMAGE, OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings, Vault, apply_thread_switch
 
 log = logging.getLogger("genvault.ui")
 IMAGE_HINTS = ("image", "dall-e", "dalle", OFFLINE_IMAGE_MODEL)
@@ -25,7 +25,9 @@ def _close(vault: Vault) -> None:
 
 @st.cache_resource(show_spinner=False, on_release=_close)
 def _open_vault(data_dir: str) -> Vault:
-    return Vault(Settings.from_env(data_dir=Path(data_dir)))
+    settings = Settings.from_env(data_dir=Path(data_dir))
+    apply_thread_switch(settings)  # the app's process: many stream threads, one writer
+    return Vault(settings)
 
 
 def get_vault() -> Vault:
@@ -35,7 +37,7 @@ def get_vault() -> Vault:
 
 def user_label(user_id: str) -> str:
     """The user as people know them: their email (the id itself for local or unknown users)."""
-    return get_vault().users.label(user_id)
+    return get_vault().user_label(user_id)
 
 
 def looks_like_image_model(model: str) -> bool:

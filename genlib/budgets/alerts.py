@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from ..backends.duckdb.sql import BUDGET_QUERIES
+from .use import SpendWindow
 
 log = logging.getLogger(__name__)
 BASELINE_DAYS = 14
@@ -38,10 +38,10 @@ def find_alerts(store, config, since: datetime, until: datetime, user_id: str | 
     """The flagged hours in [since, until), newest `limit` of them, with their generations."""
     if config.alert_multiple is None:
         return []
-    hourly = _query(store, "hourly", config, since - timedelta(days=BASELINE_DAYS), until, user=user_id)
+    hourly = store.hourly_spend(_window(config, since - timedelta(days=BASELINE_DAYS), until), user_id)
     flagged = _flag(hourly, config, since).tail(limit)
     return [SpendAlert(row.user_id, row.hour.to_pydatetime(), float(row.cost_usd), float(row.usual),
-                       _query(store, "hour_generations", config, row.hour, row.hour + HOUR, user=row.user_id))
+                       store.hour_generations(_window(config, row.hour, row.hour + HOUR), row.user_id))
             for row in flagged.itertuples()]
 
 
@@ -57,9 +57,9 @@ def _flag(hourly: pd.DataFrame, config, since: datetime) -> pd.DataFrame:
     return hourly[(hourly["hour"] >= pd.Timestamp(since)) & (hourly["cost_usd"] > threshold)].sort_values("hour")
 
 
-def _query(store, name: str, config, since, until, user: str | None) -> pd.DataFrame:
-    params = {**config.sql_rates(), "since": _naive(since), "until": _naive(until), "user": user}
-    return store.frame(BUDGET_QUERIES[name], params)
+def _window(config, since, until) -> SpendWindow:
+    rates = config.token_rates()
+    return SpendWindow(_naive(since), _naive(until), None, rates["fin"], rates["fout"])
 
 
 def _naive(value) -> datetime:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..filestamp import file_stamp
+from ..pricing.usage import MTOK
 from ..validate import MAX_TOKENS
 
 USD_KEYS = ("daily_usd", "monthly_usd")
@@ -22,7 +23,6 @@ TOP_KEYS = ("overall", "default_user", "users", "unpriced", "alert_multiple", "a
             "default_max_tokens")
 FALLBACK_KEYS = ("fallback_input_per_mtok", "fallback_output_per_mtok")
 MAX_USD = Decimal(1_000_000_000)
-MTOK = Decimal(1_000_000)
 MISSING, BLANK, READ = "missing", "blank", "read"  # BudgetFile.state when nothing is wrong with it
 
 
@@ -74,8 +74,8 @@ class BudgetConfig:
             return self.unpriced.input_per_mtok, self.unpriced.output_per_mtok
         return Decimal(0), Decimal(0)
 
-    def sql_rates(self) -> dict[str, Decimal]:
-        """The spend queries' $fin/$fout parameters: the fallback rates per token."""
+    def token_rates(self) -> dict[str, Decimal]:
+        """The fallback rates per token (`fin`, `fout`) unpriced rows count at in budget spend."""
         fin, fout = self.fallback_rates
         return {"fin": fin / MTOK, "fout": fout / MTOK}
 

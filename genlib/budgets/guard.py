@@ -1,35 +1,29 @@
 """Budgets and the rate limit, enforced when `Vault.start` admits a generation.
 
-Spent = the store's cost in the UTC day/month + reservations held here for generations in flight.
-An admitted generation reserves its worst-case cost under one lock, so concurrent starts can't
-overshoot; the reservation is dropped once its final cost is committed (`finished`). The ledger is
-in memory, right for one Vault per process (DuckDB allows one process per file). Several replicas
-would need a shared ledger: e.g. a row per (scope, period) locked with SELECT ... FOR UPDATE in
-Postgres, or a Redis script that checks and adds atomically.
+Spent = the store's cost in the UTC day/month (`RecordStore.spend`) + reservations held in the
+`BudgetLedger` for generations in flight. An admitted generation reserves its worst-case cost in one
+atomic ledger step, so concurrent starts can't overshoot; the reservation is dropped once its final
+cost is committed (`finished`).
 """
 from __future__ import annotations
 
 import logging
 import math
 import threading
-import time
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .config import BudgetConfig, BudgetFile, Fallback
-from .use import (DAILY, MONTHLY, BudgetUse, day_start, month_start, next_month, project_month,
-                         rate_message, too_big_message, unpriced_message, used_up_message)
-from ..errors import BudgetExceeded, RateLimited
-from .ratelimit import RateLimiter
+from ..clock import utcnow
+from ..errors import BudgetExceeded
+from ..pricing.usage import MTOK, estimate_chat_usage
 from ..records import IMAGE, TEXT, Generation, GenerationRequest
 from .alerts import SpendAlert, SpendAlerts, find_alerts
-from ..backends.duckdb.store import utcnow
-from ..backends.duckdb.sql import BUDGET_QUERIES
-from ..pricing.usage import estimate_chat_usage
+from .config import BudgetConfig, BudgetFile, Fallback
+from .use import (DAILY, MONTHLY, BudgetUse, month_window, project_month, too_big_message, unpriced_message,
+                  used_up_message)
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
-MTOK = Decimal(1_000_000)
 INPUT_MARGIN = Decimal("1.25")  # the offline token estimate can undercount a little
 IMAGE_MAX_TOKENS = 6240  # gpt-image-1's largest output per image (high quality, 1536x1024)
 
@@ -47,16 +41,13 @@ class BudgetRow:
 
 
 class BudgetGuard:
-    def __init__(self, store, pricer, provider_host: str, settings, clock=utcnow, monotonic=time.monotonic,
+    def __init__(self, store, ledger, pricer, provider_host: str, settings, clock=utcnow,
                  names=lambda user_id: user_id):
-        self._store, self._pricer, self._host = store, pricer, provider_host
+        self._store, self._ledger, self._pricer, self._host = store, ledger, pricer, provider_host
         self._name = names  # user id -> the name per-user budgets are configured under (verified email)
         self.file = BudgetFile(settings.resolved_budgets_file)
         self.prices_file = settings.resolved_prices_file
         self._clock = clock
-        self._lock = threading.Lock()  # one admission at a time: check and reserve are one step
-        self._held: dict[str, tuple[str, Decimal]] = {}  # generation id -> (user, worst-case USD)
-        self._rate = RateLimiter(clock=monotonic)
         self.alerts = SpendAlerts(store, clock)
         self._alert_lock, self._closed = threading.Lock(), False
 
@@ -84,23 +75,16 @@ class BudgetGuard:
             return
         user = _norm(record.user_id)
         worst = None if hit or not config.has_budget(self._name(user)) else self._worst_or_refuse(config, request)
-        with self._lock:
-            limit = self._limits(config, user).rate_per_minute
-            if (wait := self._rate.wait_s(user, limit)) is not None:
-                raise RateLimited(rate_message(self._rate.count(user), limit, wait))
-            if worst is not None:
-                self._check(self._uses(config, user), worst)
-                self._held[record.id] = (user, worst)
-            self._rate.record(user)
+        self._ledger.reserve(record.id, user, worst, self._limits(config, user).rate_per_minute,
+                             lambda mine, everyone: self._check(self._uses(config, user, mine, everyone), worst))
 
     def release(self, gen_id: str) -> None:
-        """Drop a reservation (idempotent): the generation ended or never started."""
-        with self._lock:
-            self._held.pop(gen_id, None)
+        """Drop a reservation (idempotent): the generation never started."""
+        self._ledger.release(gen_id)
 
     def finished(self, final: Generation) -> None:
         """After the final record is committed: its real cost replaces its reservation."""
-        self.release(final.id)
+        self._ledger.settle(final.id)
         config = self.config()
         if config.alert_multiple is None or final.cached_from:
             return
@@ -158,16 +142,15 @@ class BudgetGuard:
         config = self.config()
         if config.empty or config.broken:
             return []
-        with self._lock:
-            return self._uses(config, _norm(user_id))
+        user, held = _norm(user_id), self._ledger.held()
+        return self._uses(config, user, _sum(held, user), _sum(held, None))
 
     def table(self, visible_to: str | None = None) -> list[BudgetRow]:
         """Budget use per user (all, or only `visible_to`) and overall, with the month projected."""
         config, now = self.config(), self._clock()
-        spent = self._store.frame(BUDGET_QUERIES["spent_by_user"], self._params(config, now))
+        spent = self._store.spend_by_user(month_window(now, config.token_rates()))
         by_user = {u: (Decimal(str(d)), Decimal(str(m))) for u, d, m in spent.itertuples(index=False)}
-        with self._lock:
-            held = list(self._held.values())
+        held = self._ledger.held()
         named = {self._name(u) for u in by_user}  # configured users seen under their key already
         users = sorted(set(by_user) | (set(config.users) - named), key=lambda u: (self._name(u), u))
         if visible_to is not None:
@@ -186,25 +169,19 @@ class BudgetGuard:
         return BudgetRow(user, day + held, limits.daily_usd, month + held, limits.monthly_usd,
                          project_month(month, now) + held)
 
-    def _uses(self, config: BudgetConfig, user: str) -> list[BudgetUse]:
-        """Caller holds the lock, so no reservation can appear or vanish while we add up."""
+    def _uses(self, config: BudgetConfig, user: str, held_mine: Decimal, held_all: Decimal) -> list[BudgetUse]:
+        """The user's and the overall budgets with what is spent and `held` (reserved) now."""
         now = self._clock()
-        row = self._store.row_dict(BUDGET_QUERIES["spent"], {**self._params(config, now), "user": user})
-        spent = {name: Decimal(value) for name, value in row.items()}
-        held = list(self._held.values())
+        spent = self._store.spend(month_window(now, config.token_rates()), user)
         mine, overall = self._limits(config, user), config.overall
-        candidates = ((user, DAILY, mine.daily_usd, spent["user_day"], _sum(held, user)),
-                      (user, MONTHLY, mine.monthly_usd, spent["user_month"], _sum(held, user)),
-                      (None, DAILY, overall.daily_usd, spent["all_day"], _sum(held, None)),
-                      (None, MONTHLY, overall.monthly_usd, spent["all_month"], _sum(held, None)))
+        candidates = ((user, DAILY, mine.daily_usd, spent["user_day"], held_mine),
+                      (user, MONTHLY, mine.monthly_usd, spent["user_month"], held_mine),
+                      (None, DAILY, overall.daily_usd, spent["all_day"], held_all),
+                      (None, MONTHLY, overall.monthly_usd, spent["all_month"], held_all))
         return [BudgetUse(u, period, limit, s, h, now) for u, period, limit, s, h in candidates if limit is not None]
 
     def _limits(self, config: BudgetConfig, user: str):
         return config.user_limits(self._name(user))
-
-    @staticmethod
-    def _params(config: BudgetConfig, now) -> dict:
-        return {**config.sql_rates(), "day": day_start(now), "since": month_start(now), "until": next_month(now)}
 
 
 def _sum(held: list[tuple[str, Decimal]], user: str | None) -> Decimal:

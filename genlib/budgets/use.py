@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ..money import format_usd
+
 DAILY, MONTHLY = "daily", "monthly"
-CENT = Decimal("0.01")
 
 
 def day_start(now: datetime) -> datetime:
@@ -26,6 +27,23 @@ def next_month(now: datetime) -> datetime:
     return (start + timedelta(days=32)).replace(day=1)
 
 
+@dataclass(frozen=True)
+class SpendWindow:
+    """What a spend query adds up: records created in [since, until) (and from `day` for the day's
+    sums), unpriced ones at `fin`/`fout` USD per input/output token (both 0: not counted)."""
+
+    since: datetime
+    until: datetime
+    day: datetime | None = None
+    fin: Decimal = Decimal(0)
+    fout: Decimal = Decimal(0)
+
+
+def month_window(now: datetime, rates: dict) -> SpendWindow:
+    """The UTC month and day of `now`, at the budgets file's fallback rates."""
+    return SpendWindow(month_start(now), next_month(now), day_start(now), rates["fin"], rates["fout"])
+
+
 def period_end(period: str, now: datetime) -> datetime:
     return day_start(now) + timedelta(days=1) if period == DAILY else next_month(now)
 
@@ -38,11 +56,8 @@ def project_month(month_spent: Decimal, now: datetime) -> Decimal:
 
 
 def usd(value) -> str:
-    """$5.00, $1,234.50; amounts under a cent keep their digits ($0.000612) instead of "$0.00"."""
-    amount = Decimal(value or 0)
-    if amount == 0 or abs(amount) >= CENT:
-        return f"${amount:,.2f}"
-    return "$" + format(amount.quantize(Decimal("0.000001")).normalize(), "f")
+    """A budget amount: "$5.00", "$1,234.50", "$0.000612" (genlib/money.py)."""
+    return format_usd(value, cents=True)
 
 
 def duration(delta: timedelta) -> str:

@@ -31,9 +31,8 @@ from genai_prices.data_snapshot import get_snapshot
 from ..config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL
 from ..filestamp import file_stamp
 from ..records import IMAGE, TokenBuckets
-from .usage import MAX_BUCKET_TOKENS, out_of_range
+from .usage import MAX_BUCKET_TOKENS, MTOK, out_of_range
 
-MTOK = Decimal(1_000_000)
 ZERO = Decimal(0)
 _RATE_KEYS = ("input_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "output_per_mtok",
               "reasoning_per_mtok", "image_per_mtok", "per_image")

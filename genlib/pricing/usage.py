@@ -8,6 +8,7 @@ absurd counts are clamped to `MAX_BUCKET_TOKENS` (see `out_of_range`).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import re
 from typing import Any
 
@@ -19,6 +20,7 @@ _PER_MESSAGE_TOKENS = 3
 _REPLY_PRIMING_TOKENS = 3
 # No single request bills a billion tokens of one kind; a count at or past this is a provider bug, and
 # past 2**63 it would not even fit the database's BIGINT (the final record could not be saved).
+MTOK = Decimal(1_000_000)  # prices are per million tokens
 MAX_BUCKET_TOKENS = 10**9
 _PIECE = re.compile(r"[A-Za-z]+|\d+|[^\W\d_A-Za-z]+|\s+|[^\w\s]+|_+")
 

@@ -1,12 +1,10 @@
-"""The single writer: every database write for live generations but the first goes through this thread.
+"""The single writer: every record-store write for live generations but the first goes through this thread.
 
-A new generation's pending row (or a dedup hit's record) is committed by the thread that starts
-it, as one narrow row in the start journal (see migration 4); this thread moves it into
-`generations` at the next flush, in the transaction that deletes it from the journal, or with its
-final record if that comes first. Streamed text is gathered from
-all live generations every flush interval and written in one transaction, so the cost is one
-commit per interval however many generations stream, and a crash loses at most one interval.
-Final records are written once, with the whole text, and their chunks deleted.
+A new generation's record is inserted by the thread that starts it (`RecordStore.insert`). Streamed
+text is gathered from all live generations every flush interval and written in one `write`, so the
+cost is one commit per interval however many generations stream, and a crash loses at most one
+interval. Final records are written once, with the whole text. After each tick the store's
+periodic upkeep runs (`maintain`) on this same thread.
 """
 from __future__ import annotations
 
@@ -18,33 +16,23 @@ from concurrent.futures import Future
 
 from ..errors import StorageUnavailable
 from ..faillog import RepeatedFailureLog
-from .live import LiveRegistry
+from ..clock import utcnow
 from ..records import Generation
-from ..backends.duckdb.store import utcnow
 
 log = logging.getLogger(__name__)
 _STOP = object()
 
 
 class Persister:
-    def __init__(self, store, registry: LiveRegistry, interval_s: float = 0.2, index_feed=None):
-        self._store = store
-        self._index_feed = index_feed  # the search index, updated after each commit (search_sync)
-        self._registry = registry
+    def __init__(self, store, registry, interval_s: float = 0.2):
+        self._store = store  # a RecordStore
+        self._registry = registry  # the LiveChannel: this process's live generations
         self._interval = interval_s
         self._ops: queue.Queue = queue.Queue()
-        self._folded_on: str | None = None
-        self._journaled: dict[str, Generation] = {}  # committed to the start journal, not yet moved
-        self._new_starts: queue.SimpleQueue = queue.SimpleQueue()  # journaled by other threads
         self._write_failures = RepeatedFailureLog(log, "writing to the database")
-        self._fold_failures = RepeatedFailureLog(log, "folding the cost rollup")
+        self._upkeep_failures = RepeatedFailureLog(log, "folding the cost rollup")
         self._thread = threading.Thread(target=self._run, name="genlib-persister", daemon=True)
         self._thread.start()
-
-    def journaled(self, gen: Generation) -> None:
-        """A new generation's pending row is committed in the start journal (by the thread that
-        started it): move it into `generations` at the next flush. Any thread may call this."""
-        self._new_starts.put(gen)
 
     def finish(self, gen: Generation, timeout: float = 30.0) -> None:
         """Commit a generation's final record (whole text) and drop its chunks."""
@@ -53,12 +41,6 @@ class Persister:
     def flush(self, timeout: float = 30.0) -> None:
         """Write every live generation's unsaved text now."""
         self._submit("flush", None).result(timeout)
-
-    def settle_starts(self, timeout: float = 30.0) -> None:
-        """Move journaled pending rows into `generations` now, so a query issued next sees every
-        generation started so far (read-your-writes); free when the journal is empty."""
-        if self._journaled or not self._new_starts.empty():
-            self.flush(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._ops.put(_STOP)
@@ -81,7 +63,7 @@ class Persister:
             if ops or tick:
                 self._write(ops, tick)
             if tick:
-                self._fold_closed_days()
+                self._upkeep()
             if stopping:
                 return
 
@@ -100,84 +82,46 @@ class Persister:
     def _write(self, ops: list, tick: bool) -> None:
         finals = [gen for kind, gen, _ in ops if kind == "final"]
         chunks, updates, receipts = self._gather_live({gen.id for gen in finals}) if tick else ([], [], [])
-        moves = self._moves(finals, tick)
-        if not (ops or chunks or updates or moves):
-            return  # an idle tick: no empty transaction
-        began = utcnow()
         try:
-            self._store.write_batch(moves, chunks, updates, [g for g in finals if g.id not in self._journaled])
+            # Also on an idle tick: the store may have records of its own to move (an empty
+            # write costs it nothing when it has none).
+            self._store.write(chunks, updates, finals)
         except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
             self._write_failures.failed(exc)
             if len(finals) > 1:
-                return self._write_one_by_one(ops, chunks, updates, moves, receipts)
+                return self._write_one_by_one(ops, chunks, updates, receipts)
             _hand_back(receipts, saved=False)
             return self._settle(ops, exc)
         self._write_failures.succeeded()
         _hand_back(receipts, saved=True)
-        self._journaled_moved(moves)
-        self._indexed(began, [*moves, *finals], chunks, updates)
         self._forget(finals)
         self._settle(ops, None)
-
-    def _indexed(self, began, records: list[Generation], chunks: list, updates: list) -> None:
-        """Committed records and live text go to the search index after the commit, before a final
-        record leaves the registry (a reader then finds it in the index or in the registry)."""
-        if self._index_feed is not None:
-            final = {gen.id: gen for gen in records}  # a final record wins over its moved pending row
-            live = {row[0] for row in chunks} | {gen_id for gen_id, _ in updates}
-            self._index_feed.committed(began, list(final.values()), live - set(final))
-
-    def _moves(self, finals: list[Generation], tick: bool) -> list[Generation]:
-        """Rows to move from the start journal into `generations`: a final record at once (as the
-        whole row), every other journaled row on a tick (as it stands, meta updates included)."""
-        while not self._new_starts.empty():
-            gen = self._new_starts.get()
-            self._journaled[gen.id] = gen
-        final_of = {gen.id: gen for gen in finals if gen.id in self._journaled}
-        if not tick:
-            return list(final_of.values())
-        return [final_of.get(gen_id, gen) for gen_id, gen in self._journaled.items()]
-
-    def _journaled_moved(self, moves: list[Generation]) -> None:
-        for gen in moves:
-            self._journaled.pop(gen.id, None)
 
     def _forget(self, finals: list[Generation]) -> None:
         # Here, not in the worker: once the final row is committed no later tick may gather it.
         for gen in finals:
             self._registry.remove(gen.id)
 
-    def _fold_closed_days(self) -> None:
-        """Once a day (and at start), fold closed days into the cost rollup, on this same thread."""
-        today = time.strftime("%Y-%m-%d", time.gmtime())
-        if today == self._folded_on:
-            return
+    def _upkeep(self) -> None:
+        """The store's periodic upkeep (the daily rollup fold), on this same thread."""
         try:
-            self._store.fold_rollup()
-            self._folded_on = today
-            self._fold_failures.succeeded()
+            self._store.maintain()
+            self._upkeep_failures.succeeded()
         except Exception as exc:  # noqa: BLE001 - the Costs page reads the base table meanwhile
-            self._fold_failures.failed(exc)
+            self._upkeep_failures.failed(exc)
 
-    def _write_one_by_one(self, ops: list, chunks: list, updates: list, moves: list, receipts: list) -> None:
+    def _write_one_by_one(self, ops: list, chunks: list, updates: list, receipts: list) -> None:
         """After a failed batch, write each op alone so one bad row can't sink the others."""
         for kind, gen, future in ops:
             try:
                 if kind == "final":
-                    journaled, began = gen.id in self._journaled, utcnow()
-                    self._store.write_batch(inserts=[gen] if journaled else [], finals=[] if journaled else [gen])
-                    self._journaled_moved([gen])
-                    self._indexed(began, [gen], [], [])
+                    self._store.write(finals=[gen])
                     self._forget([gen])
                 future.set_result(None)
             except BaseException as exc:  # noqa: BLE001
                 future.set_exception(exc)
-        moves = [gen for gen in moves if gen.id in self._journaled]
         try:
-            began = utcnow()
-            self._store.write_batch(inserts=moves, chunks=chunks, updates=updates)
-            self._journaled_moved(moves)
-            self._indexed(began, moves, chunks, updates)
+            self._store.write(chunks, updates)
             _hand_back(receipts, saved=True)
         except BaseException as exc:  # noqa: BLE001 - the text stays unsaved: the next tick retries it
             self._write_failures.failed(exc)

@@ -14,15 +14,15 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from ..backends.local.dedup import SHARED_HIT
-from ..backends.local.images import copy_images
-from .live import LiveGeneration
-from ..providers.client import describe_error
-from ..records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
-from ..providers.sendgate import NotSaved, SendPermit, held_by_this_thread
-from ..backends.duckdb.store import utcnow
-from ..pricing.usage import estimate_chat_usage
+from ..clock import utcnow
+from ..dedup import SHARED_HIT
 from ..pricing.costing import apply_usage
+from ..pricing.usage import estimate_chat_usage
+from ..providers.errors import describe_error
+from ..providers.sendgate import NotSaved, SendPermit, held_by_this_thread
+from ..records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
+from .copies import copy_images
+from .live import LiveGeneration
 from .workerpool import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,13 @@ FINAL_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits between attempts to save a fi
 
 
 class Worker:
-    def __init__(self, vault):
-        self._vault = vault  # provider, persister, pricer, images, cache, settings, store
+    """Given only what a generation needs: the provider and pricer, the image store, the writer
+    (`finish`, `flush`), `read(id)` for a followed generation's final record, `after_finish(final)`
+    (budget, dedup cache) and `closing()` (the Vault is shutting down: don't retry, don't complain)."""
+
+    def __init__(self, provider, pricer, images, writer, read, after_finish, closing):
+        self._provider, self._pricer, self._images = provider, pricer, images
+        self._writer, self._read, self._after_finish, self._closing = writer, read, after_finish, closing
         self._pool = WorkerPool()
 
     def launch(self, live: LiveGeneration, request: GenerationRequest,
@@ -68,10 +73,9 @@ class Worker:
     def _run_text(self, live: LiveGeneration, request: GenerationRequest) -> None:
         if live.cancel_requested:
             return self._finish(live, CANCELLED)
-        live.set_meta(request_sent_utc=utcnow())
-        usage = None
+        usage = None  # request_sent_utc is stamped as the request leaves (the send gate's hook)
         try:
-            stream = self._vault.provider.open_text_stream(request.model, request.messages(), request.params)
+            stream = self._provider.open_text_stream(request.model, request.messages(), request.params)
             live.stream = stream
             with stream:
                 for event in stream:
@@ -99,13 +103,12 @@ class Worker:
     def _run_image(self, live: LiveGeneration, request: GenerationRequest) -> None:
         if live.cancel_requested:
             return self._finish(live, CANCELLED)
-        live.set_meta(request_sent_utc=utcnow())
         try:
-            result = self._vault.provider.generate_images(request.model, request.prompt, request.params)
+            result = self._provider.generate_images(request.model, request.prompt, request.params)
         except Exception as exc:  # noqa: BLE001 - a refused answer may still carry usage to bill
             return self._finish(live, ERROR, error=describe_error(exc), usage=getattr(exc, "usage", None))
         self._keep_billing_first(live, request, result)
-        saved = [self._vault.images.save(live.record.id, i, data) for i, data in enumerate(result.images)]
+        saved = [self._images.save(live.record.id, i, data) for i, data in enumerate(result.images)]
         live.set_meta(images_json=json.dumps(saved), first_token_utc=utcnow())
         self._finish(live, COMPLETE, usage=result.usage, n_images=len(saved))
 
@@ -116,11 +119,11 @@ class Worker:
         live.set_meta(model_used=result.model or request.model, response_id=result.response_id)
         if result.usage is not None:
             priced = live.snapshot().record
-            apply_usage(priced, result.usage, self._vault.pricer, self._vault.provider.host,
+            apply_usage(priced, result.usage, self._pricer, self._provider.host,
                         n_images=len(result.images))
             live.set_meta(**{name: getattr(priced, name) for name in _BILLING_FIELDS})
         try:
-            self._vault.persister.flush()
+            self._writer.flush()
         except Exception as exc:  # noqa: BLE001 - still save the pictures; the final record retries the write
             log.warning("generation %s: usage not saved before the image files: %s", live.record.id, exc)
 
@@ -139,7 +142,7 @@ class Worker:
                 return self._finish(live, CANCELLED)
             if original.ended and not original.parts_since(seen):
                 break
-        source = self._vault.store.get(original.record.id)
+        source = self._read(original.record.id)
         if source is not None and source.status == COMPLETE:
             return self._finish_as_copy(live, source)
         # The original failed or was cancelled: this request still deserves an answer of its own.
@@ -152,7 +155,7 @@ class Worker:
         final = live.snapshot().record
         images_json = source.images_json
         if final.cached_from == SHARED_HIT and source.images:  # another user's files: copy, never point
-            images_json = json.dumps(copy_images(self._vault.images, source.images, final.id))
+            images_json = json.dumps(copy_images(self._images, source.images, final.id))
         final = replace(final, status=COMPLETE, result_text=source.result_text, images_json=images_json,
                         model_used=source.model_used, cost_usd=Decimal(0), cost_saved_usd=source.cost_usd,
                         price_source="dedup: shared an identical request in flight",
@@ -166,7 +169,7 @@ class Worker:
         final.status, final.error, final.finished_utc = status, error, utcnow()
         usage, estimated = self._usage_or_estimate(final, usage)
         if usage is not None:
-            apply_usage(final, usage, self._vault.pricer, self._vault.provider.host, estimated, n_images)
+            apply_usage(final, usage, self._pricer, self._provider.host, estimated, n_images)
         self._commit(live, final)
 
     def _usage_or_estimate(self, final: Generation, usage: dict | None) -> tuple[dict | None, bool]:
@@ -183,7 +186,7 @@ class Worker:
         try:
             self._save_final(final)
         except Exception as exc:  # noqa: BLE001 - not saved: readers must not see "streaming" forever
-            if not getattr(self._vault, "_closed", False):  # on shutdown the sweep has saved it
+            if not self._closing():  # on shutdown the sweep has saved it
                 log.error("generation %s: final record not saved: %s", final.id, exc)
                 live.set_meta(status=ERROR, finished_utc=final.finished_utc, error=(
                     f"The final record could not be saved ({describe_error(exc)}); the text saved while "
@@ -192,7 +195,7 @@ class Worker:
             # Before marking the end: once `wait` returns, the reservation is released (a next start
             # is judged on real spend only), the spend alert checked and the dedup cache updated.
             try:
-                self._vault.after_finish(final)
+                self._after_finish(final)
             except Exception:  # noqa: BLE001 - e.g. the dedup cache on a full disk: nothing to undo
                 log.warning("generation %s: dedup cache not updated", final.id, exc_info=True)
             live.mark_ended()
@@ -201,9 +204,9 @@ class Worker:
         """Write the final record, retrying for ~15 s: a full disk often frees up (logs rotate)."""
         for delay in (*FINAL_RETRY_S, None):
             try:
-                return self._vault.persister.finish(final)
+                return self._writer.finish(final)
             except Exception as exc:  # noqa: BLE001
-                if delay is None or getattr(self._vault, "_closed", False):
+                if delay is None or self._closing():
                     raise
                 log.warning("generation %s: saving failed (%s); retrying in %s s", final.id, exc, delay)
                 time.sleep(delay)

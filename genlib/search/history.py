@@ -97,7 +97,7 @@ class HistorySearch:
             if filters.visible_to is not None:  # the records themselves decide, should the index lag
                 rows = [g for g in rows if g.user_id == filters.visible_to]
         else:
-            rows = self.store.search(filters, size + 1, offset, before)
+            rows = self.store.scan(filters, size + 1, offset, before)
             total, capped, limited = None, False, False
         items = rows[:size]
         return Page(items, page, size, has_more=len(rows) > size,

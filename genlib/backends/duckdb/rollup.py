@@ -15,6 +15,16 @@ ROLLUP_MIGRATION = 3
 
 
 class RollupMixin:
+    _folded_on: date | None = None  # the UTC day of the last successful fold
+
+    def maintain(self) -> None:
+        """Called by the writer after each flush: once a day (and at start), fold the closed days.
+        A failure raises (the writer logs it) and is retried at the next call."""
+        today = utcnow().date()
+        if today != self._folded_on:
+            self.fold_rollup()
+            self._folded_on = today
+
     def rollup_watermark(self) -> date | None:
         """Days before this are in cost_daily; later rows are read from the base table."""
         if self.schema_version_cached < ROLLUP_MIGRATION:

@@ -5,7 +5,8 @@ come from `Generation.COLUMNS`. The cost queries feed the Costs page and `genlib
 """
 from __future__ import annotations
 
-from ...records import Generation
+from ...records import LIVE_STATUSES, Generation
+from ...reports import BUCKETS, GROUPINGS
 from ...search.index import FIELDS as INDEX_COLUMNS
 
 COLS = Generation.COLUMNS
@@ -28,22 +29,19 @@ def insert_chunks(n: int) -> str:
     return "INSERT INTO generation_chunks VALUES " + ", ".join("(?, ?, ?, ?)" for _ in range(n))
 
 
-COST_EXPR = "coalesce(cost_usd, 0)"
 TOKENS_EXPR = ("coalesce(input_tokens,0) + coalesce(cache_read_tokens,0) + coalesce(cache_write_tokens,0) "
                "+ coalesce(output_tokens,0) + coalesce(reasoning_tokens,0) + coalesce(image_tokens,0)")
 # A row needs a price when it used tokens, was not a cache hit, and has no cost.
 UNPRICED = f"(cost_usd IS NULL AND cached_from IS NULL AND ({TOKENS_EXPR}) > 0)"
 MODEL = "coalesce(model_used, model_requested)"
 
-BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-           "image_tokens")
 COST_TOP = f"""SELECT id, created_utc, user_id, {MODEL} AS model, kind, cost_usd,
     {TOKENS_EXPR} AS tokens, usage_estimated, left(prompt, 120) AS prompt FROM generations {{where}}
-    {{and_}} cost_usd IS NOT NULL ORDER BY cost_usd DESC LIMIT 10"""
+    ORDER BY cost_usd DESC LIMIT ?"""
 # Tokens counted by estimate (streams that sent no usage, cut or stopped ones), so the page can say so.
-ESTIMATED_TOKENS = f"SELECT coalesce(sum({TOKENS_EXPR}), 0) FROM generations {{where}} {{and_}} usage_estimated"
+ESTIMATED_TOKENS = f"SELECT coalesce(sum({TOKENS_EXPR}), 0) FROM generations {{where}}"
 
-# Budgets (genlib/budgets.py): spend per UTC period with unpriced rows at the budgets file's fallback
+# Budgets (genlib/budgets/): spend per UTC period with unpriced rows at the budgets file's fallback
 # rates ($fin/$fout in $ per token, both 0 when unpriced rows are not counted). Named parameters.
 # No division here: DuckDB divides DECIMALs as DOUBLE, and budgets compare exact amounts.
 BUDGET_COST = f"""coalesce(cost_usd, CASE WHEN cached_from IS NULL THEN
@@ -84,14 +82,13 @@ ROLLUP_SET_WATERMARK = "UPDATE cost_daily_state SET folded_until = ?"
 ROLLUP_ADD_FRAME = (f"INSERT INTO cost_daily SELECT {_CONTRIBUTION} FROM _bulk WHERE created_utc < ? GROUP BY ALL"
                     f" ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
                     + ", ".join(f"{c} = cost_daily.{c} + excluded.{c}" for c in ROLLUP_SUMS))
-LIVE = "status IN ('pending', 'streaming')"
+LIVE = f"status IN ({', '.join(repr(s) for s in LIVE_STATUSES)})"
 EARLIEST_LIVE = (f"SELECT min(created_utc) FROM (SELECT created_utc FROM generations WHERE {LIVE} UNION ALL "
                  "SELECT CAST(json_extract_string(record_json, '$.created_utc') AS TIMESTAMP) FROM generation_starts)")
 
 # The whole Costs page in one query over cells of (day, model, user): the breakdowns it charts as
 # grouping sets, so only ~1k rows reach pandas, already in each breakdown's order (days and models
 # by name, users and models by cost, most first), so pandas only slices. Exact totals travel as text.
-GROUPINGS = {"by_day_model": 1, "tokens_by_day": 3, "by_model": 5, "by_user": 6, "grand": 7}
 _CUBE = f"""SELECT day, model, user_id, GROUPING(day, model, user_id) AS grouping,
     sum(generations) AS generations, sum(cost_usd)::DOUBLE AS cost_usd,
     CASE WHEN sum(priced) > 0 THEN CAST(sum(cost_usd) AS VARCHAR) END AS cost_exact,
@@ -126,3 +123,7 @@ def insert_starts(n: int) -> str:
 
 def delete_starts(n: int) -> str:
     return f"DELETE FROM generation_starts WHERE id IN ({', '.join('?' for _ in range(n))})"
+
+
+UPSERT_USER = """INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET
+    email = excluded.email, email_verified = excluded.email_verified, last_seen_utc = excluded.last_seen_utc"""

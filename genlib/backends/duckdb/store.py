@@ -1,9 +1,9 @@
-"""The record store: the only module that talks to DuckDB.
+"""The embedded record store (`RecordStore` in backends/base.py): the only module that imports duckdb.
 
 One connection per process, a fresh cursor per call (DuckDB 2.0 refuses a connection shared
-between threads). Writes for live generations come from one thread (the persister) in batched
+between threads). Writes for live generations come from one thread (the writer) in batched
 transactions, except each new generation's start-journal row, committed by the thread that starts
-it; reads come from any thread. A Postgres store only needs the same methods.
+it (journal.py); reads come from any thread. Cost and spend queries: reads.py; exports: export.py.
 """
 from __future__ import annotations
 
@@ -18,13 +18,15 @@ from typing import Iterable, Iterator
 import duckdb
 import pandas as pd
 
-from ...clock import utcnow  # noqa: F401 - re-exported: modules take the clock from the store
+from ...clock import utcnow
 from ...errors import RECOVERY_HINT, DatabaseLocked, StorageUnavailable, first_line
 from ...filters import Filters, where_clause
 from .migrations import MIGRATIONS
-from ...records import LIVE_STATUSES, Generation
+from ...records import LIVE_STATUSES, PENDING, Generation
 from .export import ExportMixin
-from .rollup import ROLLUP_MIGRATION, RollupMixin
+from .journal import JournalMixin
+from .reads import ReadsMixin
+from .rollup import RollupMixin
 from . import sql
 
 COLS = Generation.COLUMNS
@@ -34,7 +36,7 @@ STORAGE_FAILURES = (duckdb.IOException, duckdb.InternalException, duckdb.FatalEx
                     duckdb.SerializationException)
 
 
-class DuckDBStore(RollupMixin, ExportMixin):
+class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
     """Generations in a DuckDB file; `target_version` exists so tests can build old databases."""
 
     def __init__(self, path: Path, target_version: int | None = None):
@@ -52,6 +54,7 @@ class DuckDBStore(RollupMixin, ExportMixin):
         self._writers = threading.local()
         self._kept: list[tuple[threading.Thread, object]] = []
         self.bulk_listeners: list = []  # called with each bulk-loaded frame (the search index's)
+        self._open_journal()
         self.migrate(target_version)
         with self._cursor() as cur:  # each column's SQL type, for the casts of batched updates
             self._types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
@@ -173,8 +176,8 @@ class DuckDBStore(RollupMixin, ExportMixin):
                 return self._with_chunks(cur, [Generation.from_dict(json.loads(row[0]))])[0] if row else None
             return self._with_chunks(cur, [Generation.from_row(row)])[0]
 
-    def search(self, filters: Filters, limit: int, offset: int = 0,
-               before: tuple[datetime, str] | None = None) -> list[Generation]:
+    def scan(self, filters: Filters, limit: int, offset: int = 0,
+             before: tuple[datetime, str] | None = None) -> list[Generation]:
         """Newest first, rows older than `before` (created, id) if given. Rows are stored in time
         order, so DuckDB's zone maps let a query bounded to recent days skip old row groups: try
         growing windows and stop at the first full page. A full page from a window is exactly the
@@ -282,13 +285,27 @@ class DuckDBStore(RollupMixin, ExportMixin):
             return (self._with_chunks(cur, [Generation.from_row(row) for row in rows]),
                     self._with_chunks(cur, [Generation.from_dict(json.loads(r[0])) for r in journaled]))
 
-    def iter_priced_rows(self) -> Iterator[Generation]:
+    def priced_rows(self) -> Iterator[Generation]:
+        self._settle()
         with self._cursor() as cur:
-            cur.execute(f"{sql.SELECT_ALL} WHERE cached_from IS NULL AND status <> 'pending' ORDER BY created_utc")
+            cur.execute(f"{sql.SELECT_ALL} WHERE cached_from IS NULL AND status <> '{PENDING}' ORDER BY created_utc")
             while batch := cur.fetchmany(1000):
                 yield from (Generation.from_row(row) for row in batch)
 
+    def export(self, filters: Filters, fmt: str, dest: Path, progress=None) -> Path:
+        """export.py's, once the journal is settled: the file lists every record started so far."""
+        self._settle()
+        return super().export(filters, fmt, dest, progress)
+
+    def set_prices(self, prices) -> None:
+        """(id, cost_usd, price_source) per re-priced record, then the rollup recomputed."""
+        if prices:
+            self.write_batch(updates=[(gen_id, {"cost_usd": cost, "price_source": source})
+                                      for gen_id, cost, source in prices])
+            self.rebuild_rollup()
+
     def close(self) -> None:
+        self._close_search()
         for _, cur in self._kept:
             cur.close()
         self._kept, self._writers = [], threading.local()  # and drop them: freed before exit

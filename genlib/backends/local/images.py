@@ -4,14 +4,13 @@ Files are named by generation id and index (`images/<id[:2]>/<id>-<n>.png`) with
 thumbnail beside them; the database holds only these relative paths. Because the names follow
 from the id, `recover` finds the pictures of a generation whose process died while saving them.
 Every path read back is resolved and checked to stay under the root, so a crafted path can't
-escape the data dir. An S3-compatible store only needs `save`, `resolve`, `read` and `recover`.
+escape the data dir. This is the embedded `ImageStore` (backends/base.py).
 """
 from __future__ import annotations
 
 import io
 import os
 from pathlib import Path
-from typing import Protocol
 
 from PIL import Image
 
@@ -19,13 +18,6 @@ from ...errors import NotFound
 from ...ids import looks_like_id
 
 THUMB_SIZE = (256, 256)
-
-
-class ImageStore(Protocol):
-    def save(self, gen_id: str, index: int, data: bytes) -> dict: ...
-    def resolve(self, relpath: str) -> Path: ...
-    def read(self, relpath: str) -> bytes: ...
-    def recover(self, gen_id: str) -> list[dict]: ...
 
 
 class LocalImageStore:
@@ -76,6 +68,13 @@ class LocalImageStore:
             raise NotFound("Image not found.")
         return path
 
+    def url(self, relpath: str) -> str | None:
+        """None: local files are served by the app itself (ui/routes.py)."""
+        return None
+
+    def local_path(self, relpath: str) -> Path:
+        return self.resolve(relpath)
+
     def read(self, relpath: str) -> bytes:
         path = self.resolve(relpath)
         try:
@@ -92,18 +91,6 @@ class LocalImageStore:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)  # atomic: a reader never sees half a file
-
-
-def copy_images(store: ImageStore, images: list[dict], gen_id: str) -> list[dict]:
-    """The pictures of another generation saved again as `gen_id`'s own files (a shared-cache hit
-    must not point at someone else's files); a file that is missing or corrupt is left out."""
-    copied = []
-    for meta in images:
-        try:
-            copied.append(store.save(gen_id, len(copied), store.read(meta.get("path"))))
-        except (NotFound, OSError, ValueError):  # PIL's "cannot identify image" is an OSError
-            continue
-    return copied
 
 
 def _written(folder: Path, gen_id: str, index: int) -> Path | None:

@@ -1,0 +1,166 @@
+"""RecordStore contract: every record store keeps these promises (run per backend, see conftest)."""
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from genlib import COMPLETE, INTERRUPTED, PENDING, STREAMING, Filters
+from genlib.budgets.use import month_window
+from genlib.clock import utcnow
+from genlib.reports import cost_report
+from tests.contract.records import finished, pending
+
+RATES = {"fin": Decimal(0), "fout": Decimal(0)}
+
+
+def save(store, gen, **final):
+    """As a generation goes: inserted pending, then its final record written."""
+    store.insert(gen)
+    store.write(finals=[finished(gen, **final)])
+    return gen
+
+
+@pytest.fixture
+def store(backend):
+    backend.store.claim_orphans()
+    backend.store.prepare(backend.live)
+    return backend.store
+
+
+def test_an_inserted_record_is_readable_at_once_from_any_thread(store):
+    records = [pending(f"prompt {i}") for i in range(12)]
+    threads = [threading.Thread(target=store.insert, args=(r,)) for r in records]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for record in records:
+        got = store.get(record.id)
+        assert (got.id, got.status, got.prompt, got.user_id) == (record.id, PENDING, record.prompt, "ana")
+    assert store.get("nope") is None
+
+
+def test_streamed_pieces_and_fields_then_the_final_record(store):
+    gen = pending("stream me")
+    store.insert(gen)
+    now = utcnow()
+    store.write(pieces=[(gen.id, 1, "Hello, ", now)], updates=[(gen.id, {"status": STREAMING, "model_used": "m1"})])
+    store.write(pieces=[(gen.id, 2, "world", now)])
+    got = store.get(gen.id)
+    assert (got.status, got.model_used, got.result_text) == (STREAMING, "m1", "Hello, world")
+    store.write(finals=[finished(gen, "Hello, world!")])
+    got = store.get(gen.id)
+    assert (got.status, got.result_text, got.cost_usd) == (COMPLETE, "Hello, world!", Decimal("0.0010"))
+
+
+def test_a_final_record_may_come_in_the_same_write_as_other_records_text(store):
+    a, b = pending("a"), pending("b")
+    store.insert(a)
+    store.insert(b)
+    store.write(pieces=[(b.id, 1, "b so far", utcnow())], finals=[finished(a, "a done")])
+    assert store.get(a.id).result_text == "a done" and store.get(b.id).result_text == "b so far"
+
+
+def test_search_lists_every_inserted_record_newest_first_and_only_the_viewers(store):
+    old, mine, theirs = pending("old one", ago_s=60), pending("mine"), pending("theirs", user="bob")
+    for gen in (old, mine, theirs):
+        store.insert(gen)
+    page = store.search(Filters(), 1, 50, None, "newest")
+    assert [g.id for g in page.items][-1] == old.id and len(page.items) == 3
+    assert {g.id for g in store.search(Filters(visible_to="bob"), 1, 50, None, "newest").items} == {theirs.id}
+    store.write(finals=[finished(mine, "a distinctive zebra answer")])
+    found = store.search(Filters(q="zebra"), 1, 50, None, "newest")
+    assert [g.id for g in found.items] == [mine.id]
+
+
+def test_a_conversation_thread_oldest_first(store):
+    first = finished(pending("first"), "one")
+    store.insert(first)
+    second = pending("second", parent=first)
+    store.insert(second)
+    assert [g.id for g in store.thread(second.id)] == [first.id, second.id]
+
+
+def test_orphans_left_live_are_claimed_with_their_text_by_the_next_process(backend):
+    backend.store.prepare(backend.live)
+    gen = pending("cut short")
+    backend.store.insert(gen)
+    backend.store.write(pieces=[(gen.id, 1, "partial", utcnow())], updates=[(gen.id, {"status": STREAMING})])
+    done = pending("done")
+    backend.store.insert(finished(done))
+    store = backend.reopen().store
+    orphans = store.claim_orphans()
+    assert [(g.id, g.result_text) for g in orphans] == [(gen.id, "partial")]
+    orphans[0].status, orphans[0].finished_utc = INTERRUPTED, utcnow()
+    store.write(finals=orphans)
+    assert store.claim_orphans() == []
+    assert store.get(gen.id).status == INTERRUPTED and store.get(done.id).status == COMPLETE
+
+
+def test_costs_cube_top_ten_and_estimated_tokens(store):
+    gens = [pending(f"p{i}") for i in range(3)]
+    gens[1].usage_estimated = True
+    for gen, cost in zip(gens, ("0.5", "0.25", None)):
+        save(store, gen, cost=cost)
+    report = cost_report(store, Filters())
+    assert report.totals["generations"] == 3 and report.totals["cost_usd"] == Decimal("0.75")
+    assert report.totals["unpriced"] == 1 and report.totals["estimated_tokens"] == 120
+    assert list(report.top["id"]) == [gens[0].id, gens[1].id]
+    assert list(report.by_user["user_id"]) == ["ana"]
+
+
+def test_budget_spend_by_period_and_user(store):
+    for user, cost in (("ana", "1.00"), ("ana", "0.50"), ("Bob", "2.00")):
+        save(store, pending(f"{user} {cost}", user=user), cost=cost)
+    window = month_window(utcnow(), RATES)
+    spent = store.spend(window, "ana")
+    assert spent == {"user_day": Decimal("1.50"), "user_month": Decimal("1.50"),
+                     "all_day": Decimal("3.50"), "all_month": Decimal("3.50")}
+    by_user = {u: Decimal(str(m)) for u, _, m in store.spend_by_user(window).itertuples(index=False)}
+    assert by_user == {"ana": Decimal("1.50"), "bob": Decimal("2.00")}
+    hourly = store.hourly_spend(window, "bob")
+    assert list(hourly["user_id"]) == ["bob"] and int(hourly["generations"].iloc[0]) == 1
+    assert len(store.hour_generations(window, "ana")) == 2
+
+
+def test_unpriced_records_count_at_the_fallback_rates(store):
+    save(store, pending("unpriced"), cost=None, tokens=(1000, 1000))
+    window = month_window(utcnow(), {"fin": Decimal("0.001"), "fout": Decimal("0.002")})
+    assert store.spend(window, "ana")["user_month"] == Decimal("3")
+
+
+def test_repricing_writes_new_prices(store):
+    gen = save(store, pending("reprice me"), cost=None)
+    assert [g.id for g in store.priced_rows()] == [gen.id]
+    store.set_prices([(gen.id, Decimal("0.04"), "new table")])
+    got = store.get(gen.id)
+    assert (got.cost_usd, got.price_source) == (Decimal("0.04"), "new table")
+
+
+def test_sign_in_records_users_and_takes_over_legacy_rows(store):
+    legacy = pending("before keys", user="ana@example.com")
+    store.insert(legacy)
+    store.sign_in("iss#ana", "iss", "ana", "ana@example.com", True, "ana@example.com")
+    assert ("iss#ana", "ana@example.com", True) in store.users()
+    assert store.get(legacy.id).user_id == "iss#ana"
+    assert [g.id for g in store.search(Filters(visible_to="iss#ana"), 1, 50, None, "newest").items] == [legacy.id]
+
+
+def test_export_lists_the_filtered_records(store, tmp_path):
+    import json
+    a, b = pending("exported"), pending("not mine", user="bob")
+    store.insert(a)
+    store.insert(b)
+    out = store.export(Filters(visible_to="ana"), "jsonl", tmp_path / "out.jsonl")
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [a.id]
+
+
+def test_maintenance_and_reindex(store):
+    for i in range(3):
+        save(store, pending(f"indexed {i}"))
+    store.maintain()
+    assert store.reindex() == 3
+    assert len(store.search(Filters(q="indexed"), 1, 50, None, "newest").items) == 3
