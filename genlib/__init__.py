@@ -6,6 +6,7 @@ the request and record types, filters and the errors it raises. Nothing here imp
 from .api import Vault
 from .budgets.config import BLANK as BUDGETS_BLANK, MISSING as BUDGETS_MISSING, READ as BUDGETS_READ
 from .budgets.use import DAILY, MONTHLY, used_up_message
+from .clock import utcnow
 from .config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings, apply_thread_switch
 from .errors import (BadRequest, BudgetExceeded, DatabaseLocked, GenlibError, NotFound, RateLimited,
                      StorageUnavailable)
@@ -26,5 +27,5 @@ __all__ = [
     "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
     "TEXT", "IMAGE", "KINDS", "Identity", "apply_thread_switch",
     "format_usd", "estimate_tokens", "IMAGE_SIZES", "IMAGE_QUALITIES", "DAILY", "MONTHLY", "used_up_message",
-    "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ",
+    "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ", "utcnow",
 ]

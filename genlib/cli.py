@@ -17,7 +17,7 @@ from .doctor import run_checks
 from .errors import DatabaseLocked, GenlibError
 from .filters import Filters
 from .money import format_usd as money  # exact, zeros trimmed, or "unpriced"
-from .records import COMPLETE, GenerationRequest
+from .records import COMPLETE, IMAGE, TEXT, GenerationRequest
 from .termsafe import for_stream
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_generate(vault: Vault, args) -> int:
-    kind = "image" if args.image else "text"
+    kind = IMAGE if args.image else TEXT
     params = {"temperature": args.temperature, "max_tokens": args.max_tokens, "size": args.size}
     model = args.model or _default_model(vault, kind)
     # undecodable bytes become lone surrogates, which check_request refuses with a clear message
@@ -136,7 +136,7 @@ def cmd_generate(vault: Vault, args) -> int:
 
 def _default_model(vault: Vault, kind: str) -> str:
     models = vault.models()
-    wanted = [m for m in models if ("image" in m) == (kind == "image")]
+    wanted = [m for m in models if ("image" in m) == (kind == IMAGE)]
     return (wanted or models)[0]
 
 

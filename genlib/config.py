@@ -46,7 +46,6 @@ class Settings:
     # budget); an explicit email_verified=false is refused whatever this says.
     allow_unverified_email: bool = False
     dedup_scope: str = "user"  # "user": each user's own cache; "shared": one cache for the whole team
-    extra: dict = field(default_factory=dict)
 
     @property
     def offline(self) -> bool:

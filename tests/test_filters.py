@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from genlib.filters import Filters, clamp_page, where_clause
+from genlib.backends.duckdb.where import where_clause
+from genlib.filters import Filters, clamp_page
 
 
 def test_round_trip_through_the_url():

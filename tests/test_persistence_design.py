@@ -74,5 +74,5 @@ def test_public_api_is_pinned():
         "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
         "TEXT", "IMAGE", "KINDS", "Identity", "apply_thread_switch",
         "format_usd", "estimate_tokens", "IMAGE_SIZES", "IMAGE_QUALITIES", "DAILY", "MONTHLY", "used_up_message",
-        "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ"])
+        "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ", "utcnow"])
     assert all(hasattr(genlib, name) for name in genlib.__all__)

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from genlib.config import Settings
-from genlib.providers.client import StreamDropped, describe_error, make_provider
+from genlib.providers.client import make_provider
+from genlib.providers.errors import StreamDropped, describe_error
 from tests.fakeprovider import FakeProvider
 
 KEY = "sk-test-SECRETKEY0123456789"

@@ -29,14 +29,3 @@ def run_guarded(body: Callable[[], None], where: str = "page") -> None:
         log.exception("unexpected error on the %s", where)
         st.error("Something went wrong while showing this. It has been logged on the server; "
                  "reload the page to try again.", icon=":material/error:")
-
-
-def guarded(where: str) -> Callable:
-    """Decorator form of `run_guarded`, for fragments and helpers."""
-    def wrap(func: Callable) -> Callable:
-        def inner(*args, **kwargs) -> None:
-            run_guarded(lambda: func(*args, **kwargs), where)
-        inner.__name__ = func.__name__
-        inner.__qualname__ = func.__qualname__
-        return inner
-    return wrap

@@ -11,7 +11,7 @@ import io
 import streamlit as st
 from PIL import Image
 
-from genlib import NotFound
+from genlib import IMAGE, NotFound
 
 from .fileurls import image_href
 from .nav import link_to_generation, not_found
@@ -65,7 +65,7 @@ def show_image_page(vault, viewer, gen_id: str | None) -> None:
         not_found("Image")
         return
     if not gen.images:
-        st.warning("This generation has no saved image." if gen.kind == "image" else
+        st.warning("This generation has no saved image." if gen.kind == IMAGE else
                    "This generation is text, not an image.", icon=":material/hide_image:")
     for index, meta in enumerate(gen.images):
         _, problem = load_image(vault, meta.get("path"))

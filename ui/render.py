@@ -12,18 +12,19 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from genlib import Generation, format_usd
+from genlib import CANCELLED, COMPLETE, ERROR, INTERRUPTED, PENDING, STREAMING, Generation, format_usd
+from genlib import utcnow  # noqa: F401 - re-exported: the pages take the clock from here
 
 from .safe_markdown import md_escape  # noqa: F401 - re-exported
 
 format_cost = format_usd  # "$0.000123" (exact), "unpriced", "(estimated)" (genlib/money.py)
 from .vault import user_label
 
-BADGE_COLORS = {"pending": "gray", "streaming": "blue", "complete": "green", "error": "red",
-                "cancelled": "orange", "interrupted": "violet"}
-BADGE_ICONS = {"pending": ":material/schedule:", "streaming": ":material/stream:",
-               "complete": ":material/check_circle:", "error": ":material/error:",
-               "cancelled": ":material/stop_circle:", "interrupted": ":material/power_off:"}
+BADGE_COLORS = {PENDING: "gray", STREAMING: "blue", COMPLETE: "green", ERROR: "red",
+                CANCELLED: "orange", INTERRUPTED: "violet"}
+BADGE_ICONS = {PENDING: ":material/schedule:", STREAMING: ":material/stream:",
+               COMPLETE: ":material/check_circle:", ERROR: ":material/error:",
+               CANCELLED: ":material/stop_circle:", INTERRUPTED: ":material/power_off:"}
 # Date pickers accept +-10 years by default; bookmarked ranges may be older or further out.
 DATE_RANGE = {"min_value": date(2000, 1, 1), "max_value": date(2099, 12, 31)}
 
@@ -62,10 +63,6 @@ def format_time(value: datetime | None) -> str:
         zone = None
     shown = aware.astimezone(zone) if zone else aware
     return shown.strftime("%Y-%m-%d %H:%M:%S ") + (shown.tzname() or "UTC")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def ago(delta: timedelta) -> str:

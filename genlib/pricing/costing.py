@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 
-from ..records import Generation
+from ..records import IMAGE, Generation
 from .usage import chat_buckets, image_buckets, out_of_range
 
 
 def apply_usage(gen: Generation, usage: dict, pricer, provider_host: str,
                 estimated: bool = False, n_images: int = 0) -> None:
     """Fill usage_json, the token buckets, cost_usd and price_source of `gen` in place."""
-    buckets = image_buckets(usage) if gen.kind == "image" else chat_buckets(usage)
+    buckets = image_buckets(usage) if gen.kind == IMAGE else chat_buckets(usage)
     gen.usage_json = json.dumps(usage, default=str)
     for name, value in vars(buckets).items():
         setattr(gen, name, value)

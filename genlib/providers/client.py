@@ -1,9 +1,9 @@
 """The only door to an AI provider: the official openai SDK behind `Provider`, `TextStream`, `ImageResult`.
 
 Owns request shaping (usage chunk requested, timeouts, retries), cancelling a stream from any thread,
-the stream's deadline (with `deadline.WATCHDOG`), and the cached model list; `provider_answers`
-checks that a 200 is the answer asked for. `describe_error` (any SDK/transport error as one readable line, key-free) and
-`StreamDropped` live in `provider_errors` and are re-exported here.
+the stream's deadline (with `deadline.WATCHDOG`), and the cached model list; `answers` checks that
+a 200 is the answer asked for. `describe_error` (any SDK/transport error as one readable line,
+key-free) and `StreamDropped` live in `errors`.
 """
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ from .offline import OFFLINE_BASE_URL, OfflineTransport
 from .sendgate import before_send
 from .deadline import WATCHDOG
 from .answers import image_answer, refuse_non_stream
-from .errors import (  # noqa: F401 - StreamDropped, describe_error and STATUS_LABELS re-exported
-    _SECRETS, STATUS_LABELS, StreamDropped, StreamTimedOut, describe_error)
+from .errors import _SECRETS, StreamDropped, StreamTimedOut
 from ..validate import valid_unicode
 
 CHAT_PARAMS = ("temperature", "max_tokens", "top_p", "seed")

@@ -103,10 +103,6 @@ class LiveGeneration:
         with self._changed:
             return "".join(self._parts)
 
-    @property
-    def piece_count(self) -> int:
-        return len(self._parts)
-
     def snapshot(self) -> Snapshot:
         with self._changed:
             record = copy.copy(self.record)

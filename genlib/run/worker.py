@@ -20,7 +20,8 @@ from ..pricing.costing import apply_usage
 from ..pricing.usage import estimate_chat_usage
 from ..providers.errors import describe_error
 from ..providers.sendgate import NotSaved, SendPermit, held_by_this_thread
-from ..records import CANCELLED, COMPLETE, ERROR, STREAMING, Generation, GenerationRequest, TokenBuckets
+from ..records import (CANCELLED, COMPLETE, ERROR, IMAGE, STREAMING, TEXT, Generation, GenerationRequest,
+                       TokenBuckets)
 from .copies import copy_images
 from .live import LiveGeneration
 from .workerpool import WorkerPool
@@ -46,7 +47,7 @@ class Worker:
         live.permit = permit
         if original is not None:
             target, args = self._run_follow, (request, original)
-        elif request.kind == "image":
+        elif request.kind == IMAGE:
             target, args = self._run_image, (request,)
         else:
             target, args = self._run_text, (request,)
@@ -149,7 +150,7 @@ class Worker:
         live.reset_text()
         live.persist_chunks = True
         live.set_meta(cached_from=None, first_token_utc=None)
-        (self._run_image if request.kind == "image" else self._run_text)(live, request)
+        (self._run_image if request.kind == IMAGE else self._run_text)(live, request)
 
     def _finish_as_copy(self, live: LiveGeneration, source: Generation) -> None:
         final = live.snapshot().record
@@ -176,7 +177,7 @@ class Worker:
         """Provider usage if sent; an estimate (flagged) when text arrived but usage never did."""
         if usage is not None:
             return usage, False
-        if final.kind == "text" and final.first_token_utc is not None:
+        if final.kind == TEXT and final.first_token_utc is not None:
             return estimate_chat_usage(final.messages, final.result_text), True
         return None, False
 

@@ -19,7 +19,8 @@ from typing import Callable
 from . import sql
 from .csvsafe import csv_copy_options, csv_select
 from ...errors import BadRequest, StorageUnavailable, first_line
-from ...filters import Filters, where_clause
+from ...filters import Filters
+from .where import where_clause
 from ...ids import new_id
 from ...records import Generation
 

@@ -11,7 +11,8 @@ import pandas as pd
 
 from ...budgets.use import SpendWindow
 from ...clock import utcnow
-from ...filters import Filters, rollup_where, where_clause
+from ...filters import Filters
+from .where import rollup_where, where_clause
 from ...reports import Page
 from ...search.plan import NEWEST
 from . import sql

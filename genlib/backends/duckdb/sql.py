@@ -6,7 +6,7 @@ come from `Generation.COLUMNS`. The cost queries feed the Costs page and `genlib
 from __future__ import annotations
 
 from ...records import LIVE_STATUSES, Generation
-from ...reports import BUCKETS, GROUPINGS
+from ...reports import BUCKETS
 from ...search.index import FIELDS as INDEX_COLUMNS
 
 COLS = Generation.COLUMNS

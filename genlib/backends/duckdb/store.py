@@ -20,7 +20,8 @@ import pandas as pd
 
 from ...clock import utcnow
 from ...errors import RECOVERY_HINT, DatabaseLocked, StorageUnavailable, first_line
-from ...filters import Filters, where_clause
+from ...filters import Filters
+from .where import where_clause
 from .migrations import MIGRATIONS
 from ...records import LIVE_STATUSES, PENDING, Generation
 from .export import ExportMixin
