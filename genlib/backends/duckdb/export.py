@@ -20,7 +20,7 @@ from . import sql
 from .csvsafe import csv_copy_options, csv_select
 from ...errors import BadRequest, StorageUnavailable, first_line
 from ...filters import Filters
-from .where import where_clause
+from .where import and_where, where_clause
 from ...ids import new_id
 from ...records import Generation
 
@@ -106,9 +106,7 @@ class ExportMixin:
         return windows, total
 
     def _window_query(self, fmt: str, where: str, bounds: tuple[str, list]) -> str:
-        condition = bounds[0]
-        if condition:
-            where = f"{where} AND {condition}" if where else f"WHERE {condition}"
+        where = and_where(where, bounds[0])
         columns = csv_select(Generation.COLUMNS, self._text_columns()) if fmt == "csv" else sql.COL_LIST
         return f"SELECT {columns} FROM generations {where} ORDER BY created_utc, id"
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ...budgets.use import SpendWindow
 from ...clock import utcnow
 from ...filters import Filters
-from .where import rollup_where, where_clause
+from .where import and_where, rollup_where, where_clause
 from ...reports import Page
 from ...search.plan import NEWEST
 from . import sql
@@ -36,19 +36,19 @@ class ReadsMixin:
         watermark = self.rollup_watermark() if rollup is not None else None
         if watermark is None:
             return self.frame(sql.COST_CUBE.format(where=where), params)
-        tail_where = _and(where, "created_utc >= ?")
+        tail_where = and_where(where, "created_utc >= ?")
         return self.frame(sql.COST_CUBE_ROLLUP.format(rollup_where=rollup[0], tail_where=tail_where),
                           [*rollup[1], *params, datetime.combine(watermark, time.min)])
 
     def top_costs(self, filters: Filters, limit: int = 10) -> pd.DataFrame:
         self._settle()
         where, params = where_clause(filters)
-        return self.frame(sql.COST_TOP.format(where=_and(where, "cost_usd IS NOT NULL")), [*params, limit])
+        return self.frame(sql.COST_TOP.format(where=and_where(where, "cost_usd IS NOT NULL")), [*params, limit])
 
     def estimated_tokens(self, filters: Filters) -> int:
         self._settle()
         where, params = where_clause(filters)
-        return int(self.frame(sql.ESTIMATED_TOKENS.format(where=_and(where, "usage_estimated")), params).iloc[0, 0])
+        return int(self.frame(sql.ESTIMATED_TOKENS.format(where=and_where(where, "usage_estimated")), params).iloc[0, 0])
 
     # -- budgets ---------------------------------------------------------------------------------
     def spend(self, window: SpendWindow, user: str) -> dict[str, Decimal]:
@@ -83,11 +83,6 @@ class ReadsMixin:
         self.run_writes(statements)
         if take_over and self.search_index is not None:
             self.search_index.rename_user(take_over, user_id)
-
-
-def _and(where: str, condition: str) -> str:
-    """`where` (a WHERE clause or "") narrowed by one more condition."""
-    return f"{where} AND {condition}" if where else f"WHERE {condition}"
 
 
 def _budget_query(name: str, window: SpendWindow, user: str | None) -> tuple[str, dict]:

@@ -21,7 +21,7 @@ import pandas as pd
 from ...clock import utcnow
 from ...errors import RECOVERY_HINT, DatabaseLocked, StorageUnavailable, first_line
 from ...filters import Filters
-from .where import where_clause
+from .where import and_where, where_clause
 from .migrations import MIGRATIONS
 from ...records import LIVE_STATUSES, PENDING, Generation
 from .export import ExportMixin
@@ -206,8 +206,7 @@ class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
         if before is not None:
             extra.append("(created_utc < ? OR (created_utc = ? AND id < ?))")
             extra_params += [before[0], before[0], before[1]]
-        if extra:
-            where = (f"{where} AND " if where else "WHERE ") + " AND ".join(extra)
+        where = and_where(where, *extra)
         query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id DESC LIMIT ? OFFSET ?"
         return [Generation.from_row(row) for row in
                 cur.execute(query, [*params, *extra_params, limit, offset]).fetchall()]

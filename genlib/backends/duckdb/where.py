@@ -59,3 +59,11 @@ def rollup_where(filters: Filters) -> tuple[str, list] | None:
         parts.append("day <= ?")
         params.append(filters.date_to)
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def and_where(where: str, *conditions: str) -> str:
+    """`where` (a WHERE clause or "") narrowed by more conditions (placeholders only; "" is none)."""
+    conditions = tuple(c for c in conditions if c)
+    if not conditions:
+        return where
+    return (f"{where} AND " if where else "WHERE ") + " AND ".join(conditions)
