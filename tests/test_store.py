@@ -1,16 +1,14 @@
-"""The record store: migrations from older schemas, the database lock, export."""
+"""The DuckDB record store: migrations from older schemas, the database lock (its export and the other
+RecordStore promises: tests/contract/)."""
 from __future__ import annotations
 
 import subprocess
 import sys
 from datetime import datetime
 
-import pytest
-
-from genlib import DatabaseLocked, Filters
+from genlib import DatabaseLocked
 from genlib.backends.duckdb.migrations import MIGRATIONS
 from genlib.backends.duckdb.store import DuckDBStore
-from tests.vaults import make_vault
 
 
 def test_a_database_made_by_schema_1_opens_in_the_current_version(tmp_path):
@@ -51,28 +49,3 @@ def test_a_second_process_is_told_who_holds_the_database(tmp_path):
         assert "in use by process" in out.stdout
     finally:
         store.close()
-
-
-@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
-def test_export_writes_the_filtered_rows(tmp_path, fmt):
-    import pandas as pd
-    from genlib import GenerationRequest
-    vault = make_vault(tmp_path / "data")
-    try:
-        for prompt in ("alpha one", "beta two"):
-            vault.wait(vault.start(GenerationRequest(prompt, "offline-demo"), user_id="ana"), timeout=30)
-        dest = vault.export(tmp_path / f"out.{fmt}", fmt, Filters(q="alpha"))
-        frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
-                 "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
-        assert list(frame["prompt"]) == ["alpha one"]
-    finally:
-        vault.close()
-
-
-def test_unknown_export_format_is_refused(tmp_path):
-    vault = make_vault(tmp_path / "data")
-    try:
-        with pytest.raises(ValueError, match="csv, jsonl or parquet"):
-            vault.export(tmp_path / "x", "xlsx")
-    finally:
-        vault.close()

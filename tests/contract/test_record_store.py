@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from genlib import COMPLETE, INTERRUPTED, PENDING, STREAMING, Filters
@@ -148,14 +149,20 @@ def test_sign_in_records_users_and_takes_over_legacy_rows(store):
     assert [g.id for g in store.search(Filters(visible_to="iss#ana"), 1, 50, None, "newest").items] == [legacy.id]
 
 
-def test_export_lists_the_filtered_records(store, tmp_path):
-    import json
-    a, b = pending("exported"), pending("not mine", user="bob")
-    store.insert(a)
-    store.insert(b)
-    out = store.export(Filters(visible_to="ana"), "jsonl", tmp_path / "out.jsonl")
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["id"] for r in rows] == [a.id]
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_writes_the_filtered_records(store, tmp_path, fmt):
+    mine, theirs, other = pending("alpha one"), pending("alpha two", user="bob"), pending("beta three")
+    for gen in (mine, theirs, other):
+        store.insert(gen)
+    dest = store.export(Filters(q="alpha", visible_to="ana"), fmt, tmp_path / f"out.{fmt}")
+    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
+             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    assert list(frame["id"]) == [mine.id] and list(frame["prompt"]) == ["alpha one"]
+
+
+def test_an_unknown_export_format_is_refused(store, tmp_path):
+    with pytest.raises(ValueError, match="csv, jsonl or parquet"):
+        store.export(Filters(), "xlsx", tmp_path / "x")
 
 
 def test_maintenance_and_reindex(store):
