@@ -178,3 +178,18 @@ def test_the_app_uses_only_genlibs_public_names():
             elif isinstance(node, ast.Import):
                 wrong += [f"{path.relative_to(REPO)}: import {a.name}" for a in node.names if a.name.startswith("genlib")]
     assert wrong == []
+
+
+def test_the_app_reaches_no_part_of_the_vault():
+    """Pages use the Vault's methods, never its storage, writer or budget internals."""
+    parts = {"store", "images", "cache", "registry", "ledger", "persister", "worker", "budgets", "users",
+             "pricer", "provider", "recent"}
+    wrong = []
+    for path in [*(REPO / "ui").rglob("*.py"), *(REPO / "pages").rglob("*.py"), REPO / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Attribute) and node.attr in parts):
+                continue
+            holder = node.value.func if isinstance(node.value, ast.Call) else node.value  # get_vault().x
+            if getattr(holder, "id", "").endswith("vault"):
+                wrong.append(f"{path.relative_to(REPO)}:{node.lineno} vault.{node.attr}")
+    assert wrong == []
