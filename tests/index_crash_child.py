@@ -1,5 +1,5 @@
 """Run by test_search_index: one generation that finishes; the process dies (the env hook in
-genlib/search_sync.py) after its final record is committed and before the search index is updated."""
+genlib/search/sync.py) after its final record is committed and before the search index is updated."""
 import sys
 import time
 from pathlib import Path

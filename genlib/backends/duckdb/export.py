@@ -44,7 +44,7 @@ def check_destination(dest: Path) -> Path:
 class ExportMixin:
     def export(self, filters: Filters, fmt: str, dest: Path, progress: Progress | None = None) -> Path:
         """The filtered rows, oldest first (no chunk data, no secrets: there are none stored).
-        CSV text cells are neutralized against formula injection (genlib/csvsafe.py)."""
+        CSV text cells are neutralized against formula injection (csvsafe.py)."""
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"Unknown export format '{fmt}': use csv, jsonl or parquet.")
         dest = check_destination(dest)
