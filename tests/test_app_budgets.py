@@ -128,4 +128,4 @@ def test_spend_alerts_are_listed_with_their_generations(open_app, app_vault):
     at = open_app(COSTS)
     assert not at.exception
     assert any(w.startswith("local spent $5.00 in the hour from ") for w in plain(at.warning))
-    assert list(at.dataframe(key="alert_table_0").value["Id"]) == [f"generate?id={spike}"]
+    assert list(at.dataframe(key="alert_table_0").value["Id"]) == [spike]

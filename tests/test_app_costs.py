@@ -61,4 +61,4 @@ def test_unpriced_models_are_named_with_the_prices_file_and_top_ten_links(open_a
     assert "fake\\-model" in warning and str(vault.settings.resolved_prices_file) in warning
     assert metric(at, "Total cost").startswith("$0.0000")
     top = at.dataframe[-1].value
-    assert list(top["Id"]) == [f"generate?id={priced.id}"]
+    assert list(top["Id"]) == [priced.id]

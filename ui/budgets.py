@@ -17,7 +17,7 @@ from genlib.budget_edit import set_limit
 from genlib.budget_use import DAILY, usd, used_up_message
 
 from .auth import Viewer
-from .nav import generation_href
+from .nav import COSTS
 from .render import md_escape, utcnow
 from .tables import generation_table, preview
 from .vault import user_label
@@ -119,8 +119,8 @@ def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
         gens = alert.generations
         frame = pd.DataFrame({"Cost": [usd(c) for c in gens["cost_usd"].fillna(0)], "Model": gens["model"],
                               "Kind": gens["kind"], "Prompt": [preview(p) for p in gens["prompt"]],
-                              "Id": [generation_href(g) for g in gens["id"]]})
-        generation_table(frame, list(gens["id"]), f"alert_table_{i}")
+                              "Id": list(gens["id"])})
+        generation_table(frame, list(gens["id"]), f"alert_table_{i}", COSTS)
 
 
 def _admin_form(vault, viewer: Viewer, config) -> None:

@@ -16,7 +16,8 @@ from genlib import Filters
 from . import charts
 from .auth import Viewer
 from .budgets import show_budgets
-from .nav import GENERATE, generation_href
+from .backnav import restore_view
+from .nav import COSTS, GENERATE
 from .render import DATE_RANGE, format_cost, is_estimated, md_escape, url_problems, utcnow
 from .tables import generation_table, preview, usage_source
 from .vault import user_label
@@ -25,6 +26,7 @@ DEFAULT_DAYS = 30
 
 
 def show_costs(vault, viewer: Viewer) -> None:
+    restore_view(COSTS)  # Back from a generation opened here: the same range again
     st.title("Costs")
     filters, problems = _range_widgets(viewer)
     for problem in problems:
@@ -120,5 +122,5 @@ def _top(top: pd.DataFrame) -> None:
         "Tokens": top["tokens"],
         "Usage": [usage_source(t, e) for t, e in zip(top["tokens"], top["usage_estimated"])],
         "Prompt": [preview(p) for p in top["prompt"]],
-        "Id": [generation_href(i) for i in top["id"]]})
-    generation_table(frame, list(top["id"]), "top_table")
+        "Id": list(top["id"])})
+    generation_table(frame, list(top["id"]), "top_table", COSTS)
