@@ -66,7 +66,7 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
     if problem and viewer.is_admin:
         kept = "" if config.broken else " The last valid version stays in force."
         st.error(md_escape(problem + kept), icon=":material/savings:")
-    _use_table(vault.budgets.table(viewer.visible_to))
+    _use_table(vault, vault.budgets.table(viewer.visible_to), config)
     if config.alert_multiple is not None:
         _alerts(vault, viewer, filters, config)
     if viewer.is_admin:
@@ -75,7 +75,7 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
 
 def _no_limits_reason(file) -> str:
     """Why nothing is limited: no file, a blank file (read as no file) or a file that sets no limit."""
-    where = f"`{md_escape(str(file.path))}`"
+    where = f"`{str(file.path).replace('`', '')}`"  # a code span shows backslash escapes as written
     if file.state == BLANK:
         return (f"No budgets are set: the budgets file {where} is blank (only comments or empty lines), "
                 "which counts as no file. Add limits to it or set one here.")
@@ -85,21 +85,35 @@ def _no_limits_reason(file) -> str:
             "or set a limit here.")
 
 
-def _use_table(rows) -> None:
+NO_LIMIT = "no limit"
+
+
+def _use_table(vault, rows, config) -> None:
     def pct(spent, limit):
         return None if limit is None else (1.0 if limit <= 0 else float(spent / limit))
+
+    def limit(value):
+        return NO_LIMIT if value is None else usd(value)
+
+    def rate(user_id):  # a per-user limit: the overall row has none of its own
+        if user_id is None:
+            return "—"
+        per_minute = config.user_limits(vault.users.budget_name(user_id)).rate_per_minute
+        return NO_LIMIT if per_minute is None else f"{per_minute:,} / min"
     frame = pd.DataFrame([{
         "Who": "Overall" if r.user_id is None else user_label(r.user_id),
-        "Today": usd(r.today_usd), "Daily budget": usd(r.daily_usd) if r.daily_usd is not None else "—",
-        "Used today": pct(r.today_usd, r.daily_usd),
-        "This month": usd(r.month_usd), "Monthly budget": usd(r.monthly_usd) if r.monthly_usd is not None else "—",
+        "Today": usd(r.today_usd), "Daily budget": limit(r.daily_usd), "Used today": pct(r.today_usd, r.daily_usd),
+        "This month": usd(r.month_usd), "Monthly budget": limit(r.monthly_usd),
         "Used this month": pct(r.month_usd, r.monthly_usd),
-        "Projected": usd(r.projected_usd)} for r in rows])
+        "Projected": usd(r.projected_usd), "Rate limit": rate(r.user_id)} for r in rows])
     progress = {name: st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
                 for name in ("Used today", "Used this month")}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=progress, key="budget_table")
+    progress["Rate limit"] = st.column_config.TextColumn("Rate limit", help="Generations a user may start per minute")
+    # A share of no limit is missing: it reads "no limit" like the budget beside it, not a blank cell.
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=progress, key="budget_table",
+                 placeholder=NO_LIMIT)
     st.caption("Spend includes the worst case of generations still running. The projection carries "
-               "this month's pace to its last day (UTC).")
+               "this month's pace to its last day (UTC). Rate limits apply to each user.")
 
 
 def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:

@@ -21,7 +21,7 @@ from .backnav import restore_view
 from .exports import EXPORTS, export_file, saved_export_href
 from .nav import GENERATE, HISTORY
 from .render import DATE_RANGE, md_escape, url_problems
-from .tables import generation_table, history_frame
+from .tables import generation_table, history_frame, shows_users
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
@@ -44,7 +44,7 @@ def show_history(vault, viewer: Viewer) -> None:
     with body:
         if page.items:
             _summary(page, filters)
-            frame = history_frame(vault, page.items, page.snippets, show_user=_shows_users(viewer))
+            frame = history_frame(vault, page.items, page.snippets, show_user=shows_users(viewer))
             generation_table(frame, [g.id for g in page.items], "history_table", HISTORY)
         else:
             _empty(filters, page_no)
@@ -70,12 +70,6 @@ def _summary(page, filters: Filters) -> None:
     st.caption(f"{count} {'match' if page.total == 1 else 'matches'}{note}")
 
 
-def _shows_users(viewer: Viewer) -> bool:
-    """A User column and filter only for an admin of a signed-in team: in single-user mode every row
-    is the one local user's, and other users only ever see their own."""
-    return viewer.is_admin and viewer.signed_in
-
-
 def _filter_widgets(vault, viewer: Viewer) -> tuple[Filters, list[str]]:
     bound = dict(bind="query-params", on_change=_first_page)
     st.text_input("Search", key="q", placeholder='Words, "a phrase", -excluded: in the prompt or the answer',
@@ -83,7 +77,7 @@ def _filter_widgets(vault, viewer: Viewer) -> tuple[Filters, list[str]]:
     # Collapsed by default so that on a phone the rows show on the first screen; the label says
     # which filters are on, and the widgets stay bound to the URL while it is closed.
     with st.expander(_filters_label(), icon=":material/filter_list:", key="history_filters"):
-        cols = st.columns(7 if _shows_users(viewer) else 6)
+        cols = st.columns(7 if shows_users(viewer) else 6)
         cols[0].selectbox("Order", list(ORDERS), format_func=ORDERS.get, key="order", **bound)
         models = _model_options(vault, viewer, _current("model"))
         cols[1].selectbox("Model", models, format_func=lambda m: m or "any", key="model",
@@ -92,7 +86,7 @@ def _filter_widgets(vault, viewer: Viewer) -> tuple[Filters, list[str]]:
         cols[3].selectbox("Kind", ("", *KINDS), format_func=lambda s: s or "any", key="kind", **bound)
         cols[4].date_input("From", value=None, key="from", **DATE_RANGE, **bound)
         cols[5].date_input("To", value=None, key="to", **DATE_RANGE, **bound)
-        if _shows_users(viewer):
+        if shows_users(viewer):
             cols[6].text_input("User", key="user", **bound)
     state = st.session_state
     values = {name: state.get(name) for name in ("q", "model", "status", "kind", "user")}

@@ -25,6 +25,12 @@ WIDTHS = {"Time": 150, "User": 140, "Model": 110, "Kind": 48, "Status": 84, "Tok
           "Cost": 96, "Image": 48, "Id": 192, "Match": 220}
 
 
+def shows_users(viewer) -> bool:
+    """A User column (and filter, chart) only for an admin of a signed-in team: in single-user mode
+    every row is the one local user's, and other users only ever see their own."""
+    return viewer.is_admin and viewer.signed_in
+
+
 def preview(text: str | None, limit: int = PREVIEW_CHARS) -> str:
     flat = " ".join(str(text or "").split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
