@@ -103,3 +103,16 @@ def test_unpriced_models_are_named_with_the_prices_file_and_top_ten_links(open_a
     assert metric(at, "Total cost").startswith("$0.0000")
     top = at.dataframe[-1].value
     assert list(top["Id"]) == [priced.id]
+
+
+def test_a_reversed_range_is_swapped_in_the_pickers_too(open_app, app_vault):
+    seed(app_vault, ["one"])
+    today = utcnow().date()
+    at = open_app(COSTS, **{"from": today.isoformat(), "to": (today - timedelta(days=3)).isoformat()})
+    assert not at.exception
+    assert at.date_input(key="from").value == today - timedelta(days=3) and at.date_input(key="to").value == today
+    assert [unescaped(w.value) for w in at.warning] == ["The date range was reversed (From after To); swapped it."]
+    assert metric(at, "Generations") == "1"
+    at.date_input(key="from").set_value(today + timedelta(days=2)).run()  # moved past To by hand
+    assert at.date_input(key="from").value == today and at.date_input(key="to").value == today + timedelta(days=2)
+    assert not at.exception and metric(at, "Generations") == "1"

@@ -96,18 +96,41 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
+SWAPPED = "costs_swapped_range"  # (from, to) to put in the pickers on the next run
+SWAPPED_NOTE = "The date range was reversed (From after To); swapped it."
+
+
 def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     raw = st.query_params.to_dict()
-    _, problems = Filters.from_query({k: raw.get(k) for k in ("from", "to")})
-    problems += url_problems(raw)
+    problems = url_problems(raw)
+    swapped = st.session_state.pop(SWAPPED, None)
+    if swapped:  # before the pickers are drawn, so they show the swapped range (and write it to the URL)
+        st.session_state["from"], st.session_state["to"] = swapped
+        problems.append(SWAPPED_NOTE)
+    else:
+        problems += [p for p in Filters.from_query({k: raw.get(k) for k in ("from", "to")})[1]
+                     if "inverted" not in p]  # a reversed range is swapped below, in the pickers too
     today = utcnow().date()
     left, right, _ = st.columns([1, 1, 2])
     start = left.date_input("From", value=today - timedelta(days=DEFAULT_DAYS - 1), key="from",
-                            bind="query-params", **DATE_RANGE)
-    end = right.date_input("To", value=today, key="to", bind="query-params", **DATE_RANGE)
+                            bind="query-params", on_change=_swap_reversed, **DATE_RANGE)
+    end = right.date_input("To", value=today, key="to", bind="query-params", on_change=_swap_reversed,
+                           **DATE_RANGE)
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        # From a URL: the pickers were seeded reversed; swap them on a rerun (a drawn widget's value
+        # can't be changed in the run that drew it).
+        st.session_state[SWAPPED] = (end, start)
+        st.rerun()
     filters, more = Filters.from_query({"from": _iso(start), "to": _iso(end)})
     st.caption("Whole UTC days, both ends included.")
     return replace(filters, visible_to=viewer.visible_to), list(dict.fromkeys(problems + more))
+
+
+def _swap_reversed() -> None:
+    """A picker moved past the other: swap them before the run, so pickers, URL and figures agree."""
+    start, end = st.session_state.get("from"), st.session_state.get("to")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        st.session_state[SWAPPED] = (end, start)
 
 
 def _iso(value) -> str:
