@@ -158,3 +158,14 @@ def test_next_page_is_a_bookmarkable_keyset_cursor(open_app, app_vault, monkeypa
     assert "after" not in at.query_params and at.query_params.get("page") in (None, "1")
     at = open_app(HISTORY, q="keyset", after="not-a-position")
     assert any("not a page position" in w.value for w in at.warning) and len(table(at)) == 2
+
+
+def test_an_export_lists_the_rows_in_the_tables_order(open_app, app_vault):
+    seed(app_vault, ["first question", "second question", "third question"])
+    at = open_app(HISTORY)
+    at.selectbox(key="export_format").select("JSONL").run()
+    at.button(key="export").click().run()
+    [saved] = (app_vault.data_dir / "exports").glob("*/genvault-history.jsonl")
+    lines = [json.loads(line) for line in saved.read_text().splitlines()]
+    assert [r["id"] for r in lines] == ids_in(at)  # newest first, like the table
+    assert lines[0]["messages_json"] == [{"role": "user", "content": "third question"}]  # an object, not a string
