@@ -19,6 +19,7 @@ from .render import format_cost, format_time, is_estimated
 
 PREVIEW_CHARS = 80
 ID_HELP = "Click to select it, then Ctrl+C (⌘C) to copy. A click anywhere else on the row opens it."
+TOOLBAR_ROOM = 28  # px: the toolbar is 44 px tall, the gap between elements 16 px
 TOKENS_HELP = "est. = counted locally: the provider reported no usage"
 # Pixel widths that fit History's columns beside the sidebar at 1400 px (Prompt takes the rest).
 WIDTHS = {"Time": 150, "User": 140, "Model": 110, "Kind": 48, "Status": 84, "Tokens": 84, "Usage": 76,
@@ -91,6 +92,9 @@ def generation_table(frame: pd.DataFrame, ids: list[str], key: str, page: str) -
                                                alignment="right")),
     })
     config = {name: column for name, column in config.items() if name in frame.columns}
+    # Room for the grid's toolbar (search, download, full screen), which floats above its top edge:
+    # without it the toolbar covers the heading above (on a phone, where it shows on every touch).
+    st.space(TOOLBAR_ROOM)
     # No placeholder text for missing values: a text row has no image, a zero-token row no tokens.
     event = st.dataframe(frame, hide_index=True, width="stretch", column_config=config, key=key,
                          on_select="rerun", selection_mode="single-cell", placeholder="")
