@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from genlib import Filters
 
@@ -96,7 +97,7 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
-SWAPPED = "costs_swapped_range"  # (from, to) to put in the pickers on the next run
+SWAPPED = "costs_swapped_range"  # (from, to) to put in the pickers on the next run, or True: done in the URL
 SWAPPED_NOTE = "The date range was reversed (From after To); swapped it."
 
 
@@ -104,12 +105,14 @@ def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     raw = st.query_params.to_dict()
     problems = url_problems(raw)
     swapped = st.session_state.pop(SWAPPED, None)
-    if swapped:  # before the pickers are drawn, so they show the swapped range (and write it to the URL)
+    if isinstance(swapped, tuple):  # before the pickers are drawn, so they show the swapped range
         st.session_state["from"], st.session_state["to"] = swapped
+    if swapped:
         problems.append(SWAPPED_NOTE)
     else:
+        _swap_in_url(raw)
         problems += [p for p in Filters.from_query({k: raw.get(k) for k in ("from", "to")})[1]
-                     if "inverted" not in p]  # a reversed range is swapped below, in the pickers too
+                     if "inverted" not in p]  # a reversed range is swapped in the pickers (below)
     today = utcnow().date()
     left, right, _ = st.columns([1, 1, 2])
     start = left.date_input("From", value=today - timedelta(days=DEFAULT_DAYS - 1), key="from",
@@ -117,13 +120,30 @@ def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     end = right.date_input("To", value=today, key="to", bind="query-params", on_change=_swap_reversed,
                            **DATE_RANGE)
     if isinstance(start, date) and isinstance(end, date) and start > end:
-        # From a URL: the pickers were seeded reversed; swap them on a rerun (a drawn widget's value
-        # can't be changed in the run that drew it).
+        # Seeded reversed where the URL couldn't be rewritten first: swap on a rerun (a drawn
+        # widget's value can't change in the run that drew it).
         st.session_state[SWAPPED] = (end, start)
         st.rerun()
     filters, more = Filters.from_query({"from": _iso(start), "to": _iso(end)})
     st.caption("Whole UTC days, both ends included.")
     return replace(filters, visible_to=viewer.visible_to), list(dict.fromkeys(problems + more))
+
+
+def _swap_in_url(raw: dict) -> None:
+    """A URL with From after To (hand-edited, bookmarked): swap them in the URL and rerun, so the
+    pickers seed from the corrected URL and the address bar shows it too."""
+    try:
+        start, end = (date.fromisoformat(str(raw.get(k) or "")[:10]) for k in ("from", "to"))
+    except ValueError:
+        return
+    if start <= end:
+        return
+    try:
+        st.query_params.from_dict({**raw, "from": end.isoformat(), "to": start.isoformat()})
+    except StreamlitAPIException:  # the pickers already own these parameters in this session
+        return
+    st.session_state[SWAPPED] = True
+    st.rerun()
 
 
 def _swap_reversed() -> None:

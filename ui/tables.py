@@ -21,9 +21,11 @@ PREVIEW_CHARS = 80
 ID_HELP = "Click to select it, then Ctrl+C (⌘C) to copy. A click anywhere else on the row opens it."
 TOOLBAR_ROOM = 28  # px: the toolbar is 44 px tall, the gap between elements 16 px
 TOKENS_HELP = "est. = counted locally: the provider reported no usage"
-# Pixel widths that fit History's columns beside the sidebar at 1400 px (Prompt takes the rest).
-WIDTHS = {"Time": 150, "User": 140, "Model": 110, "Kind": 48, "Status": 84, "Tokens": 84, "Usage": 76,
-          "Cost": 96, "Image": 48, "Id": 192, "Match": 220}
+# Pixel widths that fit History's columns beside the sidebar at 1400 px (938 px of grid); a wider
+# screen stretches them. Without a width the Prompt would size to its longest text and push the Id off.
+WIDTHS = {"Prompt": 168, "Match": 168, "Time": 150, "User": 140, "Model": 110, "Kind": 48, "Status": 84,
+          "Tokens": 84, "Usage": 76, "Cost": 96, "Image": 48, "Id": 192}
+MATCH_HELP = "The passage that matched, from the prompt (else the answer), matched words between « »"
 
 
 def shows_users(viewer) -> bool:
@@ -55,14 +57,14 @@ def history_frame(vault, items: list[Generation], snippets: dict | None = None,
         "Tokens": token_text(g.total_tokens, g.usage_estimated),
         "Cost": format_cost(g.cost_usd, g.usage_estimated) + (" (cache)" if g.cached_from else ""),
         "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else None,
-        "Id": g.id, "Match": marked((snippets or {}).get(g.id, [])),
+        "Id": g.id, "Match": marked((snippets or {}).get(g.id, [])) or preview(g.prompt),
     } for g in items]
     # No Kind column (a thumbnail says it) and the usage source beside the count: the Id must fit.
     columns = ["Time", "User", "Prompt", "Image", "Model", "Status", "Tokens", "Cost", "Id"]
     if not show_user:  # single-user mode, or a user who only ever sees their own rows
         columns.remove("User")
-    if snippets:  # a search: why each row matched, beside its prompt
-        columns.insert(columns.index("Prompt") + 1, "Match")
+    if snippets:  # a search: why each row matched, in the prompt's place (both would push the Id off)
+        columns[columns.index("Prompt")] = "Match"
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -86,6 +88,7 @@ def generation_table(frame: pd.DataFrame, ids: list[str], key: str, page: str) -
     config.update({
         "Id": st.column_config.TextColumn("Id", width=WIDTHS["Id"], help=ID_HELP),
         "Image": st.column_config.ImageColumn("Image", width=WIDTHS["Image"]),
+        "Match": st.column_config.TextColumn("Match", width=WIDTHS["Match"], help=MATCH_HELP),
         "Tokens": (st.column_config.NumberColumn("Tokens", format="%d", width=WIDTHS["Tokens"])
                    if pd.api.types.is_numeric_dtype(frame.get("Tokens", pd.Series(dtype=int))) else
                    st.column_config.TextColumn("Tokens", width=WIDTHS["Tokens"], help=TOKENS_HELP,

@@ -68,17 +68,17 @@ def test_a_row_opens_its_generation_and_back_brings_the_filtered_view_back(page,
     view = "/history?q=wombatlantern&status=complete&kind=text"
     goto(page, app.at(view))
     expect(page.locator(GRID)).to_be_visible()
-    expect(page.locator(GRID).locator("[role='gridcell']", has_text="Wombatlantern question 0?")).to_have_count(1)
+    expect(page.locator(GRID).locator("[role='gridcell']", has_text="» question 0?")).to_have_count(1)
     assert grid_ids(page) == ids[::-1]  # newest first, each id shown whole
     # Every column fits beside the sidebar at 1400 px: the grid doesn't scroll sideways.
     assert page.locator(GRID).locator("[role='columnheader']").all_inner_texts() == [
-        "Time", "Prompt", "Image", "Model", "Status", "Tokens", "Cost", "Id"]
+        "Time", "Match", "Image", "Model", "Status", "Tokens", "Cost", "Id"]
     assert page.evaluate(f"""() => {{ const s = document.querySelector("{GRID} .dvn-scroller");
         return s.scrollWidth <= s.clientWidth + 1; }}""")
     assert "None" not in cells(page)  # a text row's Image cell is blank
     expect(page.get_by_text("Open a generation")).to_have_count(0)  # no link list repeating the table
 
-    click_cell(page, row=1, x_from_left=200)  # the Prompt of the second row
+    click_cell(page, row=1, x_from_left=200)  # the Match (the prompt, here) of the second row
     expect(page).to_have_url(re.compile(GEN_URL))
     assert re.search(GEN_URL, page.url).group(1) == ids[1]
     wait_finished(page)
@@ -89,7 +89,7 @@ def test_a_row_opens_its_generation_and_back_brings_the_filtered_view_back(page,
     assert query(page.url) == {"q": "wombatlantern", "status": "complete", "kind": "text"}
     expect(page.get_by_role("textbox", name="Search", exact=True)).to_have_value("wombatlantern")
     expect(page.locator("[data-testid='stExpander'] summary")).to_contain_text("Filters: status complete, kind text")
-    expect(page.locator(GRID).locator("[role='gridcell']", has_text="Wombatlantern question 0?")).to_have_count(1)
+    expect(page.locator(GRID).locator("[role='gridcell']", has_text="» question 0?")).to_have_count(1)
     assert grid_ids(page) == ids[::-1]
     no_traceback(page)
 
@@ -142,10 +142,20 @@ def test_a_reversed_costs_range_is_swapped_in_the_pickers_too(page, app):
     page.set_viewport_size(DESKTOP)
     goto(page, app.at("/costs?from=2026-03-20&to=2026-03-01"))
     expect(page.locator("[data-testid='stAlert']", has_text="swapped it")).to_be_visible()
-    expect(page.get_by_role("textbox", name="From", exact=True)).to_have_value("2026/03/01")
-    expect(page.get_by_role("textbox", name="To", exact=True)).to_have_value("2026/03/20")
+    for picker, day in (("From", "01"), ("To", "20")):  # the pickers show the swapped range
+        expect(page.get_by_role("spinbutton", name=f"month, {picker}", exact=True)).to_have_text("03")
+        expect(page.get_by_role("spinbutton", name=f"day, {picker}", exact=True)).to_have_text(day)
     expect(page).to_have_url(re.compile(r"from=2026-03-01"))
     assert query(page.url) == {"from": "2026-03-01", "to": "2026-03-20"}
+    day = page.get_by_role("spinbutton", name="day, From", exact=True)  # now move From past To by hand
+    day.click()
+    page.keyboard.type("25")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # leaving the picker (past its calendar button) commits the date
+    expect(page.get_by_role("spinbutton", name="day, To", exact=True)).to_have_text("25")
+    expect(day).to_have_text("20")
+    expect(page).to_have_url(re.compile(r"to=2026-03-25"))
+    assert query(page.url) == {"from": "2026-03-20", "to": "2026-03-25"}
     no_traceback(page)
 
 
