@@ -169,3 +169,22 @@ def test_an_export_lists_the_rows_in_the_tables_order(open_app, app_vault):
     lines = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [r["id"] for r in lines] == ids_in(at)  # newest first, like the table
     assert lines[0]["messages_json"] == [{"role": "user", "content": "third question"}]  # an object, not a string
+
+
+def test_back_on_history_with_the_id_streamlit_left_restores_the_view_it_was_opened_from(open_app, app_vault):
+    """Streamlit writes an opened row's `id` into History's own URL first (ui/backnav.py): Back lands there."""
+    ids = seed(app_vault, ["alpha question", "beta question"])
+    at = open_app(HISTORY, id=ids[0], status="complete")  # a fresh session: keep the rest of the URL
+    assert not at.exception and "id" not in at.query_params and at.query_params["status"] == "complete"
+    assert sorted(ids_in(at)) == sorted(ids)
+    at = open_app(HISTORY, q="beta", kind="text")
+    at.session_state["backnav_opened_from"] = (HISTORY, {"q": "beta", "kind": "text"})  # what a row click keeps
+    at.switch_page("pages/generate.py")
+    at.query_params.clear()
+    at.query_params["id"] = ids[1]
+    at.run()
+    assert at.title[0].value == "Generation"
+    at.switch_page(HISTORY)  # Back: History again, with the id Streamlit left in its URL
+    at.run()
+    assert {k: v if isinstance(v, str) else v[0] for k, v in at.query_params.items()} == {"q": "beta", "kind": "text"}
+    assert at.text_input(key="q").value == "beta" and ids_in(at) == [ids[1]]

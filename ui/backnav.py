@@ -3,13 +3,15 @@
 Streamlit 1.67 opens a page with query parameters in two steps: it first writes them to the *current*
 page's URL (a browser history entry `/history?id=…`), then pushes `/generate?id=…`. So Back lands on
 `/history?id=…` and the filters are gone. The opener remembers its own URL parameters at the click
-(`open_from`); when the page then runs with an `id` it never uses, `restore_view` puts them back in
-place (a history navigation replaces the entry, it adds none) and reruns, so the bound widgets seed
-from the restored URL.
+(`open_from`); when the page then runs with an `id` it never uses, `restore_view` switches to itself
+with them: in a history navigation the URL entry is replaced, not added, and the page's bound widgets
+seed from the restored URL. (`st.switch_page`, not setting `st.query_params` and `st.rerun()`: a
+rerun can drop the URL change before it reaches the browser; switch_page waits for it.)
 """
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from .nav import open_generation
 
@@ -31,5 +33,7 @@ def restore_view(page: str) -> None:
         params = opened[1]
     else:  # a reload of that entry in a new session: keep whatever else the URL says
         params = {k: v for k, v in st.query_params.to_dict().items() if k != "id"}
-    st.query_params.from_dict(params)
-    st.rerun()
+    try:
+        st.switch_page(page, query_params=params)
+    except StreamlitAPIException:  # its widgets still own their parameters (no page change came between)
+        st.query_params.pop("id", None)

@@ -65,11 +65,12 @@ def overlaps(a: dict, b: dict) -> bool:
 def test_a_row_opens_its_generation_and_back_brings_the_filtered_view_back(page, app, fake):
     page.set_viewport_size(DESKTOP)
     ids = make(page, app, fake, [f"Wombatlantern question {i}?" for i in range(3)])
-    view = "/history?q=wombatlantern&status=complete&kind=text"
+    view = "/history?q=wombatlantern&status=complete&kind=text&order=Best+match"
     goto(page, app.at(view))
     expect(page.locator(GRID)).to_be_visible()
     expect(page.locator(GRID).locator("[role='gridcell']", has_text="» question 0?")).to_have_count(1)
-    assert grid_ids(page) == ids[::-1]  # newest first, each id shown whole
+    shown = grid_ids(page)
+    assert sorted(shown) == sorted(ids)  # each id shown whole
     # Every column fits beside the sidebar at 1400 px: the grid doesn't scroll sideways.
     assert page.locator(GRID).locator("[role='columnheader']").all_inner_texts() == [
         "Time", "Match", "Image", "Model", "Status", "Tokens", "Cost", "Id"]
@@ -80,17 +81,18 @@ def test_a_row_opens_its_generation_and_back_brings_the_filtered_view_back(page,
 
     click_cell(page, row=1, x_from_left=200)  # the Match (the prompt, here) of the second row
     expect(page).to_have_url(re.compile(GEN_URL))
-    assert re.search(GEN_URL, page.url).group(1) == ids[1]
+    assert re.search(GEN_URL, page.url).group(1) == shown[1]
     wait_finished(page)
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"/history\?(?!.*\bid=)"))
     wait_idle(page)
-    assert query(page.url) == {"q": "wombatlantern", "status": "complete", "kind": "text"}
+    assert query(page.url) == {"q": "wombatlantern", "status": "complete", "kind": "text", "order": "Best match"}
     expect(page.get_by_role("textbox", name="Search", exact=True)).to_have_value("wombatlantern")
-    expect(page.locator("[data-testid='stExpander'] summary")).to_contain_text("Filters: status complete, kind text")
+    expect(page.locator("[data-testid='stExpander'] summary")).to_contain_text(
+        "Filters: status complete, kind text, best match first")
     expect(page.locator(GRID).locator("[role='gridcell']", has_text="» question 0?")).to_have_count(1)
-    assert grid_ids(page) == ids[::-1]
+    assert grid_ids(page) == shown
     no_traceback(page)
 
 
