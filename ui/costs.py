@@ -138,12 +138,11 @@ def _swap_in_url(raw: dict) -> None:
         return
     if start <= end:
         return
-    try:
-        st.query_params.from_dict({**raw, "from": end.isoformat(), "to": start.isoformat()})
-    except StreamlitAPIException:  # the pickers already own these parameters in this session
-        return
     st.session_state[SWAPPED] = True
-    st.rerun()
+    try:  # switch_page, not query_params + rerun: a rerun can drop the URL change before it is sent
+        st.switch_page(COSTS, query_params={**raw, "from": end.isoformat(), "to": start.isoformat()})
+    except StreamlitAPIException:  # the pickers already own these parameters in this session
+        st.session_state.pop(SWAPPED, None)
 
 
 def _swap_reversed() -> None:
