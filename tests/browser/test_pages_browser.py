@@ -167,8 +167,10 @@ def test_dollar_amounts_show_as_written_in_the_answer_and_in_history(page, app, 
     make(page, app, fake, ["Gerbilquiz: what does it cost, $5 or $10?"], [said])
     expect(answer(page)).to_have_text(said)  # no math between the two `$`
     expect(page.locator("[data-testid='stMain'] .katex")).to_have_count(0)
-    goto(page, app.at("/history?q=gerbilsextant"))  # found in the answer: its passage, matched word marked
+    goto(page, app.at("/history"))  # newest first: this one is the first row
     expect(page.locator(GRID).locator("[role='gridcell']", has_text="$5 or $10?")).to_have_count(1)
+    goto(page, app.at("/history?q=gerbilsextant"))  # found in the answer: its passage, matched word marked
+    expect(page.locator(GRID).locator("[role='gridcell']", has_text="«Gerbilsextant»")).to_have_count(1)
     matched = [flat(c) for c in cells(page) if "«" in c]
     assert matched == ["«Gerbilsextant» says: it costs $5 and then $10 more."]
     expect(page.locator("[data-testid='stMain'] .katex")).to_have_count(0)
