@@ -111,7 +111,7 @@ def test_a_reversed_range_is_swapped_in_the_pickers_too(open_app, app_vault):
     at = open_app(COSTS, **{"from": today.isoformat(), "to": (today - timedelta(days=3)).isoformat()})
     assert not at.exception
     assert at.date_input(key="from").value == today - timedelta(days=3) and at.date_input(key="to").value == today
-    assert [unescaped(w.value) for w in at.warning] == ["The date range was reversed (From after To); swapped it."]
+    assert [unescaped(w.value) for w in at.warning] == ["The date range was inverted (From after To); swapped it."]
     assert metric(at, "Generations") == "1"
     at.date_input(key="from").set_value(today + timedelta(days=2)).run()  # moved past To by hand
     assert at.date_input(key="from").value == today and at.date_input(key="to").value == today + timedelta(days=2)

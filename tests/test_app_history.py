@@ -45,7 +45,7 @@ def test_newest_first_with_ids_and_labelled_filters(open_app, app_vault):
     assert {w.label for w in at.text_input} == {"Search"}
     assert {w.label for w in at.selectbox} >= {"Order", "Model", "Status", "Kind", "Export format"}
     assert {w.label for w in at.date_input} == {"From", "To"}
-    assert not [link for link in at.get("page_link") if "question" in link.label]  # no list of links repeating the table
+    assert not [link for link in at.get("page_link") if "question" in link.label]  # no link list repeating it
     assert at.expander[0].label == "Filters"  # collapsed: on a phone the rows show on the first screen
 
 
@@ -188,3 +188,10 @@ def test_back_on_history_with_the_id_streamlit_left_restores_the_view_it_was_ope
     at.run()
     assert {k: v if isinstance(v, str) else v[0] for k, v in at.query_params.items()} == {"q": "beta", "kind": "text"}
     assert at.text_input(key="q").value == "beta" and ids_in(at) == [ids[1]]
+
+
+def test_filter_values_from_a_hand_made_url_show_as_text_in_the_filters_label(open_app, app_vault):
+    seed(app_vault, ["alpha question"])
+    at = open_app(HISTORY, model="![x](http://evil.example/q)")
+    label = at.expander[0].label
+    assert label == "Filters: model \\!\\[x\\]\\(http\\:\\/\\/evil\\.example\\/q\\)"  # no image can load from it

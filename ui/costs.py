@@ -98,7 +98,7 @@ def _plural(n: int, word: str) -> str:
 
 
 SWAPPED = "costs_swapped_range"  # (from, to) to put in the pickers on the next run, or True: done in the URL
-SWAPPED_NOTE = "The date range was reversed (From after To); swapped it."
+SWAPPED_NOTE = "The date range was inverted (From after To); swapped it."
 
 
 def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:

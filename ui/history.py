@@ -97,7 +97,9 @@ def _filter_widgets(vault, viewer: Viewer) -> tuple[Filters, list[str]]:
 
 def _filters_label() -> str:
     """"Filters", or "Filters: status complete, kind text" when some are on."""
-    on = [f"{name} {_current(name)}" for name in ("model", "status", "kind", "from", "to", "user") if _current(name)]
+    # The label is Markdown and the values may come from a hand-made URL: escaped, they show as typed.
+    on = [f"{name} {md_escape(str(_current(name))[:60])}" for name in ("model", "status", "kind", "from", "to", "user")
+          if _current(name)]
     if _current("order") in ("best", ORDERS["best"]):  # the widget's value, or the URL's (its label)
         on.append("best match first")
     return "Filters: " + ", ".join(on) if on else "Filters"

@@ -19,7 +19,9 @@ if shutil.which("chromium") is None:
 
 from playwright.sync_api import expect  # noqa: E402
 
-from tests.browser.helpers import GEN_URL, answer, flat, goto, no_traceback, submit, wait_finished, wait_idle  # noqa: E402
+from tests.browser.helpers import (  # noqa: E402
+    GEN_URL, answer, flat, goto, no_traceback, submit, wait_finished, wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
