@@ -21,6 +21,19 @@ from .records import COMPLETE, IMAGE, TEXT, GenerationRequest
 from .termsafe import for_stream
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `git log | head` and other Unix tools exit with
+DEFAULT_PUBLIC_URL = "http://localhost:8501"  # `make run`'s address; GENLIB_PUBLIC_URL for another
+
+
+def public_url(gen_id: str) -> str:
+    """Where the app shows this generation: GENLIB_PUBLIC_URL (the app's address as users open it)."""
+    base = os.environ.get("GENLIB_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
+    return f"{base.rstrip('/')}/generate?id={gen_id}"
+
+
+def plural(n: int, word: str) -> str:
+    """"1 cache hit", "12 cache hits"."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def tokens(gen) -> str:
@@ -96,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"genlib: {exc}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        return COMMANDS[args.command](vault, args)
+        code = COMMANDS[args.command](vault, args)
+        sys.stdout.flush()  # here, so a reader that went away (`| head`) is noticed inside the try
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except GenlibError as exc:
         say(f"genlib: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -106,10 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         vault.close()
 
 
+def _silence_stdout() -> None:
+    """The reader of stdout is gone: point stdout at /dev/null so the exit's own flush can't raise
+    (Python would print a BrokenPipeError traceback on its way out)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def cmd_generate(vault: Vault, args) -> int:
     kind = IMAGE if args.image else TEXT
     params = {"temperature": args.temperature, "max_tokens": args.max_tokens, "size": args.size}
     model = args.model or _default_model(vault, kind)
+    _say_if_offline_stands_in(vault, model)
     # undecodable bytes become lone surrogates, which check_request refuses with a clear message
     prompt = sys.stdin.buffer.read().decode("utf-8", "surrogateescape") if args.prompt == "-" else args.prompt
     request = GenerationRequest(prompt=prompt, model=model, kind=kind, system_prompt=args.system,
@@ -117,6 +143,7 @@ def cmd_generate(vault: Vault, args) -> int:
     user = os.environ.get("GENLIB_USER", "local")
     gen_id = vault.start(request, user_id=user, force=args.force)
     say(f"id: {gen_id}", file=sys.stderr)
+    say(f"open: {public_url(gen_id)}", file=sys.stderr)
     try:
         for text in vault.follow(gen_id):
             say(text, end="", flush=True)
@@ -132,6 +159,13 @@ def cmd_generate(vault: Vault, args) -> int:
     if gen.error:
         say(f"error: {gen.error}", file=sys.stderr)
     return 0 if gen.status == COMPLETE else EXIT_ERROR
+
+
+def _say_if_offline_stands_in(vault: Vault, model: str) -> None:
+    """Offline, a model the demo doesn't have is answered by the demo anyway: say so, once, on stderr."""
+    if getattr(vault.provider, "offline", False) and model not in vault.models():
+        say(f"genlib: offline mode (no OPENAI_API_KEY or OPENAI_BASE_URL set): {model!r} is not called; "
+            f"the offline demo model answers instead (not a real model, $0).", file=sys.stderr)
 
 
 def _default_model(vault: Vault, kind: str) -> str:
@@ -204,11 +238,11 @@ def cmd_costs(vault: Vault, args) -> int:
     report = vault.costs(_filters(args)[0])
     t = report.totals
     estimated = f" ({t['estimated_tokens']:,} estimated)" if t.get("estimated_tokens") else ""
-    say(f"total {money(t['cost_usd'] or 0)} over {t['generations']} generations, {int(t['tokens'] or 0)} tokens"
-        f"{estimated}; "
-          f"saved {money(t['saved_usd'])} in {t['cache_hits']} cache hits; {t['unpriced']} unpriced")
+    say(f"total {money(t['cost_usd'] or 0)} over {plural(int(t['generations']), 'generation')}, "
+        f"{int(t['tokens'] or 0):,} tokens{estimated}; saved {money(t['saved_usd'])} in "
+        f"{plural(int(t['cache_hits']), 'cache hit')}; {int(t['unpriced']):,} unpriced")
     for row in report.by_model.itertuples():
-        say(f"  {row.model:<28} {money(row.cost_usd):>16}  {row.generations} generations")
+        say(f"  {row.model:<28} {money(row.cost_usd):>16}  {plural(int(row.generations), 'generation')}")
     return 0
 
 

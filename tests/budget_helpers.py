@@ -21,7 +21,8 @@ def seed_spend(vault, user: str, cost, when: datetime | None = None, model: str 
     gen_id = new_id()
     row = dict(id=gen_id, kind="text", user_id=user, model_requested=model, model_used=model, prompt=prompt,
                status="complete", result_text="", created_utc=when or datetime.utcnow(),
-               cost_usd=None if cost is None else Decimal(str(cost)), **extra)
+               cost_usd=None if cost is None else Decimal(str(cost)))
+    row.update(extra)  # e.g. status="error" for a failed call
     vault.store.bulk_append(pd.DataFrame([row]))
     return gen_id
 

@@ -51,8 +51,10 @@ def test_costs_says_why_nothing_is_limited(open_app, app_vault, text, says):
         write_budgets(app_vault, text)
     at = open_app(COSTS)
     assert not at.exception
-    [reason] = [c for c in plain(at.caption) if c.startswith("No budgets are set")]
+    [caption] = [c.value for c in at.caption if c.value.startswith("No budgets are set")]
+    reason = caption.replace("\\", "")
     assert says in reason
+    assert f"`{app_vault.settings.resolved_budgets_file}`" in caption  # a code span shows escapes as typed
 
 
 def test_a_used_up_budget_refuses_the_generation_with_the_reason(open_app, app_vault):
@@ -78,7 +80,7 @@ def test_a_rate_limit_refuses_with_the_reason(open_app, app_vault):
 
 def test_costs_shows_budget_use_per_user_overall_and_the_projection(open_app, app_vault):
     write_budgets(app_vault, "[overall]\nmonthly_usd = 1000\n[default_user]\ndaily_usd = 10\n"
-                             '[users."bo"]\ndaily_usd = 50\n')
+                             '[users."bo"]\ndaily_usd = 50\nrate_per_minute = 6\n')
     seed_spend(app_vault, "local", "4")
     at = open_app(COSTS)
     assert not at.exception and "Budgets" in [s.value for s in at.subheader]
@@ -86,8 +88,13 @@ def test_costs_shows_budget_use_per_user_overall_and_the_projection(open_app, ap
     assert list(table["Who"]) == ["bo", "local", "Overall"]
     local = table.set_index("Who").loc["local"]
     assert local["Today"] == "$4.00" and local["Daily budget"] == "$10.00" and local["Used today"] == 0.4
+    assert local["Monthly budget"] == "no limit" and local["Rate limit"] == "no limit"
+    assert table.set_index("Who").loc["bo"]["Rate limit"] == "6 / min"
+    shown = next(d for d in at.dataframe if "Who" in d.value.columns)
+    assert shown.proto.placeholder == "no limit"  # the share of no limit
     overall = table.set_index("Who").loc["Overall"]
     assert overall["Monthly budget"] == "$1,000.00" and float(overall["Projected"].strip("$")) >= 4
+    assert overall["Daily budget"] == "no limit" and overall["Rate limit"] == "—"
 
 
 def test_an_admin_raises_a_budget_from_the_costs_page(open_app, app_vault):
@@ -128,4 +135,4 @@ def test_spend_alerts_are_listed_with_their_generations(open_app, app_vault):
     at = open_app(COSTS)
     assert not at.exception
     assert any(w.startswith("local spent $5.00 in the hour from ") for w in plain(at.warning))
-    assert list(at.dataframe(key="alert_table_0").value["Id"]) == [f"generate?id={spike}"]
+    assert list(at.dataframe(key="alert_table_0").value["Id"]) == [spike]

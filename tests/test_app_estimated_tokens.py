@@ -2,6 +2,8 @@
 wherever they appear: the generation page's summary and details, History, Costs, and the CLI."""
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -36,11 +38,13 @@ def test_generation_page_summary_and_details_say_estimated(open_app, app_vault):
     assert "12 (input 5, output 7) tokens · $0.001" in captions(at) and "estimated" not in captions(at)
 
 
-def test_history_has_a_usage_column_saying_estimated_or_reported(open_app, app_vault):
+def test_history_tokens_say_est_when_estimated(open_app, app_vault):
     seed_both(app_vault)
-    frame = open_app("pages/history.py").dataframe[0].value
-    usage = dict(zip(frame["Prompt"], zip(frame["Tokens"], frame["Usage"])))
-    assert usage == {"local answer": (42, "estimated"), "hosted answer": (12, "reported")}
+    at = open_app("pages/history.py")
+    frame = at.dataframe[0].value
+    assert dict(zip(frame["Prompt"], frame["Tokens"])) == {"local answer": "42 est.", "hosted answer": "12"}
+    tokens_column = json.loads(at.dataframe[0].proto.columns)["Tokens"]
+    assert "est. = counted locally" in tokens_column["help"]
 
 
 def test_costs_say_the_tokens_include_estimated_ones(open_app, app_vault):

@@ -23,7 +23,7 @@ def table(at) -> pd.DataFrame:
 
 
 def ids_in(at) -> list[str]:
-    return [href.split("id=")[1] for href in table(at)["Id"]]
+    return list(table(at)["Id"])
 
 
 def test_empty_history_invites_a_first_generation(open_app):
@@ -32,19 +32,33 @@ def test_empty_history_invites_a_first_generation(open_app):
     assert any(link.label == "Make your first generation" for link in at.get("page_link"))
 
 
-def test_newest_first_with_links_and_labelled_filters(open_app, app_vault):
+def test_newest_first_with_ids_and_labelled_filters(open_app, app_vault):
     ids = seed(app_vault, ["alpha question", "beta question", "gamma question"])
     at = open_app(HISTORY)
-    assert ids_in(at) == ids[::-1]
+    assert ids_in(at) == ids[::-1]  # the id itself, to read and copy
     frame = table(at)
-    assert list(frame.columns) == ["Time", "User", "Model", "Kind", "Status", "Tokens", "Usage", "Cost", "Prompt", "Image",
-                                   "Id"]
+    # Single-user mode: no User column or filter; no Kind column (the thumbnail says it), so the Id fits.
+    assert list(frame.columns) == ["Time", "Prompt", "Image", "Model", "Status", "Tokens", "Cost", "Id"]
     assert set(frame["Cost"]) == {"$0"} and set(frame["Status"]) == {"complete"}
-    assert {w.label for w in at.text_input} == {"Search", "Model", "User"}
-    assert {w.label for w in at.selectbox} >= {"Status", "Kind", "Export format"}
+    assert frame["Image"].isna().all()  # drawn blank (placeholder ""), not "None"
+    assert at.dataframe[0].proto.placeholder == ""
+    assert {w.label for w in at.text_input} == {"Search"}
+    assert {w.label for w in at.selectbox} >= {"Order", "Model", "Status", "Kind", "Export format"}
     assert {w.label for w in at.date_input} == {"From", "To"}
-    links = [link for link in at.get("page_link") if "question" in link.label]
-    assert len(links) == 3
+    assert not [link for link in at.get("page_link") if "question" in link.label]  # no link list repeating it
+    assert at.expander[0].label == "Filters"  # collapsed: on a phone the rows show on the first screen
+
+
+def test_the_model_filter_offers_the_models_in_the_data(open_app, app_vault):
+    seed(app_vault, ["alpha question"])
+    [image_id] = seed(app_vault, ["a red fox"], model="offline-demo-image", kind="image")
+    at = open_app(HISTORY)
+    assert at.selectbox(key="model").options == ["any", "offline-demo", "offline-demo-image"]
+    at.selectbox(key="model").select("offline-demo-image").run()
+    assert ids_in(at) == [image_id]
+    assert unescaped(at.expander[0].label) == "Filters: model offline-demo-image"
+    at = open_app(HISTORY, model="gpt-4o-mini")  # a bookmarked model with no rows stays chosen
+    assert at.selectbox(key="model").value == "gpt-4o-mini" and "No generation matches" in at.info[0].value
 
 
 def test_search_and_filters_come_from_the_url(open_app, app_vault):
@@ -52,7 +66,7 @@ def test_search_and_filters_come_from_the_url(open_app, app_vault):
     [image_id] = seed(app_vault, ["a red fox"], model="offline-demo-image", kind="image")
     at = open_app(HISTORY, q="ALPHA")
     assert at.text_input(key="q").value == "ALPHA"
-    assert [p for p in table(at)["Prompt"]] == ["alpha question"]
+    assert list(table(at)["Match"]) == ["«alpha» question"]
     at = open_app(HISTORY, kind="image", status="complete")
     assert ids_in(at) == [image_id]
     assert table(at)["Image"][0].startswith("data:image/webp;base64,")
@@ -123,11 +137,8 @@ def test_a_search_shows_the_count_and_each_rows_match_highlighted_safely(open_ap
     at = open_app(HISTORY, q="needle")
     assert "1 match" in [c.value for c in at.caption]
     frame = table(at)
-    assert list(frame.columns).index("Match") == list(frame.columns).index("Prompt") + 1
+    assert list(frame.columns)[1] == "Match" and "Prompt" not in frame  # in the prompt's place: the Id still fits
     assert frame["Match"][0].startswith("«needle» in *a* [haystack]")  # grid cells are plain text
-    [link] = [link for link in at.get("page_link") if "needle" in link.label]
-    assert "**needle**" in link.label
-    assert "\\*a\\*" in link.label and "\\[haystack\\]" in link.label and "\\<b\\>" in link.label
     at = open_app(HISTORY, q="in -plain")  # a short term and an excluded one
     assert "Match" in table(at).columns and "1 match" in [c.value for c in at.caption]
 
@@ -147,3 +158,40 @@ def test_next_page_is_a_bookmarkable_keyset_cursor(open_app, app_vault, monkeypa
     assert "after" not in at.query_params and at.query_params.get("page") in (None, "1")
     at = open_app(HISTORY, q="keyset", after="not-a-position")
     assert any("not a page position" in w.value for w in at.warning) and len(table(at)) == 2
+
+
+def test_an_export_lists_the_rows_in_the_tables_order(open_app, app_vault):
+    seed(app_vault, ["first question", "second question", "third question"])
+    at = open_app(HISTORY)
+    at.selectbox(key="export_format").select("JSONL").run()
+    at.button(key="export").click().run()
+    [saved] = (app_vault.data_dir / "exports").glob("*/genvault-history.jsonl")
+    lines = [json.loads(line) for line in saved.read_text().splitlines()]
+    assert [r["id"] for r in lines] == ids_in(at)  # newest first, like the table
+    assert lines[0]["messages_json"] == [{"role": "user", "content": "third question"}]  # an object, not a string
+
+
+def test_back_on_history_with_the_id_streamlit_left_restores_the_view_it_was_opened_from(open_app, app_vault):
+    """Streamlit writes an opened row's `id` into History's own URL first (ui/backnav.py): Back lands there."""
+    ids = seed(app_vault, ["alpha question", "beta question"])
+    at = open_app(HISTORY, id=ids[0], status="complete")  # a fresh session: keep the rest of the URL
+    assert not at.exception and "id" not in at.query_params and at.query_params["status"] == "complete"
+    assert sorted(ids_in(at)) == sorted(ids)
+    at = open_app(HISTORY, q="beta", kind="text")
+    at.session_state["backnav_opened_from"] = (HISTORY, {"q": "beta", "kind": "text"})  # what a row click keeps
+    at.switch_page("pages/generate.py")
+    at.query_params.clear()
+    at.query_params["id"] = ids[1]
+    at.run()
+    assert at.title[0].value == "Generation"
+    at.switch_page(HISTORY)  # Back: History again, with the id Streamlit left in its URL
+    at.run()
+    assert {k: v if isinstance(v, str) else v[0] for k, v in at.query_params.items()} == {"q": "beta", "kind": "text"}
+    assert at.text_input(key="q").value == "beta" and ids_in(at) == [ids[1]]
+
+
+def test_filter_values_from_a_hand_made_url_show_as_text_in_the_filters_label(open_app, app_vault):
+    seed(app_vault, ["alpha question"])
+    at = open_app(HISTORY, model="![x](http://evil.example/q)")
+    label = at.expander[0].label
+    assert label == "Filters: model \\!\\[x\\]\\(http\\:\\/\\/evil\\.example\\/q\\)"  # no image can load from it

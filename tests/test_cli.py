@@ -20,14 +20,14 @@ def cli(tmp_path):
     env = {**os.environ, "GENLIB_DATA_DIR": str(tmp_path / "data"), "OPENAI_BASE_URL": fake.base_url,
            "OPENAI_API_KEY": "sk-test-secret-key", "GENLIB_USER": "cli-user"}
 
-    def run(*args, check=True):
-        out = subprocess.run([sys.executable, "-m", "genlib", *args], cwd=ROOT, env=env,
+    def run(*args, check=True, **more_env):
+        out = subprocess.run([sys.executable, "-m", "genlib", *args], cwd=ROOT, env={**env, **more_env},
                              capture_output=True, text=True, timeout=60)
         if check:
             assert out.returncode == 0, out.stderr
         return out
 
-    run.fake = fake
+    run.fake, run.data_dir = fake, env["GENLIB_DATA_DIR"]
     yield run
     fake.stop()
 
@@ -41,7 +41,7 @@ def test_generate_streams_then_show_list_search_costs(cli, tmp_path):
     assert shown["status"] == "complete" and shown["user_id"] == "cli-user" and shown["result_text"]
     assert gen_id in cli("list").stdout
     assert gen_id in cli("search", "france").stdout and gen_id not in cli("search", "germany").stdout
-    assert "1 generations" in cli("costs").stdout
+    assert "over 1 generation, " in cli("costs").stdout
     dest = tmp_path / "out.jsonl"
     cli("export", str(dest), "--format", "jsonl")
     assert json.loads(dest.read_text().splitlines()[0])["id"] == gen_id
@@ -114,3 +114,51 @@ def test_values_beginning_with_a_dash_are_values_not_options(tmp_path, monkeypat
     assert (search.q, search.best) == ("-postgres", True)
     prompt = parser.parse_args(dash_positionals(parser, ["generate", "-1 + 2?", "-m", "gpt-4o-mini"]))
     assert (prompt.prompt, prompt.model) == ("-1 + 2?", "gpt-4o-mini")
+
+
+def test_generate_prints_the_url_to_open(cli):
+    cli.fake.enqueue(text="Hi.")
+    out = cli("generate", "Say hi.", "-m", "gpt-4o-mini")
+    gen_id = out.stderr.split("id: ")[1].split()[0]
+    assert f"open: http://localhost:8501/generate?id={gen_id}" in out.stderr.splitlines()
+    cli.fake.enqueue(text="Hi again.")
+    out = cli("generate", "Say hi again.", "-m", "gpt-4o-mini", GENLIB_PUBLIC_URL="https://vault.example.org/team/")
+    gen_id = out.stderr.split("id: ")[1].split()[0]
+    assert f"open: https://vault.example.org/team/generate?id={gen_id}" in out.stderr.splitlines()
+
+
+def test_costs_counts_are_whole_numbers_with_singular_and_plural(cli):
+    cli.fake.enqueue(text="Same answer.")  # the second request is a dedup hit: no call
+    cli("generate", "Same question?", "-m", "gpt-4o-mini")
+    cli("generate", "Same question?", "-m", "gpt-4o-mini")
+    out = cli("costs").stdout
+    assert "over 2 generations, " in out and " in 1 cache hit; " in out and "0 unpriced" in out
+    assert ".0 generation" not in out and "  2 generations" in out  # the per-model line too
+
+
+def test_show_json_into_a_closed_pipe_exits_quietly(cli):
+    cli.fake.enqueue(text="word " * 4000)  # far more than a pipe buffer once shown as JSON
+    gen_id = cli("generate", "A long answer, please.", "-m", "gpt-4o-mini").stderr.split("id: ")[1].split()[0]
+    env = {**os.environ, "GENLIB_DATA_DIR": cli.data_dir}
+    proc = subprocess.Popen([sys.executable, "-m", "genlib", "show", gen_id, "--json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()  # `| head -1`: read one line, then go away
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_offline_a_model_the_demo_lacks_is_named_once_on_stderr(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "GENLIB_"))}
+    env.update(GENLIB_DATA_DIR=str(tmp_path / "data"), GENLIB_OFFLINE_TPS="5000")
+    out = subprocess.run([sys.executable, "-m", "genlib", "generate", "Hello?", "-m", "gpt-4o-mini"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    notes = [line for line in out.stderr.splitlines() if "offline mode" in line]
+    assert notes == ["genlib: offline mode (no OPENAI_API_KEY or OPENAI_BASE_URL set): 'gpt-4o-mini' is not "
+                     "called; the offline demo model answers instead (not a real model, $0)."]
+    assert "Offline demo answer" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "genlib", "generate", "Hello?", "-m", "offline-demo"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert "offline mode" not in out.stderr  # the demo's own model: nothing to say

@@ -102,3 +102,44 @@ def test_image_size_parsing_defaults_and_clamps():
 def test_unknown_endpoints_are_openai_style_404s():
     with pytest.raises(openai.NotFoundError):
         sdk_client().embeddings.create(model=OFFLINE_MODEL, input="hi")
+
+
+def test_max_tokens_cuts_the_answer_with_finish_reason_length():
+    full = split_tokens(compose_answer(ASK))
+    with offline().open_text_stream(OFFLINE_MODEL, ASK, {"max_tokens": 25}) as stream:
+        events = list(stream)
+    text = "".join(e.text for e in events)
+    assert text == "".join(full[:25]) and len(full) > 25
+    assert [e.finish_reason for e in events if e.finish_reason] == ["length"]
+    assert events[-1].usage["completion_tokens"] == 25
+    reply = sdk_client().chat.completions.create(model=OFFLINE_MODEL, messages=ASK, max_tokens=7)
+    assert reply.choices[0].finish_reason == "length" and reply.usage.completion_tokens == 7
+    roomy = sdk_client().chat.completions.create(model=OFFLINE_MODEL, messages=ASK, max_tokens=len(full) + 5)
+    assert roomy.choices[0].finish_reason == "stop" and roomy.usage.completion_tokens == len(full)
+
+
+def test_temperature_and_seed_choose_the_wording():
+    def answer(**params):
+        return sdk_client().chat.completions.create(model=OFFLINE_MODEL, messages=ASK, **params).choices[0].message.content
+
+    same = answer(temperature=0.7, seed=42)
+    assert same == answer(temperature=0.7, seed=42)  # same parameters, same answer
+    assert "Sampled at temperature 0.7 with seed 42." in same
+    others = {answer(temperature=0.7, seed=43), answer(temperature=1.5, seed=42), answer(temperature=0.2),
+              answer(seed=42), answer()}
+    assert len(others) == 5 and same not in others  # any other temperature or seed: another answer
+    assert answer() == answer(temperature=1) == compose_answer(ASK)  # the defaults: the one default answer
+
+
+def test_a_vault_generation_offline_records_length_and_the_token_cap(tmp_path):
+    from genlib import GenerationRequest
+    from tests.vaults import make_vault
+
+    vault = make_vault(tmp_path / "data")
+    try:
+        gen_id = vault.start(GenerationRequest("Why does bread rise?", OFFLINE_MODEL, params={"max_tokens": 200}), "local")
+        gen = vault.wait(gen_id, timeout=20)
+        assert gen.status == "complete" and gen.finish_reason == "length"
+        assert gen.buckets.output_tokens == 200 and not gen.usage_estimated
+    finally:
+        vault.close()

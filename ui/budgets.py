@@ -15,7 +15,7 @@ import streamlit as st
 from genlib import BUDGETS_BLANK, BUDGETS_READ, DAILY, MONTHLY, BadRequest, Filters, format_usd, used_up_message
 
 from .auth import Viewer
-from .nav import generation_href
+from .nav import COSTS
 from .render import md_escape, utcnow
 from .tables import generation_table, preview
 from .vault import user_label
@@ -74,7 +74,7 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
 
 def _no_limits_reason(file) -> str:
     """Why nothing is limited: no file, a blank file (read as no file) or a file that sets no limit."""
-    where = f"`{md_escape(str(file.path))}`"
+    where = f"`{str(file.path).replace('`', '')}`"  # a code span shows backslash escapes as written
     if file.state == BUDGETS_BLANK:
         return (f"No budgets are set: the budgets file {where} is blank (only comments or empty lines), "
                 "which counts as no file. Add limits to it or set one here.")
@@ -84,21 +84,34 @@ def _no_limits_reason(file) -> str:
             "or set a limit here.")
 
 
+NO_LIMIT = "no limit"
+
+
 def _use_table(rows) -> None:
     def pct(spent, limit):
         return None if limit is None else (1.0 if limit <= 0 else float(spent / limit))
+
+    def limit(value):
+        return NO_LIMIT if value is None else usd(value)
+
+    def rate(row):  # a per-user limit: the overall row has none of its own
+        if row.user_id is None:
+            return "—"
+        return NO_LIMIT if row.rate_per_minute is None else f"{row.rate_per_minute:,} / min"
     frame = pd.DataFrame([{
         "Who": "Overall" if r.user_id is None else user_label(r.user_id),
-        "Today": usd(r.today_usd), "Daily budget": usd(r.daily_usd) if r.daily_usd is not None else "—",
-        "Used today": pct(r.today_usd, r.daily_usd),
-        "This month": usd(r.month_usd), "Monthly budget": usd(r.monthly_usd) if r.monthly_usd is not None else "—",
+        "Today": usd(r.today_usd), "Daily budget": limit(r.daily_usd), "Used today": pct(r.today_usd, r.daily_usd),
+        "This month": usd(r.month_usd), "Monthly budget": limit(r.monthly_usd),
         "Used this month": pct(r.month_usd, r.monthly_usd),
-        "Projected": usd(r.projected_usd)} for r in rows])
+        "Projected": usd(r.projected_usd), "Rate limit": rate(r)} for r in rows])
     progress = {name: st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
                 for name in ("Used today", "Used this month")}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=progress, key="budget_table")
+    progress["Rate limit"] = st.column_config.TextColumn("Rate limit", help="Generations a user may start per minute")
+    # A share of no limit is missing: it reads "no limit" like the budget beside it, not a blank cell.
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=progress, key="budget_table",
+                 placeholder=NO_LIMIT)
     st.caption("Spend includes the worst case of generations still running. The projection carries "
-               "this month's pace to its last day (UTC).")
+               "this month's pace to its last day (UTC). Rate limits apply to each user.")
 
 
 def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
@@ -118,8 +131,8 @@ def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
         gens = alert.generations
         frame = pd.DataFrame({"Cost": [usd(c) for c in gens["cost_usd"].fillna(0)], "Model": gens["model"],
                               "Kind": gens["kind"], "Prompt": [preview(p) for p in gens["prompt"]],
-                              "Id": [generation_href(g) for g in gens["id"]]})
-        generation_table(frame, list(gens["id"]), f"alert_table_{i}")
+                              "Id": list(gens["id"])})
+        generation_table(frame, list(gens["id"]), f"alert_table_{i}", COSTS)
 
 
 def _admin_form(vault, viewer: Viewer, config) -> None:

@@ -47,7 +47,7 @@ def tokens_per_day(frame: pd.DataFrame) -> None:
         y=alt.Y("sum(tokens):Q", title="Tokens", axis=alt.Axis(format="~s")),
         color=alt.Color("bucket:N", title="Bucket"),
         tooltip=[alt.Tooltip("day:T", title="Day"), "bucket:N", alt.Tooltip("tokens:Q", format=",")])
-    _show(chart, long)
+    _show(chart, long, "No tokens in this range: only failed calls or cache hits, which use none.")
 
 
 def savings_per_day(frame: pd.DataFrame) -> None:

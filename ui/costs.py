@@ -10,21 +10,24 @@ from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from genlib import Filters
 
 from . import charts
 from .auth import Viewer
 from .budgets import show_budgets
-from .nav import GENERATE, generation_href
+from .backnav import restore_view
+from .nav import COSTS, GENERATE
 from .render import DATE_RANGE, format_cost, is_estimated, md_escape, url_problems, utcnow
-from .tables import generation_table, preview, usage_source
+from .tables import generation_table, preview, shows_users, usage_source
 from .vault import user_label
 
 DEFAULT_DAYS = 30
 
 
 def show_costs(vault, viewer: Viewer) -> None:
+    restore_view(COSTS)  # Back from a generation opened here: the same range again
     st.title("Costs")
     filters, problems = _range_widgets(viewer)
     for problem in problems:
@@ -37,22 +40,26 @@ def show_costs(vault, viewer: Viewer) -> None:
         st.page_link(GENERATE, label="Make a generation", icon=":material/auto_awesome:")
     else:
         _unpriced(vault, report)
-        _charts(report)
-        _top(report.top)
+        _charts(report, viewer)
+        _top(report.top, viewer)
     show_budgets(vault, viewer, filters)
 
 
-def _charts(report) -> None:
+def _charts(report, viewer: Viewer) -> None:
     st.subheader("Cost per day, by model")
-    charts.cost_per_day_by_model(report.by_day_model)
-    by_user, by_model = st.columns(2)
-    with by_user:
-        st.subheader("By user")
-        by_user = report.by_user
-        charts.cost_by(by_user.assign(user_id=[user_label(u) for u in by_user["user_id"]]), "user_id", "User")
-    with by_model:
-        st.subheader("By model")
-        charts.cost_by(report.by_model, "model", "Model")
+    if not _spent(report.by_model):  # a chart of $0 bars is an empty box with a bare $0 axis
+        st.info(NO_SPEND, icon=":material/money_off:")
+    else:
+        charts.cost_per_day_by_model(report.by_day_model)
+        by_user, by_model = st.columns(2) if shows_users(viewer) else (None, st.container())
+        if by_user is not None:  # one user's own costs by user would be the total again
+            with by_user:
+                st.subheader("By user")
+                frame = report.by_user
+                charts.cost_by(frame.assign(user_id=[user_label(u) for u in frame["user_id"]]), "user_id", "User")
+        with by_model:
+            st.subheader("By model")
+            charts.cost_by(report.by_model, "model", "Model")
     st.subheader("Tokens per day")
     charts.tokens_per_day(report.tokens_by_day)
     estimated = int(report.totals.get("estimated_tokens") or 0)
@@ -60,42 +67,121 @@ def _charts(report) -> None:
         st.caption(f"Includes {estimated:,} estimated tokens: counted locally for streams whose provider "
                    "reported no usage (local servers), or that were stopped or cut off.")
     st.subheader("Savings from the dedup cache")
-    charts.savings_per_day(report.savings_by_day)
+    _savings(report)
+
+
+NO_SPEND = ("Nothing was spent in this range: every generation here cost $0 (the offline demo model, "
+            "cache hits, or calls that failed before anything was billed).")
+
+
+def _spent(frame: pd.DataFrame) -> bool:
+    return bool(len(frame)) and float(frame["cost_usd"].fillna(0).sum()) > 0
+
+
+def _savings(report) -> None:
+    """The savings chart, or in words when there is nothing to chart (no hits, or hits that saved $0)."""
+    hits, saved = int(report.totals.get("cache_hits") or 0), report.totals.get("saved_usd") or 0
+    if not hits:
+        st.caption("No dedup cache hits in this range: every request here went to the provider.")
+        return
+    what = f"{hits:,} {_plural(hits, 'cache hit')} (identical requests answered from an earlier generation, " \
+           "with no provider call)"
+    if saved > 0:
+        charts.savings_per_day(report.savings_by_day)
+        st.caption(f"{what} saved {format_cost(saved)}.")
+    else:
+        st.caption(f"{what}; they saved $0, because the generations they reused cost nothing (or have no price).")
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+SWAPPED = "costs_swapped_range"  # (from, to) to put in the pickers on the next run, or True: done in the URL
+SWAPPED_NOTE = "The date range was inverted (From after To); swapped it."
 
 
 def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     raw = st.query_params.to_dict()
-    _, problems = Filters.from_query({k: raw.get(k) for k in ("from", "to")})
-    problems += url_problems(raw)
+    problems = url_problems(raw)
+    swapped = st.session_state.pop(SWAPPED, None)
+    if isinstance(swapped, tuple):  # before the pickers are drawn, so they show the swapped range
+        st.session_state["from"], st.session_state["to"] = swapped
+    if swapped:
+        problems.append(SWAPPED_NOTE)
+    else:
+        _swap_in_url(raw)
+        problems += [p for p in Filters.from_query({k: raw.get(k) for k in ("from", "to")})[1]
+                     if "inverted" not in p]  # a reversed range is swapped in the pickers (below)
     today = utcnow().date()
     left, right, _ = st.columns([1, 1, 2])
     start = left.date_input("From", value=today - timedelta(days=DEFAULT_DAYS - 1), key="from",
-                            bind="query-params", **DATE_RANGE)
-    end = right.date_input("To", value=today, key="to", bind="query-params", **DATE_RANGE)
+                            bind="query-params", on_change=_swap_reversed, **DATE_RANGE)
+    end = right.date_input("To", value=today, key="to", bind="query-params", on_change=_swap_reversed,
+                           **DATE_RANGE)
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        # Seeded reversed where the URL couldn't be rewritten first: swap on a rerun (a drawn
+        # widget's value can't change in the run that drew it).
+        st.session_state[SWAPPED] = (end, start)
+        st.rerun()
     filters, more = Filters.from_query({"from": _iso(start), "to": _iso(end)})
     st.caption("Whole UTC days, both ends included.")
     return replace(filters, visible_to=viewer.visible_to), list(dict.fromkeys(problems + more))
+
+
+def _swap_in_url(raw: dict) -> None:
+    """A URL with From after To (hand-edited, bookmarked): swap them in the URL and rerun, so the
+    pickers seed from the corrected URL and the address bar shows it too."""
+    try:
+        start, end = (date.fromisoformat(str(raw.get(k) or "")[:10]) for k in ("from", "to"))
+    except ValueError:
+        return
+    if start <= end:
+        return
+    st.session_state[SWAPPED] = True
+    try:  # switch_page, not query_params + rerun: a rerun can drop the URL change before it is sent
+        st.switch_page(COSTS, query_params={**raw, "from": end.isoformat(), "to": start.isoformat()})
+    except StreamlitAPIException:  # the pickers already own these parameters in this session
+        st.session_state.pop(SWAPPED, None)
+
+
+def _swap_reversed() -> None:
+    """A picker moved past the other: swap them before the run, so pickers, URL and figures agree."""
+    start, end = st.session_state.get("from"), st.session_state.get("to")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        st.session_state[SWAPPED] = (end, start)
 
 
 def _iso(value) -> str:
     return value.isoformat() if isinstance(value, date) else ""
 
 
+def total_cost(totals: dict) -> str:
+    """The Total metric: "unpriced" only when generations need a price and none has one. Failed
+    calls that billed nothing, and cache hits, have no cost to add: with only those the total is $0."""
+    cost, unpriced = totals.get("cost_usd"), int(totals.get("unpriced") or 0)
+    if cost is None and not unpriced:
+        return "$0"
+    return format_cost(cost)
+
+
 def _metrics(totals: dict) -> None:
     # A wrapping row of content-wide metrics: five equal columns cut full-precision costs to "$0.0110…".
     row = st.container(horizontal=True, gap="large")
     n = int(totals.get("generations") or 0)
-    row.metric("Total cost", format_cost(totals.get("cost_usd")) if n else "$0", width="content",
+    row.metric("Total cost", total_cost(totals), width="content",
                help="Sum of priced generations; unpriced ones are counted separately.")
     row.metric("Generations", f"{n:,}", width="content")
     tokens_total, estimated = int(totals.get("tokens") or 0), int(totals.get("estimated_tokens") or 0)
     row.metric("Tokens (includes estimated)" if estimated else "Tokens", f"{tokens_total:,}", width="content",
                help=f"{estimated:,} of them estimated: the provider reported no usage" if estimated else None)
+    hits = int(totals.get("cache_hits") or 0)
     row.metric("Saved by dedup", format_cost(totals.get("saved_usd") or 0), width="content",
-               help=f"{int(totals.get('cache_hits') or 0):,} cache hits")
-    share = (int(totals.get("unpriced") or 0) / n) if n else 0.0
-    row.metric("Unpriced", f"{share:.0%}", width="content",
-               help=f"{int(totals.get('unpriced') or 0):,} generations")
+               help=f"{hits:,} {_plural(hits, 'cache hit')}: what the generations they reused cost")
+    unpriced = int(totals.get("unpriced") or 0)
+    share = unpriced / n if n else 0.0
+    row.metric("Unpriced", f"{share:.0%}" if not unpriced or share >= 0.01 else "<1%", width="content",
+               help=f"{unpriced:,} {_plural(unpriced, 'generation')} with tokens but no price")
 
 
 def _unpriced(vault, report) -> None:
@@ -109,10 +195,11 @@ def _unpriced(vault, report) -> None:
                "`python -m genlib reprice --apply`.", icon=":material/price_change:")
 
 
-def _top(top: pd.DataFrame) -> None:
+def _top(top: pd.DataFrame, viewer: Viewer) -> None:
     st.subheader("Most expensive generations")
+    top = top[top["cost_usd"].fillna(0) > 0]  # a list of $0 rows ranks nothing
     if top.empty:
-        st.caption("No priced generations in this range.")
+        st.caption("No generation in this range cost more than $0.")
         return
     frame = pd.DataFrame({
         "Cost": [format_cost(c, is_estimated(e)) for c, e in zip(top["cost_usd"], top["usage_estimated"])],
@@ -120,5 +207,7 @@ def _top(top: pd.DataFrame) -> None:
         "Tokens": top["tokens"],
         "Usage": [usage_source(t, e) for t, e in zip(top["tokens"], top["usage_estimated"])],
         "Prompt": [preview(p) for p in top["prompt"]],
-        "Id": [generation_href(i) for i in top["id"]]})
-    generation_table(frame, list(top["id"]), "top_table")
+        "Id": list(top["id"])})
+    if not shows_users(viewer):  # every row is the viewer's own
+        frame = frame.drop(columns="User")
+    generation_table(frame, list(top["id"]), "top_table", COSTS)

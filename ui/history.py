@@ -2,6 +2,7 @@
 
 Every filter widget, and the page number, is bound to a query parameter, so
 `/history?q=...&status=...&page=2` reproduces the view. Bad values in a hand-edited URL are reported (the widgets would silently drop them).
+Opening a row goes to `/generate?id=…` in this tab; Back brings this view back as it was (ui/backnav.py).
 Next page is keyset paging: the URL gets `after=<time>,<id>` of the last row shown, so a bookmarked
 page shows the same rows however many generations arrive later, and a deep page costs what the
 first does. A `page=N` URL without `after` still works (counted from the newest). A search shows
@@ -16,10 +17,11 @@ import streamlit as st
 from genlib import KINDS, STATUSES, BadRequest, Filters
 
 from .auth import Viewer
+from .backnav import restore_view
 from .exports import EXPORTS, export_file, saved_export_href
-from .nav import GENERATE
+from .nav import GENERATE, HISTORY
 from .render import DATE_RANGE, md_escape, url_problems
-from .tables import generation_table, history_frame, row_links
+from .tables import generation_table, history_frame, shows_users
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
@@ -27,10 +29,11 @@ ORDERS = {"newest": "Newest first", "best": "Best match"}
 
 
 def show_history(vault, viewer: Viewer) -> None:
+    restore_view(HISTORY)  # Back from a generation opened here: this view again, as it was
     st.title("History")
     raw = st.query_params.to_dict()
     _, problems = Filters.from_query(raw)  # before the bound widgets drop what they can't show
-    filters, more = _filter_widgets(viewer)
+    filters, more = _filter_widgets(vault, viewer)
     for problem in dict.fromkeys(problems + more + url_problems(raw, MAX_PAGE)):
         st.warning(md_escape(problem), icon=":material/filter_alt_off:")  # quotes the URL
     body, pager = st.container(), st.container()
@@ -41,9 +44,8 @@ def show_history(vault, viewer: Viewer) -> None:
     with body:
         if page.items:
             _summary(page, filters)
-            generation_table(history_frame(vault, page.items, page.snippets), [g.id for g in page.items],
-                             "history_table")
-            row_links(page.items, snippets=page.snippets)
+            frame = history_frame(vault, page.items, page.snippets, show_user=shows_users(viewer))
+            generation_table(frame, [g.id for g in page.items], "history_table", HISTORY)
         else:
             _empty(filters, page_no)
     with pager:
@@ -68,25 +70,55 @@ def _summary(page, filters: Filters) -> None:
     st.caption(f"{count} {'match' if page.total == 1 else 'matches'}{note}")
 
 
-def _filter_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
+def _filter_widgets(vault, viewer: Viewer) -> tuple[Filters, list[str]]:
     bound = dict(bind="query-params", on_change=_first_page)
-    search, order = st.columns([5, 1], vertical_alignment="bottom")
-    search.text_input("Search", key="q", placeholder='Words, "a phrase", -excluded: in the prompt or the answer',
-                      **bound)
-    order.selectbox("Order", list(ORDERS), format_func=ORDERS.get, key="order", **bound)
-    cols = st.columns(6 if viewer.is_admin else 5)
-    cols[0].text_input("Model", key="model", **bound)
-    cols[1].selectbox("Status", ("", *STATUSES), format_func=lambda s: s or "any", key="status", **bound)
-    cols[2].selectbox("Kind", ("", *KINDS), format_func=lambda s: s or "any", key="kind", **bound)
-    cols[3].date_input("From", value=None, key="from", **DATE_RANGE, **bound)
-    cols[4].date_input("To", value=None, key="to", **DATE_RANGE, **bound)
-    if viewer.is_admin:  # others only ever see their own rows: a user filter would be noise
-        cols[5].text_input("User", key="user", **bound)
+    st.text_input("Search", key="q", placeholder='Words, "a phrase", -excluded: in the prompt or the answer',
+                  **bound)
+    # Collapsed by default so that on a phone the rows show on the first screen; the label says
+    # which filters are on, and the widgets stay bound to the URL while it is closed.
+    with st.expander(_filters_label(), icon=":material/filter_list:", key="history_filters"):
+        cols = st.columns(7 if shows_users(viewer) else 6)
+        cols[0].selectbox("Order", list(ORDERS), format_func=ORDERS.get, key="order", **bound)
+        models = _model_options(vault, viewer, _current("model"))
+        cols[1].selectbox("Model", models, format_func=lambda m: m or "any", key="model",
+                          accept_new_options=True, **bound)
+        cols[2].selectbox("Status", ("", *STATUSES), format_func=lambda s: s or "any", key="status", **bound)
+        cols[3].selectbox("Kind", ("", *KINDS), format_func=lambda s: s or "any", key="kind", **bound)
+        cols[4].date_input("From", value=None, key="from", **DATE_RANGE, **bound)
+        cols[5].date_input("To", value=None, key="to", **DATE_RANGE, **bound)
+        if shows_users(viewer):
+            cols[6].text_input("User", key="user", **bound)
     state = st.session_state
     values = {name: state.get(name) for name in ("q", "model", "status", "kind", "user")}
     values.update({name: state[name].isoformat() for name in ("from", "to") if state.get(name)})
     filters, problems = Filters.from_query(values)
     return replace(filters, visible_to=viewer.visible_to), problems
+
+
+def _filters_label() -> str:
+    """"Filters", or "Filters: status complete, kind text" when some are on."""
+    # The label is Markdown and the values may come from a hand-made URL: escaped, they show as typed.
+    on = [f"{name} {md_escape(str(_current(name))[:60])}" for name in ("model", "status", "kind", "from", "to", "user")
+          if _current(name)]
+    if _current("order") in ("best", ORDERS["best"]):  # the widget's value, or the URL's (its label)
+        on.append("best match first")
+    return "Filters: " + ", ".join(on) if on else "Filters"
+
+
+def _current(name: str):
+    """A filter's value before its widget is drawn: the widget's state, or on a first run the URL's."""
+    return st.session_state[name] if name in st.session_state else st.query_params.get(name)
+
+
+@st.cache_data(ttl=60, show_spinner=False, max_entries=256)
+def _known_models(_vault, data_dir: str, visible_to: str | None) -> list[str]:
+    """The models this viewer's generations used, most spent first (the Costs report's breakdown)."""
+    return [str(m) for m in _vault.costs(Filters(visible_to=visible_to)).by_model["model"] if m]
+
+
+def _model_options(vault, viewer: Viewer, current: str | None) -> list[str]:
+    known = _known_models(vault, str(vault.data_dir), viewer.visible_to)
+    return list(dict.fromkeys(["", *([current] if current else []), *sorted(known, key=str.lower)]))
 
 
 def _first_page() -> None:

@@ -38,6 +38,7 @@ class BudgetRow:
     month_usd: Decimal
     monthly_usd: Decimal | None
     projected_usd: Decimal
+    rate_per_minute: int | None = None  # the user's start limit (None: none, and always for the overall row)
 
 
 class BudgetGuard:
@@ -167,7 +168,7 @@ class BudgetGuard:
     def _row(self, user, day, month, held, config, now) -> BudgetRow:
         limits = config.overall if user is None else self._limits(config, user)
         return BudgetRow(user, day + held, limits.daily_usd, month + held, limits.monthly_usd,
-                         project_month(month, now) + held)
+                         project_month(month, now) + held, None if user is None else limits.rate_per_minute)
 
     def _uses(self, config: BudgetConfig, user: str, held_mine: Decimal, held_all: Decimal) -> list[BudgetUse]:
         """The user's and the overall budgets with what is spent and `held` (reserved) now."""

@@ -2,7 +2,9 @@
 
 Serves /v1/models, /v1/chat/completions (SSE, paced at `settings.offline_tokens_per_s`, usage chunk
 last) and /v1/images/generations (b64 PNG + usage), so the real openai SDK and every code path
-after it run unchanged. Content comes from `genlib/offline_content.py`.
+after it run unchanged. Content comes from `genlib/offline_content.py`. Chat honours `max_tokens`
+(cut there, finish_reason "length"), `temperature` and `seed` (they choose the wording), so the
+parameters can be tried without a provider.
 """
 from __future__ import annotations
 
@@ -68,15 +70,27 @@ class OfflineTransport(httpx2.BaseTransport):
 
     def _chat(self, body: dict) -> httpx2.Response:
         messages = body.get("messages") or []
-        pieces = split_tokens(compose_answer(messages))
+        pieces = split_tokens(compose_answer(messages, body.get("temperature"), body.get("seed")))
+        pieces, finish = cut_at(pieces, body.get("max_completion_tokens") or body.get("max_tokens"))
         usage = _chat_usage(estimate_prompt_tokens(messages), len(pieces))
         response_id = "chatcmpl-offline-" + hashlib.sha256(json.dumps(messages).encode()).hexdigest()[:20]
         if not body.get("stream"):
-            return _json(200, _completion(response_id, "".join(pieces), usage))
+            return _json(200, _completion(response_id, "".join(pieces), usage, finish))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        events = _sse_events(response_id, pieces, usage if include_usage else None)
+        events = _sse_events(response_id, pieces, usage if include_usage else None, finish)
         return httpx2.Response(200, headers={"content-type": "text/event-stream", "x-request-id": response_id},
                                stream=PacedEventStream(events, self.tokens_per_s))
+
+
+def cut_at(pieces: list[str], max_tokens) -> tuple[list[str], str]:
+    """The answer's tokens up to `max_tokens`, and why it ends: "length" when cut, else "stop"."""
+    try:
+        limit = int(max_tokens) if max_tokens is not None else None
+    except (TypeError, ValueError):
+        limit = None
+    if limit is None or limit >= len(pieces):
+        return pieces, "stop"
+    return pieces[:max(0, limit)], "length"
 
 
 def _json(status: int, payload: dict) -> httpx2.Response:
@@ -104,21 +118,22 @@ def _sse(payload: dict | str) -> bytes:
     return b"data: " + (payload if isinstance(payload, str) else json.dumps(payload)).encode() + b"\n\n"
 
 
-def _sse_events(response_id: str, pieces: list[str], usage: dict | None) -> Iterator[tuple[bool, bytes]]:
+def _sse_events(response_id: str, pieces: list[str], usage: dict | None,
+                finish: str = "stop") -> Iterator[tuple[bool, bytes]]:
     """(paced?, bytes) in OpenAI's order: role, content deltas, finish, usage (choices == []), [DONE]."""
     yield False, _sse(_chunk(response_id, {"role": "assistant", "content": ""}))
     for piece in pieces:
         yield True, _sse(_chunk(response_id, {"content": piece}))
-    yield False, _sse(_chunk(response_id, {}, "stop"))
+    yield False, _sse(_chunk(response_id, {}, finish))
     if usage is not None:
         yield False, _sse({**_chunk(response_id, {}), "choices": [], "usage": usage})
     yield False, _sse("[DONE]")
 
 
-def _completion(response_id: str, text: str, usage: dict) -> dict:
+def _completion(response_id: str, text: str, usage: dict, finish: str = "stop") -> dict:
     message = {"role": "assistant", "content": text, "refusal": None}
     return {"id": response_id, "object": "chat.completion", "created": int(time.time()), "model": OFFLINE_MODEL,
-            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
             "usage": usage}
 
 

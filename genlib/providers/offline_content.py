@@ -1,5 +1,8 @@
-"""What the offline demo model says and draws: a deterministic Markdown answer per prompt,
-its token pieces and counts, and a prompt-seeded Pillow image.
+"""What the offline demo model says and draws: a deterministic Markdown answer per prompt and
+sampling parameters, its token pieces and counts, and a prompt-seeded Pillow image.
+
+Like a real model, the wording follows `temperature` and `seed`: the same prompt, temperature and
+seed give the same answer; another temperature or seed gives another one (and says which it used).
 
 Pure functions (no I/O, no clock); `genlib/offline.py` wraps them in the OpenAI wire format.
 """
@@ -60,13 +63,30 @@ def _task(prompt: str) -> str:
     return "question" if prompt.rstrip().endswith("?") else "prose"
 
 
-def compose_answer(messages: list[dict]) -> str:
-    """The demo reply to a chat: says plainly it is offline, reflects the prompt, explains setup."""
+def compose_answer(messages: list[dict], temperature: float | None = None, seed: int | None = None) -> str:
+    """The demo reply to a chat: says plainly it is offline, reflects the prompt, explains setup.
+    The sampling parameters pick the wording; without them the answer is the one for temperature 1."""
     prompt = next((str(m.get("content") or "") for m in reversed(messages) if m.get("role") == "user"), "")
-    rng, words = _rng(*(m.get("content") for m in messages)), _keywords(prompt)
-    parts = [_intro(prompt, messages), _observations(prompt, words, rng),
+    sampling = _sampling_note(temperature, seed)
+    # Without parameters the draw depends on the messages alone: one fixed answer per conversation.
+    rng = _rng(*(m.get("content") for m in messages), *([sampling] if sampling else []))
+    words = _keywords(prompt)
+    parts = [_intro(prompt, messages), _observations(prompt, words, rng, temperature),
              _sketch(_task(prompt), words, rng), SETUP_HELP]
+    if sampling:
+        parts.insert(1, f"*{sampling}.*")
     return "\n\n".join(parts) + "\n"
+
+
+def _sampling_note(temperature: float | None, seed: int | None) -> str:
+    """"Sampled at temperature 0.7 with seed 42", or "" for the defaults (temperature 1, no seed:
+    OpenAI's default temperature is 1, so sending it changes nothing)."""
+    said = []
+    if temperature is not None and float(temperature) != 1.0:
+        said.append(f"at temperature {float(temperature):g}")
+    if seed is not None:
+        said.append(f"with seed {int(seed)}")
+    return "Sampled " + " ".join(said) if said else ""
 
 
 def _intro(prompt: str, messages: list[dict]) -> str:
@@ -85,17 +105,23 @@ def _intro(prompt: str, messages: list[dict]) -> str:
             f"**You asked:** \u201c{shown.replace(chr(10), ' ')}\u201d ({detail}).")
 
 
-def _observations(prompt: str, words: list[str], rng: random.Random) -> str:
+REMARKS = [
+    "A real model would weigh each of these against the rest of your prompt.",
+    "Rephrasing with one concrete example usually gets a sharper answer.",
+    "Adding the audience and the desired length helps any model stay on target.",
+    "A system prompt is the place for tone and format rules that apply to every turn.",
+    "Asking for a format (a table, three bullets, one paragraph) makes answers easier to compare.",
+    "Naming what you already know keeps a model from repeating it.",
+]
+
+
+def _observations(prompt: str, words: list[str], rng: random.Random, temperature: float | None = None) -> str:
     bold = ", ".join(f"**{w}**" for w in words)
-    remarks = [
-        "A real model would weigh each of these against the rest of your prompt.",
-        "Rephrasing with one concrete example usually gets a sharper answer.",
-        "Adding the audience and the desired length helps any model stay on target.",
-        "A system prompt is the place for tone and format rules that apply to every turn.",
-    ]
+    # Hotter sampling wanders further: more remarks, drawn from the whole list.
+    count = 1 if temperature is None or temperature <= 1 else 2
+    remarks = "".join(f"\n- {r}" for r in rng.sample(REMARKS, count))
     return (f"### What stands out\n\n- Key words: {bold}.\n"
-            f"- Your prompt is {len(prompt)} characters long, about {len(split_tokens(prompt))} tokens.\n"
-            f"- {rng.choice(remarks)}")
+            f"- Your prompt is {len(prompt)} characters long, about {len(split_tokens(prompt))} tokens.{remarks}")
 
 
 def _sketch(task: str, words: list[str], rng: random.Random) -> str:

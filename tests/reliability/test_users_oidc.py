@@ -47,17 +47,19 @@ def login(page, app, email: str, signed_in_as: str | None = None) -> None:
 
 
 def history_prompts(page, app, expected: int) -> list[str]:
-    """The History page's row links, once `expected` of them are drawn (CI once read 2 of 3 while the
-    expanded list was still being drawn); a page that never shows that many fails here."""
+    """The prompts in the History grid, once `expected` rows are drawn (CI once read 2 of 3 while the
+    page was still being drawn); a page that never shows that many fails here. The grid is a canvas:
+    its accessible table holds the drawn cells, row after row in the column order of its headers."""
     goto(page, app.at("/history"))
-    opener, empty = page.get_by_text("Open a generation"), page.get_by_text("No generations yet")
-    expect(opener.or_(empty)).to_be_visible()
-    if opener.count() == 0:
+    grid, empty = page.locator("[data-testid='stDataFrame']"), page.get_by_text("No generations yet")
+    expect(grid.or_(empty)).to_be_visible()
+    if grid.count() == 0:
         return []
-    opener.click()
-    links = page.locator("[data-testid='stExpander'] a")
-    expect(links).to_have_count(expected)
-    return [link.inner_text() for link in links.all()]
+    expect(grid.locator("[role='columnheader']", has_text="Prompt")).to_have_count(1)  # drawn
+    headers = grid.locator("[role='columnheader']").all_inner_texts()
+    cells = grid.locator("[role='gridcell']")
+    expect(cells).to_have_count(expected * len(headers))
+    return cells.all_inner_texts()[headers.index("Prompt")::len(headers)]
 
 
 def exported_prompts(page) -> list[str]:
