@@ -10,7 +10,6 @@ at most once per LIVE_INTERVAL_S per generation; final records at once.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import datetime, timedelta
@@ -23,8 +22,6 @@ from .search_index import SearchIndex, row_of
 log = logging.getLogger(__name__)
 SLACK = timedelta(minutes=10)
 LIVE_INTERVAL_S = 1.0
-# Tests set this to kill the process after a record's commit and before the index's (see test_search_crash).
-EXIT_BEFORE_INDEX = "GENLIB_TEST_EXIT_BEFORE_INDEX"
 Progress = Callable[[int, int], None]
 
 
@@ -70,8 +67,6 @@ class IndexFeed:
     def committed(self, began: datetime, records: list, live_ids: set[str]) -> None:
         """After a DuckDB commit that began at `began`: index its whole records now, and the text
         so far of live generations that wrote chunks (throttled)."""
-        if os.environ.get(EXIT_BEFORE_INDEX) and any(not gen.is_live for gen in records):
-            os._exit(70)
         for gen in records:
             self._pending[gen.id] = row_of(gen)
             self._live_at.pop(gen.id, None)
