@@ -13,7 +13,7 @@ from .clock import utcnow
 from .filters import Filters, make_cursor, parse_cursor
 from .reports import Page
 from .search_index import FIELDS, SearchIndex, time_key
-from .search_plan import NEWEST, search_index
+from .search_plan import COUNT_CAP, NEWEST, search_index
 from .search_query import parse
 from .search_sync import catch_up, rebuild
 from .snippets import snippet
@@ -93,7 +93,7 @@ class HistorySearch:
             if before:
                 rowid = self.index.rowid_of(before[1]) or time_key(before[0])
             hits = search_index(self.index, query, filters, user_ids, size + 1, offset, rowid, order)
-            rows, total, capped, limited = self.store.get_many(hits.ids), hits.total, hits.capped, hits.limited
+            rows, total, capped, limited = self.store.get_many(hits.ids), hits.total, not hits.exact, hits.limited
             if filters.visible_to is not None:  # the records themselves decide, should the index lag
                 rows = [g for g in rows if g.user_id == filters.visible_to]
         else:
@@ -102,5 +102,5 @@ class HistorySearch:
         items = rows[:size]
         return Page(items, page, size, has_more=len(rows) > size,
                     next_after=make_cursor(items[-1].created_utc, items[-1].id) if items else None,
-                    total=min(total, 1000) if capped else total, total_capped=capped,
+                    total=min(total, COUNT_CAP) if capped else total, total_capped=capped,
                     snippets={g.id: snippet(g, query) for g in items} if query else {}, limited=limited)

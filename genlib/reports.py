@@ -17,7 +17,8 @@ from .store_sql import BUCKETS, COST_CUBE, COST_CUBE_ROLLUP, COST_TOP, ESTIMATED
 @dataclass
 class Page:
     """One page of History. `next_after` is the cursor of the next page (keyset: rows older than the
-    last one shown); `total` counts matches up to 1,001 (`total_capped` above 1,000); `snippets` maps
+    last one shown); `total` counts matches, exactly unless `total_capped`: then at least that many (at most
+    1,000 shown; the count stops early rather than read every row holding the terms); `snippets` maps
     ids to (text, matched) segments; `limited`: short terms alone searched only the newest records."""
     items: list[Generation]
     page: int

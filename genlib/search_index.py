@@ -16,6 +16,7 @@ import threading
 import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
 from .search_query import contains
 
@@ -206,6 +207,14 @@ class SearchIndex:
 
     def execute(self, sql: str, params: list) -> list[tuple]:
         return self._reader().execute(sql, params).fetchall()
+
+    def iterate(self, sql: str, params: list) -> Iterator[tuple]:
+        """The rows one by one, computed as they are read: a caller that stops early stops the work."""
+        cursor = self._reader().execute(sql, params)
+        try:
+            yield from cursor
+        finally:
+            cursor.close()
 
 
 def _free_rowid(con: sqlite3.Connection, created: datetime, gen_id: str) -> int:

@@ -18,6 +18,7 @@ from .search_index import SearchIndex, time_key
 from .search_query import Query, Term, fts_match, fts_string
 
 COUNT_CAP = 1000
+COUNT_WORK = 1000  # candidate rows checked for the count; past this (and a full page) it says "at least"
 SHORT_SCAN_ROWS = 20_000
 SELECTIVE_ROWS = 20_000
 PIECE_COUNT_CAP = 5_000
@@ -27,17 +28,32 @@ NEWEST, BEST = "newest", "best"
 @dataclass
 class Hits:
     ids: list[str]
-    total: int          # matches, counted up to COUNT_CAP + 1
+    total: int          # matches counted (at most COUNT_CAP + 1): all of them when `exact`, else a lower bound
+    exact: bool
     limited: bool       # only the newest SHORT_SCAN_ROWS records were searched
 
-    @property
-    def capped(self) -> bool:
-        return self.total > COUNT_CAP
+
+@dataclass
+class _Plan:
+    source: str         # FROM ... (the driving table, joined to docs as d)
+    key: str            # the driving rowid: newest first is its descending order
+    conds: list[str]    # WHERE terms, every value a parameter
+    params: list
+    check: str          # SQL true when a candidate row holds every term (a SELECT column)
+    check_params: list
+    limited: bool
 
 
 def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None,
                  limit: int, offset: int = 0, before: int | None = None, order: str = NEWEST) -> Hits:
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
+    plan = _plan(index, query, filters, user_ids, order)
+    if order == BEST and plan.key == "text_index.rowid":
+        return _best(index, plan, limit, offset)
+    return _newest(index, plan, limit, offset, before)
+
+
+def _plan(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None, order: str) -> _Plan:
     wanted = fts_match(query, lambda piece: _rows_with(index, piece))
     filter_conds, filter_params = [], []
     _filter_conds(filters, user_ids, "d.rowid", filter_conds, filter_params)
@@ -54,26 +70,61 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
     limited = _bound_short_scan(index, query, wanted, key, conds, params)
     conds += [c.replace("d.rowid", key) for c in filter_conds]
     params += filter_params
-    if query:  # the index keeps no positions: every candidate is checked, after the cheap filters
+    check, check_params = "1", []
+    if query:  # the index keeps no positions: every candidate is checked against the text
         checks, values = zip(*(_term_check(term) for term in query.terms))
-        conds.append(f"(SELECT {' AND '.join(checks)} FROM text_index_content t WHERE t.id = d.rowid)")
-        params += [v for pair in values for v in pair]
-    where = ("WHERE " + " AND ".join(conds)) if conds else "WHERE 1"
-    if order == BEST and wanted:
-        total = index.execute(f"SELECT count(*) FROM (SELECT 1 {source} {where} LIMIT {COUNT_CAP + 1})", params)[0][0]
-        rows = index.execute(f"SELECT d.id {source} {where} ORDER BY bm25(text_index), d.rowid DESC LIMIT ? OFFSET ?",
-                             [*params, limit, offset])
-        return Hits([r[0] for r in rows], total, limited)
-    # One query gives the count (up to COUNT_CAP + 1) and, usually, the page itself.
-    first = index.execute(f"SELECT d.id, {key} {source} {where} ORDER BY {key} DESC LIMIT {COUNT_CAP + 1}", params)
-    after = [r for r in first if before is None or r[1] < before][offset:]
-    if len(after) >= limit or len(first) <= COUNT_CAP:
-        return Hits([r[0] for r in after[:limit]], len(first), limited)
+        check = f"(SELECT {' AND '.join(checks)} FROM text_index_content t WHERE t.id = d.rowid)"
+        check_params = [v for pair in values for v in pair]
+    return _Plan(source, key, conds, params, check, check_params, limited)
+
+
+def _newest(index: SearchIndex, plan: _Plan, limit: int, offset: int, before: int | None) -> Hits:
+    """Walk the candidates newest first, checking each: the page is every match after the cursor
+    (and `offset`), the count every match seen. Counting stops at COUNT_CAP + 1 matches or, once
+    the page is full, after COUNT_WORK candidates (then the count is a lower bound): so a page costs
+    about what its own rows cost, however many rows hold the terms."""
+    page, matched, examined, key = [], 0, 0, None
+    for gen_id, key, ok in _walk(index, plan):
+        examined += 1
+        if not ok:
+            continue
+        matched += 1
+        if (before is None or key < before) and len(page) < offset + limit:
+            page.append(gen_id)
+        if (matched > COUNT_CAP or examined >= COUNT_WORK) and (
+                len(page) >= offset + limit or (before is not None and key >= before)):
+            break
+    else:
+        return Hits(page[offset:], matched, True, plan.limited)  # every candidate seen: an exact count
+    if len(page) < offset + limit:  # counting stopped above the cursor: the page starts from it
+        page = [gen_id for gen_id, _, ok in _walk(index, plan, before, offset + limit) if ok]
+    return Hits(page[offset:offset + limit], min(matched, COUNT_CAP + 1), False, plan.limited)
+
+
+def _walk(index: SearchIndex, plan: _Plan, before: int | None = None, matches: int | None = None):
+    """(id, rowid, holds the terms) for every candidate, newest first, read lazily; from `before`
+    on, up to `matches` matching rows."""
+    conds, params = list(plan.conds), list(plan.params)
     if before is not None:
-        where, params = f"{where} AND {key} < ?", [*params, before]
-    rows = index.execute(f"SELECT d.id {source} {where} ORDER BY {key} DESC LIMIT ? OFFSET ?",
-                         [*params, limit, offset])
-    return Hits([r[0] for r in rows], len(first), limited)
+        conds.append(f"{plan.key} < ?")
+        params.append(before)
+    where = " AND ".join(conds) or "1"
+    sql = f"SELECT d.id, {plan.key}, {plan.check} {plan.source} WHERE {where} ORDER BY {plan.key} DESC"
+    found = 0
+    for row in index.iterate(sql, [*plan.check_params, *params]):
+        yield row
+        found += bool(row[2])
+        if matches is not None and found >= matches:
+            return
+
+
+def _best(index: SearchIndex, plan: _Plan, limit: int, offset: int) -> Hits:
+    """Best match: every match is ranked (bm25), so the count is exact."""
+    where = " AND ".join([*plan.conds, plan.check])
+    rows = index.execute(f"SELECT d.id {plan.source} WHERE {where} ORDER BY bm25(text_index), d.rowid DESC",
+                         [*plan.params, *plan.check_params])
+    return Hits([r[0] for r in rows[offset:offset + limit]], min(len(rows), COUNT_CAP + 1), len(rows) <= COUNT_CAP,
+                plan.limited)
 
 
 def _rows_with(index: SearchIndex, piece: str) -> int:

@@ -97,6 +97,30 @@ def test_keyset_pages_cover_everything_once_and_a_bookmark_reproduces_its_page(t
         vault.close()
 
 
+def test_a_count_that_would_need_more_work_says_at_least_and_pages_stay_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr("genlib.search_plan.COUNT_WORK", 3)  # candidates checked for the count
+    vault = make_vault(tmp_path)
+    try:
+        ids = [_generate(vault, f"countedword {'big' if i % 3 else 'small'} {i}") for i in range(8)][::-1]
+        page = vault.search(Filters(q="countedword"), page_size=2)
+        assert [g.id for g in page.items] == ids[:2] and page.total_capped and page.total == 3
+        seen, after = [], None
+        while True:  # pages past the counted rows come from their cursor, whole
+            page = vault.search(Filters(q="countedword"), page_size=2, after=after)
+            seen += [g.id for g in page.items]
+            if not page.has_more:
+                break
+            after = page.next_after
+        assert seen == ids
+        page = vault.search(Filters(q="countedword"), page_size=20)  # every candidate read: exact
+        assert len(page.items) == 8 and page.total == 8 and not page.total_capped
+        bigs = vault.search(Filters(q="countedword -small"), page_size=20)  # candidates that fail the check
+        assert [g.id for g in bigs.items] == [i for n, i in enumerate(ids[::-1]) if n % 3][::-1]
+        assert bigs.total == 5 and not bigs.total_capped
+    finally:
+        vault.close()
+
+
 def test_the_scan_used_while_the_index_builds_gives_the_same_pages(tmp_path):
     vault = make_vault(tmp_path)
     try:
