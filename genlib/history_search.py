@@ -12,7 +12,7 @@ import threading
 from .clock import utcnow
 from .filters import Filters, make_cursor, parse_cursor
 from .reports import Page
-from .search_index import FIELDS, SearchIndex, time_key
+from .search_index import FIELDS, SearchIndex
 from .search_plan import COUNT_CAP, NEWEST, search_index
 from .search_query import parse
 from .search_sync import catch_up, rebuild
@@ -89,9 +89,7 @@ class HistorySearch:
         offset = 0 if before else (page - 1) * size
         if self.ready.is_set():
             user_ids = self.store.accounts_of(filters.user_id) if filters.user_id is not None else None
-            rowid = None
-            if before:
-                rowid = self.index.rowid_of(before[1]) or time_key(before[0])
+            rowid = self.index.rowid_at(*before) if before else None  # None: every row is older
             hits = search_index(self.index, query, filters, user_ids, size + 1, offset, rowid, order)
             rows, total, capped, limited = self.store.get_many(hits.ids), hits.total, not hits.exact, hits.limited
             if filters.visible_to is not None:  # the records themselves decide, should the index lag

@@ -1,26 +1,27 @@
 """One SQLite query per History page: text terms, filters, visibility, order, cursor and limit.
 
-Built from a parsed `Query` and `Filters`; every value is a bound parameter. With an indexed term the
-FTS5 table drives (newest first is its own rowid order, so it stops after the page and the count);
-with a selective filter (under SELECTIVE_ROWS rows) or no indexed term, `docs` drives in rowid order
-through the filtered column's index. Every term is checked on each candidate row against the stored
-text (FTS5's documented `text_index_content` table: c0 prompt, c1 answer); without a wanted term of
-3+ characters to narrow them (short or excluded terms only) the check reads at most the newest
-SHORT_SCAN_ROWS records (`limited`). The count (to COUNT_CAP + 1) and the page come from one query.
+Built from a parsed `Query` and `Filters`; every value is a bound parameter. The FTS5 table drives
+whenever there is something to narrow by: the pieces of wanted terms of 3+ characters and the facet
+piece of each filter (user, status, kind, model; search_rows), all in one MATCH, so a rare filter
+and a common word cost what their intersection costs. Newest first is its rowid order, so the walk
+stops after the page and the count; dates are rowid ranges. Each candidate's columns are then
+checked exactly (a facet's hash may collide) and every term against its stored text. With nothing
+to narrow by, `docs` drives in rowid order; terms with no piece to narrow by (short or excluded
+only) are checked in at most the newest SHORT_SCAN_ROWS records (`limited`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from .filters import Filters, escape_like
-from .search_index import SearchIndex, time_key
-from .search_query import Query, Term, fts_match, fts_string
+from .filters import Filters
+from .search_index import SearchIndex
+from .search_query import Query, fts_match, fts_string
+from .search_rows import facet
 
 COUNT_CAP = 1000
 COUNT_WORK = 1000  # candidate rows checked for the count; past this (and a full page) it says "at least"
 SHORT_SCAN_ROWS = 20_000
-SELECTIVE_ROWS = 20_000
 PIECE_COUNT_CAP = 5_000
 NEWEST, BEST = "newest", "best"
 
@@ -42,40 +43,35 @@ class _Plan:
     check: str          # SQL true when a candidate row holds every term (a SELECT column)
     check_params: list
     limited: bool
+    ranked: bool        # the MATCH holds text pieces (bm25 has something to rank)
 
 
 def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None,
                  limit: int, offset: int = 0, before: int | None = None, order: str = NEWEST) -> Hits:
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
     plan = _plan(index, query, filters, user_ids, order)
-    if order == BEST and plan.key == "text_index.rowid":
+    if order == BEST and plan.ranked:
         return _best(index, plan, limit, offset)
     return _newest(index, plan, limit, offset, before)
 
 
 def _plan(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None, order: str) -> _Plan:
-    wanted = fts_match(query, lambda piece: _rows_with(index, piece))
-    filter_conds, filter_params = [], []
-    _filter_conds(filters, user_ids, "d.rowid", filter_conds, filter_params)
-    by_text = wanted is not None and (order == BEST or not _selective(index, filter_conds, filter_params))
-    key = "text_index.rowid" if by_text else "d.rowid"
-    source = "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid" if by_text else "FROM docs d"
+    pieces = fts_match(query, lambda piece: _rows_with(index, piece))
+    match = " AND ".join([*([pieces] if pieces else []), *_facets(filters, user_ids)])
     conds, params = [], []
-    if by_text:
+    if match:
+        key, source = "text_index.rowid", "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid"
         conds.append("text_index MATCH ?")
-        params.append(wanted)
-    elif wanted:  # a selective filter drives; the text's candidates are a set to look rows up in
-        conds.append("+d.rowid IN (SELECT rowid FROM text_index WHERE text_index MATCH ?)")
-        params.append(wanted)
-    limited = _bound_short_scan(index, query, wanted, key, conds, params)
-    conds += [c.replace("d.rowid", key) for c in filter_conds]
-    params += filter_params
+        params.append(match)
+    else:
+        key, source = "d.rowid", "FROM docs d"
+    limited = _bound_short_scan(index, query, pieces, key, conds, params)
+    _filter_conds(index, filters, user_ids, key, conds, params)
     check, check_params = "1", []
     if query:  # the index keeps no positions: every candidate is checked against the text
-        checks, values = zip(*(_term_check(term) for term in query.terms))
-        check = f"(SELECT {' AND '.join(checks)} FROM text_index_content t WHERE t.id = d.rowid)"
-        check_params = [v for pair in values for v in pair]
-    return _Plan(source, key, conds, params, check, check_params, limited)
+        check = f"gv_holds(d.text{', ?' * len(query.terms)})"
+        check_params = [("-" if t.excluded else "+") + t.text.casefold() for t in query.terms]
+    return _Plan(source, key, conds, params, check, check_params, limited, bool(pieces))
 
 
 def _newest(index: SearchIndex, plan: _Plan, limit: int, offset: int, before: int | None) -> Hits:
@@ -133,25 +129,6 @@ def _rows_with(index: SearchIndex, piece: str) -> int:
                          f"LIMIT {PIECE_COUNT_CAP})", [fts_string(piece)])[0][0]
 
 
-def _selective(index: SearchIndex, conds: list, params: list) -> bool:
-    """Whether the filters alone leave few enough rows to walk them (through their column's index)
-    rather than the text's candidates: the faster way for e.g. status `interrupted` + a common word."""
-    if not conds:
-        return False
-    query = f"SELECT count(*) FROM (SELECT 1 FROM docs d WHERE {' AND '.join(conds)} LIMIT {SELECTIVE_ROWS})"
-    return index.execute(query, params)[0][0] < SELECTIVE_ROWS
-
-
-def _term_check(term: Term) -> tuple[str, list]:
-    """SQL true when the prompt or the answer contains the term (false if excluded), ignoring case.
-    An ASCII term uses SQLite's LIKE (C speed, case-insensitive for ASCII); others Python's casefold."""
-    negate = "NOT " if term.excluded else ""
-    if term.text.isascii():  # LIKE reads the text in place (no lowered copy): ~1.5x faster than instr(lower())
-        pattern = "%" + escape_like(term.text) + "%"
-        return f"{negate}(t.c0 LIKE ? ESCAPE '\\' OR t.c1 LIKE ? ESCAPE '\\')", [pattern, pattern]
-    return f"{negate}(gv_contains(t.c0, ?) OR gv_contains(t.c1, ?))", [term.text, term.text]
-
-
 def _bound_short_scan(index: SearchIndex, query: Query, wanted: str | None, key: str, conds: list,
                       params: list) -> bool:
     """Terms but none the index can narrow by (short or excluded only): read the newest records."""
@@ -165,7 +142,22 @@ def _bound_short_scan(index: SearchIndex, query: Query, wanted: str | None, key:
     return True
 
 
-def _filter_conds(filters: Filters, user_ids: list[str] | None, key: str, conds: list, params: list) -> None:
+def _facets(filters: Filters, user_ids: list[str] | None) -> list[str]:
+    """MATCH terms for the filters: a facet piece per value (any of several: OR)."""
+    wanted = [("status", [filters.status]), ("kind", [filters.kind]), ("user_id", [filters.visible_to]),
+              ("user_id", user_ids), ("model", [filters.model])]
+    terms = []
+    for column, values in wanted:
+        values = [v for v in values or () if v is not None]
+        if values:
+            pieces = [fts_string(facet(column, v)) for v in dict.fromkeys(values)]
+            terms.append(pieces[0] if len(pieces) == 1 else "(" + " OR ".join(pieces) + ")")
+    return terms
+
+
+def _filter_conds(index: SearchIndex, filters: Filters, user_ids: list[str] | None, key: str, conds: list,
+                  params: list) -> None:
+    """The filters checked exactly on each candidate, and the dates as rowid ranges."""
     for column, value in (("status", filters.status), ("kind", filters.kind), ("user_id", filters.visible_to)):
         if value is not None:
             conds.append(f"d.{column} = ?")
@@ -176,9 +168,11 @@ def _filter_conds(filters: Filters, user_ids: list[str] | None, key: str, conds:
     if filters.model:
         conds.append("(d.model_requested = ? OR d.model_used = ?)")
         params += [filters.model, filters.model]
-    if filters.date_from:
-        conds.append(f"{key} >= ?")
-        params.append(time_key(datetime.combine(filters.date_from, time.min)))
-    if filters.date_to:
-        conds.append(f"{key} < ?")
-        params.append(time_key(datetime.combine(filters.date_to + timedelta(days=1), time.min)))
+    for day, op in ((filters.date_from, ">="), (filters.date_to and filters.date_to + timedelta(days=1), "<")):
+        if day:
+            rowid = index.rowid_at(datetime.combine(day, time.min))
+            if rowid is not None:
+                conds.append(f"{key} {op} ?")
+                params.append(rowid)
+            elif op == ">=":  # no record that new
+                conds.append("0")

@@ -1,0 +1,83 @@
+"""What the search index keeps of a record: filter columns, compressed text, and facet pieces.
+
+A facet is one 3-character piece of private-use characters per filter value (column kind, then
+22 bits of a hash of the value), indexed in its own FTS5 column, so that a filter narrows rows in
+the same lookup as the text's pieces. A hash may collide: the plan re-checks the columns in `docs`.
+The prompt and answer are kept zlib-compressed (2.2x smaller), length-prefixed to split exactly.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+FIELDS = ("id", "created_utc", "user_id", "status", "kind", "model_requested", "model_used", "prompt",
+          "result_text")
+FACETS = ("f_user", "f_status", "f_kind", "f_model_requested", "f_model_used")
+_FACET_KIND = {"user_id": 0, "status": 1, "kind": 2, "model": 3}  # both model columns: one kind
+_EPOCH = datetime(1970, 1, 1)
+
+
+def row_of(gen) -> tuple:
+    """What the index keeps of a record (a Generation or anything with those attributes)."""
+    return tuple(getattr(gen, name) for name in FIELDS)
+
+
+def micros(created: datetime) -> int:
+    return (created - _EPOCH) // timedelta(microseconds=1)
+
+
+def facet(column: str, value: str | None) -> str:
+    """The piece standing for `column = value` (column: user_id, status, kind or model)."""
+    digest = zlib.crc32((value or "").encode())
+    return chr(0xE000 + _FACET_KIND[column]) + chr(0xE100 + (digest & 0x7FF)) + chr(0xE900 + (digest >> 11 & 0x7FF))
+
+
+def pack(prompt: str, text: str) -> bytes:
+    return zlib.compress(f"{len(prompt)}:{prompt}\0{text}".encode())
+
+
+def unpack(blob: bytes) -> tuple[str, str]:
+    size, _, rest = zlib.decompress(blob).decode().partition(":")
+    return rest[:int(size)], rest[int(size) + 1:]
+
+
+def text_holds(blob: bytes, *terms: str) -> int:
+    """SQL `gv_holds(text, '+wanted', '-excluded', ...)`: 1 when the prompt or the answer contains
+    every wanted term and no excluded one (terms already case-folded), ignoring case."""
+    text = zlib.decompress(blob).decode()
+    text = text[text.index(":") + 1:].casefold()
+    return int(all((term[1:] in text) == (term[0] == "+") for term in terms))
+
+
+@dataclass
+class Doc:
+    rowid: int | None
+    id: str
+    created: int  # microseconds since 1970
+    user_id: str | None
+    status: str | None
+    kind: str | None
+    model_requested: str | None
+    model_used: str | None
+    text: bytes
+    _plain: tuple[str, str] | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, row: tuple) -> Doc:
+        gen_id, created, user, status, kind, requested, used, prompt, text = row
+        prompt, text = prompt or "", text or ""
+        return cls(None, gen_id, micros(created), user, status, kind, requested, used, pack(prompt, text),
+                   (prompt, text))
+
+    def columns(self) -> tuple:
+        return (self.rowid, self.id, self.created, self.user_id, self.status, self.kind, self.model_requested,
+                self.model_used, self.text)
+
+    def same_as(self, other: Doc) -> bool:
+        return self.columns()[1:] == other.columns()[1:]
+
+    def fts_values(self) -> tuple:
+        prompt, text = self._plain or unpack(self.text)
+        return (self.rowid, prompt, text, facet("user_id", self.user_id), facet("status", self.status),
+                facet("kind", self.kind), facet("model", self.model_requested), facet("model", self.model_used))
