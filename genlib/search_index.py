@@ -197,7 +197,7 @@ class SearchIndex:
 
 
 def _index(con: sqlite3.Connection, doc: Doc) -> None:
-    con.execute(f"INSERT OR REPLACE INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.columns())
+    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.columns())
     con.execute(_INSERT, doc.fts_values())
 
 

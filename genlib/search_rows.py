@@ -44,10 +44,21 @@ def unpack(blob: bytes) -> tuple[str, str]:
 
 def text_holds(blob: bytes, *terms: str) -> int:
     """SQL `gv_holds(text, '+wanted', '-excluded', ...)`: 1 when the prompt or the answer contains
-    every wanted term and no excluded one (terms already case-folded), ignoring case."""
-    text = zlib.decompress(blob).decode()
-    text = text[text.index(":") + 1:].casefold()
-    return int(all((term[1:] in text) == (term[0] == "+") for term in terms))
+    every wanted term and no excluded one (terms already case-folded), ignoring case. An ASCII term
+    is looked for in the UTF-8 bytes (no decoding: ASCII bytes occur in UTF-8 only as themselves)."""
+    data = zlib.decompress(blob)
+    data = data[data.index(b":") + 1:]
+    lowered, folded = data.lower(), None
+    for term in terms:
+        needle = term[1:]
+        if needle.isascii():
+            found = needle.encode() in lowered
+        else:
+            folded = folded if folded is not None else data.decode().casefold()
+            found = needle in folded
+        if found != (term[0] == "+"):
+            return 0
+    return 1
 
 
 @dataclass
