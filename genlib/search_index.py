@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from .search_rows import FACETS, FIELDS, Doc, micros, pack, row_of, unpack, text_holds  # noqa: F401
+from .search_rows import FACETS, FIELDS, Doc, micros, row_of, text_holds, text_score  # noqa: F401
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
@@ -72,6 +72,7 @@ class SearchIndex:
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=NORMAL")  # derived data: a lost tail is caught up at start
         con.create_function("gv_holds", -1, text_holds, deterministic=True)
+        con.create_function("gv_score", -1, text_score, deterministic=True)
         return con
 
     def _reader(self) -> sqlite3.Connection:

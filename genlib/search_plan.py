@@ -11,12 +11,13 @@ only) are checked in at most the newest SHORT_SCAN_ROWS records (`limited`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from .filters import Filters
 from .search_index import SearchIndex
-from .search_query import Query, fts_match, fts_string
+from .search_query import Query, fts_match, fts_string, trigrams
 from .search_rows import facet
 
 COUNT_CAP = 1000
@@ -43,7 +44,7 @@ class _Plan:
     check: str          # SQL true when a candidate row holds every term (a SELECT column)
     check_params: list
     limited: bool
-    ranked: bool        # the MATCH holds text pieces (bm25 has something to rank)
+    ranked: bool        # the MATCH holds text pieces (there are terms to rank by)
 
 
 def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None,
@@ -51,7 +52,7 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
     plan = _plan(index, query, filters, user_ids, order)
     if order == BEST and plan.ranked:
-        return _best(index, plan, limit, offset)
+        return _best(index, plan, query, limit, offset)
     return _newest(index, plan, limit, offset, before)
 
 
@@ -114,13 +115,20 @@ def _walk(index: SearchIndex, plan: _Plan, before: int | None = None, matches: i
             return
 
 
-def _best(index: SearchIndex, plan: _Plan, limit: int, offset: int) -> Hits:
-    """Best match: every match is ranked (bm25), so the count is exact."""
-    where = " AND ".join([*plan.conds, plan.check])
-    rows = index.execute(f"SELECT d.id {plan.source} WHERE {where} ORDER BY bm25(text_index), d.rowid DESC",
-                         [*plan.params, *plan.check_params])
-    return Hits([r[0] for r in rows[offset:offset + limit]], min(len(rows), COUNT_CAP + 1), len(rows) <= COUNT_CAP,
-                plan.limited)
+def _best(index: SearchIndex, plan: _Plan, query: Query, limit: int, offset: int) -> Hits:
+    """Best match: every candidate is scored (gv_score: real term counts, each term weighted by how
+    rare its pieces are), so the count is exact; ties newest first."""
+    pairs = []
+    for term in query.terms:
+        rows = min((_rows_with(index, p) for p in trigrams(term)), default=PIECE_COUNT_CAP) if term.indexed else None
+        pairs += [("-" if term.excluded else "+") + term.text.casefold(),
+                  0.0 if term.excluded else math.log(1 + PIECE_COUNT_CAP / max(1, rows or PIECE_COUNT_CAP))]
+    where = " AND ".join(plan.conds)
+    scored = index.execute(f"SELECT d.id, {plan.key}, gv_score(d.text{', ?' * len(pairs)}) {plan.source} "
+                           f"WHERE {where}", [*pairs, *plan.params])
+    ranked = sorted((row for row in scored if row[2] > 0), key=lambda row: (-row[2], -row[1]))
+    return Hits([row[0] for row in ranked[offset:offset + limit]], min(len(ranked), COUNT_CAP + 1),
+                len(ranked) <= COUNT_CAP, plan.limited)
 
 
 def _rows_with(index: SearchIndex, piece: str) -> int:

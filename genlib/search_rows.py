@@ -16,6 +16,9 @@ FIELDS = ("id", "created_utc", "user_id", "status", "kind", "model_requested", "
 FACETS = ("f_user", "f_status", "f_kind", "f_model_requested", "f_model_used")
 _FACET_KIND = {"user_id": 0, "status": 1, "kind": 2, "model": 3}  # both model columns: one kind
 _EPOCH = datetime(1970, 1, 1)
+# Best match: BM25's saturation and length terms over real term counts (FTS5's bm25 sees none with
+# detail=none), with a match in the prompt (what was asked) worth PROMPT_WEIGHT in the answer.
+K1, B, AVG_CHARS, PROMPT_WEIGHT = 1.2, 0.75, 1500, 3
 
 
 def row_of(gen) -> tuple:
@@ -59,6 +62,23 @@ def text_holds(blob: bytes, *terms: str) -> int:
         if found != (term[0] == "+"):
             return 0
     return 1
+
+
+def text_score(blob: bytes, *pairs) -> float:
+    """SQL `gv_score(text, '+term', weight, '-term', 0, ...)`: 0 unless the text holds every wanted
+    term and no excluded one, else sum(weight * BM25 term frequency part) over the wanted terms."""
+    prompt, answer = unpack(blob)
+    prompt, answer = prompt.casefold(), answer.casefold()
+    norm = K1 * (1 - B + B * (len(prompt) + len(answer)) / AVG_CHARS)
+    score = 0.0
+    for term, weight in zip(pairs[::2], pairs[1::2]):
+        needle, wanted = term[1:], term[0] == "+"
+        count = PROMPT_WEIGHT * prompt.count(needle) + answer.count(needle)
+        if (count > 0) != wanted:
+            return 0.0
+        if wanted:
+            score += weight * count * (K1 + 1) / (count + norm)
+    return score
 
 
 @dataclass

@@ -99,3 +99,22 @@ def test_a_renamed_user_is_found_under_the_new_name_only(index):
     assert _ids(index, "common", visible_to="ana@example.com") == ["id0004", "id0002", "id0000"]
     assert _ids(index, visible_to="legacy") == []
     assert _postings(index, "com") == 6
+
+
+def test_best_match_ranks_by_how_often_and_where_the_terms_occur(index):
+    filler = " ".join(f"filler{n}" for n in range(150))
+    index.upsert([
+        _row(1, START, text="a passing mention of zephyrine"),  # short: what a length-only rank put first
+        _row(2, START + timedelta(seconds=1), text=f"zephyrine {filler} zephyrine again and zephyrine"),
+        _row(3, START + timedelta(seconds=2), text=f"{filler} zephyrine once"),
+        _row(4, START + timedelta(seconds=3), text="zephyrine but also excludedword"),
+    ])
+    index.upsert([_row(5, START + timedelta(seconds=4), text=f"{filler} zephyrine")[:7]
+                  + ("about zephyrine: a question", f"{filler} zephyrine")])
+    best = search_index(index, parse("zephyrine -excludedword"), Filters(q="zephyrine -excludedword"), None, 10,
+                        order=plan.BEST)
+    rank = {gen_id: n for n, gen_id in enumerate(best.ids)}
+    assert set(rank) == {"id0001", "id0002", "id0003", "id0005"} and best.total == 4 and best.exact
+    assert rank["id0002"] < rank["id0003"]  # same length, three mentions over one (a length-only rank: the reverse)
+    assert rank["id0005"] < rank["id0003"]  # the same answer, but the question was about it too
+    assert rank["id0001"] < rank["id0003"]  # one mention in a short answer over one in a long one
