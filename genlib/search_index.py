@@ -123,10 +123,9 @@ class SearchIndex:
         catch-up watermark with them (so the watermark never claims rows that are not in)."""
         self._write(rows, True, synced_until, complete)
 
-    def append_fresh(self, rows: list[tuple], taken: dict | None = None) -> None:
-        """A full build (rows oldest first): adds the records not indexed yet, leaves those the
-        writer indexed meanwhile as they are (its copy is the newer one). `taken` is unused (kept
-        for callers of schema 1)."""
+    def append_fresh(self, rows: list[tuple]) -> None:
+        """A full build into an empty index: adds the records not indexed yet, leaves those the
+        writer indexed meanwhile as they are (its copy is the newer one)."""
         self._write(rows, False)
 
     def _write(self, rows: list[tuple], refresh: bool, synced_until: datetime | None = None,

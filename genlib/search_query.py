@@ -3,8 +3,8 @@
 Every term is a case-insensitive substring of the prompt or the answer (part of an identifier or a
 number finds it, as before). `parse` never fails: an unclosed quote runs to the end, an empty phrase
 is dropped, a lone "-" is searched for as itself. The index narrows rows by the trigrams of wanted
-terms of 3+ characters; every term is then checked on those candidates (LIKE, or `contains` for
-non-ASCII text), which also handles shorter and excluded terms.
+terms of 3+ characters; every term is then checked on those candidates against their text
+(search_rows.text_holds), which also handles shorter and excluded terms.
 """
 from __future__ import annotations
 
@@ -89,7 +89,3 @@ def fts_match(query: Query, rows_with: Callable[[str], int] | None = None) -> st
     pieces = dict.fromkeys(p for t in query.wanted if t.indexed for p in trigrams(t, rows_with=rows_with))
     return " AND ".join(fts_string(p) for p in pieces) or None
 
-
-def contains(haystack: str | None, needle: str) -> bool:
-    """The row-by-row check for short terms: case-insensitive for any Unicode text."""
-    return bool(haystack) and needle.casefold() in haystack.casefold()

@@ -30,12 +30,12 @@ def rebuild(index: SearchIndex, store, progress: Progress | None = None, until: 
     """Index every record created before `until` (all by default); marks the index complete
     (unless `stop` is set between two batches: the index is then left incomplete)."""
     started, total, done = utcnow(), store.count_rows(), 0
-    fresh, taken = index.is_empty(), {}
+    fresh = index.is_empty()
     for rows in store.index_batches(None, until):
         if stop is not None and stop.is_set():
             return done
         rows = [r for r in rows if not skip(r[0])]
-        index.append_fresh(rows, taken) if fresh else index.upsert(rows)
+        index.append_fresh(rows) if fresh else index.upsert(rows)
         done += len(rows)
         if progress:
             progress(done, total)

@@ -197,7 +197,7 @@ def test_a_fresh_build_skips_records_the_writer_indexed_meanwhile(tmp_path):
         vault.search_index.clear()
         vault.search_index.upsert([row_of(vault.get(gen_id))])  # the writer, during the build
         batch = next(vault.store.index_batches(None))
-        vault.search_index.append_fresh(batch, {})  # as a build that read the row before it was indexed
+        vault.search_index.append_fresh(batch)  # as a build that read the row before it was indexed
         assert vault.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]) == row
         assert [g.id for g in vault.search(Filters(q="racedword")).items] == [gen_id]
     finally:
