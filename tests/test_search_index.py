@@ -1,6 +1,7 @@
 """The search index: kept in step by the writer, caught up after a crash, visibility, keyset pages."""
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -154,7 +155,7 @@ def test_a_live_generation_is_findable_by_its_streamed_text(tmp_path):
         vault.close()
 
 
-@pytest.mark.parametrize("damage", ["lost", "garbage"])
+@pytest.mark.parametrize("damage", ["lost", "garbage", "older schema"])
 def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
     vault = make_vault(tmp_path)
     gen_id = _generate(vault, "rebuiltword here")
@@ -163,6 +164,11 @@ def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
         path.unlink()
     if damage == "garbage":
         (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
+    if damage == "older schema":  # as schema 1 left it, complete: an upgrade must not trust it
+        con = sqlite3.connect(tmp_path / "search.sqlite")
+        con.executescript("CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT); CREATE TABLE meta (key TEXT "
+                          "PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('complete', '1'); PRAGMA user_version = 1;")
+        con.close()
     vault = make_vault(tmp_path)
     try:
         assert vault.history.ready.is_set()
