@@ -1,8 +1,8 @@
 """The History search index: SQLite FTS5 (trigram tokenizer, detail=none, contentless) beside DuckDB.
 
 Derived data in `<data dir>/search.sqlite` (rebuildable, own schema version in `user_version`).
-`docs` holds each record's id, creation time, filterable columns and its prompt and answer
-zlib-compressed (the text candidates are checked against, see search_plan); `text_index` indexes
+`docs` holds each record's id, creation time, filterable columns and its prompt and answer (the
+text candidates are checked against, see search_plan); `text_index` (contentless) indexes
 the text by every 3-character piece, rows only (no positions), plus one "facet" piece per filter
 column (search_rows), so text and filters narrow the rows in the same FTS5 lookup. Both share a
 rowid whose order is (created, id) order, newest-first being its descending order: one SQLite
@@ -19,16 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from .search_rows import FACETS, FIELDS, Doc, micros, row_of, text_holds, text_score  # noqa: F401
+from .search_rows import FACETS, FIELDS, Doc, contains, micros, row_of, text_score  # noqa: F401
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 GAP = 16  # rowids between records appended in order: room for a few inserted between them later
 BELOW = 1 << 40  # a record older than every indexed one starts this far below them (a build's room)
-_DOC_COLUMNS = "rowid, id, created, user_id, status, kind, model_requested, model_used, text"
+_DOC_COLUMNS = "rowid, id, created, user_id, status, kind, model_requested, model_used, prompt, result_text"
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created INTEGER NOT NULL,
-    user_id TEXT, status TEXT, kind TEXT, model_requested TEXT, model_used TEXT, text BLOB NOT NULL);
+    user_id TEXT, status TEXT, kind TEXT, model_requested TEXT, model_used TEXT, prompt TEXT NOT NULL,
+    result_text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_created ON docs (created, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(prompt, result_text, {', '.join(FACETS)},
     tokenize='trigram', detail=none, content='');
@@ -71,7 +72,7 @@ class SearchIndex:
         con = sqlite3.connect(str(self.path), check_same_thread=False, timeout=5.0, isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=NORMAL")  # derived data: a lost tail is caught up at start
-        con.create_function("gv_holds", -1, text_holds, deterministic=True)
+        con.create_function("gv_contains", 2, contains, deterministic=True)
         con.create_function("gv_score", -1, text_score, deterministic=True)
         return con
 
@@ -197,7 +198,7 @@ class SearchIndex:
 
 
 def _index(con: sqlite3.Connection, doc: Doc) -> None:
-    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.columns())
+    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.columns())
     con.execute(_INSERT, doc.fts_values())
 
 

@@ -1,14 +1,15 @@
-"""What the search index keeps of a record: filter columns, compressed text, and facet pieces.
+"""What the search index keeps of a record: filter columns, its text, facet pieces, the row checks.
 
 A facet is one 3-character piece of private-use characters per filter value (column kind, then
 22 bits of a hash of the value), indexed in its own FTS5 column, so that a filter narrows rows in
 the same lookup as the text's pieces. A hash may collide: the plan re-checks the columns in `docs`.
-The prompt and answer are kept zlib-compressed (2.2x smaller), length-prefixed to split exactly.
+The prompt and answer are kept as plain text: candidates are checked with SQLite's LIKE, in place
+(zlib would make the index 1.5x smaller but each check ~4.7x slower, see docs/PERFORMANCE.md).
 """
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 FIELDS = ("id", "created_utc", "user_id", "status", "kind", "model_requested", "model_used", "prompt",
@@ -36,39 +37,15 @@ def facet(column: str, value: str | None) -> str:
     return chr(0xE000 + _FACET_KIND[column]) + chr(0xE100 + (digest & 0x7FF)) + chr(0xE900 + (digest >> 11 & 0x7FF))
 
 
-def pack(prompt: str, text: str) -> bytes:
-    return zlib.compress(f"{len(prompt)}:{prompt}\0{text}".encode())
+def contains(haystack: str | None, needle: str) -> bool:
+    """SQL `gv_contains(text, term)`: the check for a non-ASCII term, case-insensitive for any Unicode."""
+    return bool(haystack) and needle.casefold() in haystack.casefold()
 
 
-def unpack(blob: bytes) -> tuple[str, str]:
-    size, _, rest = zlib.decompress(blob).decode().partition(":")
-    return rest[:int(size)], rest[int(size) + 1:]
-
-
-def text_holds(blob: bytes, *terms: str) -> int:
-    """SQL `gv_holds(text, '+wanted', '-excluded', ...)`: 1 when the prompt or the answer contains
-    every wanted term and no excluded one (terms already case-folded), ignoring case. An ASCII term
-    is looked for in the UTF-8 bytes (no decoding: ASCII bytes occur in UTF-8 only as themselves)."""
-    data = zlib.decompress(blob)
-    data = data[data.index(b":") + 1:]
-    lowered, folded = data.lower(), None
-    for term in terms:
-        needle = term[1:]
-        if needle.isascii():
-            found = needle.encode() in lowered
-        else:
-            folded = folded if folded is not None else data.decode().casefold()
-            found = needle in folded
-        if found != (term[0] == "+"):
-            return 0
-    return 1
-
-
-def text_score(blob: bytes, *pairs) -> float:
-    """SQL `gv_score(text, '+term', weight, '-term', 0, ...)`: 0 unless the text holds every wanted
-    term and no excluded one, else sum(weight * BM25 term frequency part) over the wanted terms."""
-    prompt, answer = unpack(blob)
-    prompt, answer = prompt.casefold(), answer.casefold()
+def text_score(prompt: str, answer: str, *pairs) -> float:
+    """SQL `gv_score(prompt, answer, '+term', weight, '-term', 0, ...)`: 0 unless the text holds every
+    wanted term and no excluded one, else sum(weight * BM25 term frequency part) over the wanted terms."""
+    prompt, answer = (prompt or "").casefold(), (answer or "").casefold()
     norm = K1 * (1 - B + B * (len(prompt) + len(answer)) / AVG_CHARS)
     score = 0.0
     for term, weight in zip(pairs[::2], pairs[1::2]):
@@ -91,24 +68,22 @@ class Doc:
     kind: str | None
     model_requested: str | None
     model_used: str | None
-    text: bytes
-    _plain: tuple[str, str] | None = field(default=None, compare=False)
+    prompt: str
+    result_text: str
 
     @classmethod
     def of(cls, row: tuple) -> Doc:
         gen_id, created, user, status, kind, requested, used, prompt, text = row
-        prompt, text = prompt or "", text or ""
-        return cls(None, gen_id, micros(created), user, status, kind, requested, used, pack(prompt, text),
-                   (prompt, text))
+        return cls(None, gen_id, micros(created), user, status, kind, requested, used, prompt or "", text or "")
 
     def columns(self) -> tuple:
         return (self.rowid, self.id, self.created, self.user_id, self.status, self.kind, self.model_requested,
-                self.model_used, self.text)
+                self.model_used, self.prompt, self.result_text)
 
     def same_as(self, other: Doc) -> bool:
         return self.columns()[1:] == other.columns()[1:]
 
     def fts_values(self) -> tuple:
-        prompt, text = self._plain or unpack(self.text)
-        return (self.rowid, prompt, text, facet("user_id", self.user_id), facet("status", self.status),
-                facet("kind", self.kind), facet("model", self.model_requested), facet("model", self.model_used))
+        return (self.rowid, self.prompt, self.result_text, facet("user_id", self.user_id),
+                facet("status", self.status), facet("kind", self.kind), facet("model", self.model_requested),
+                facet("model", self.model_used))

@@ -6,7 +6,7 @@ import pytest
 from genlib import BadRequest, Generation
 from genlib.filters import make_cursor, parse_cursor
 from genlib.search_query import Term, fts_match, parse, trigrams
-from genlib.search_rows import pack, text_holds, unpack
+from genlib.search_rows import contains
 from genlib.snippets import snippet
 
 
@@ -42,12 +42,9 @@ def test_long_terms_are_sampled():
     assert trigrams(Term("a b c")) == ["a b", " b ", "b c"]
 
 
-def test_the_row_check_is_case_insensitive_for_any_unicode_and_keeps_prompt_and_answer_apart():
-    blob = pack("Straße ÉTÉ 12:", "ΣΊΣΥΦΟΣ and Order_ID=7")
-    assert unpack(blob) == ("Straße ÉTÉ 12:", "ΣΊΣΥΦΟΣ and Order_ID=7")
-    assert text_holds(blob, "+été", "+" + "σίσυφος".casefold(), "+order_id=7", "-absent")  # ς folds to σ
-    assert not text_holds(blob, "+abd") and not text_holds(blob, "+été", "-and")
-    assert not text_holds(blob, "+12:σ") and not text_holds(blob, "+15:")  # not across the two, nor the length
+def test_contains_is_case_insensitive_for_any_unicode():
+    assert contains("Straße ÉTÉ", "été") and contains("ΣΊΣΥΦΟΣ", "σίσυφος")
+    assert not contains(None, "a") and not contains("abc", "abd")
 
 
 def test_snippet_marks_matches_as_plain_segments():
