@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Callable
 from datetime import datetime, time, timedelta
+from typing import Callable
 
 from .filters import Filters, escape_like
 from .search_index import SearchIndex
@@ -48,21 +48,21 @@ class _Plan:
     check_params: list
     limited: bool
     ranked: bool        # the MATCH holds text pieces (there are terms to rank by)
-    rows_with: Callable[[str], int]  # how many of the `sample` newest records hold a piece
+    rows_with: Callable[[str], int] | None  # how many of the `sample` newest records hold a piece
     sample: int
 
 
 def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None,
                  limit: int, offset: int = 0, before: int | None = None, order: str = NEWEST) -> Hits:
     """Ids of one page, plus the match count. `before`: a rowid cursor (rows older than it)."""
-    plan = _plan(index, query, filters, user_ids, order)
+    plan = _plan(index, query, filters, user_ids)
     if order == BEST and plan.ranked:
         return _best(index, plan, query, limit, offset)
     return _newest(index, plan, limit, offset, before)
 
 
-def _plan(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None, order: str) -> _Plan:
-    rows_with, sample = _piece_counter(index)
+def _plan(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None) -> _Plan:
+    rows_with, sample = _piece_counter(index) if any(t.indexed for t in query.wanted) else (None, 0)
     pieces = fts_match(query, rows_with, sample // COMMON_SHARE)
     match = " AND ".join([*([pieces] if pieces else []), *_facets(filters, user_ids)])
     conds, params = [], []
@@ -131,8 +131,8 @@ def _best(index: SearchIndex, plan: _Plan, query: Query, limit: int, offset: int
         pairs += [("-" if term.excluded else "+") + term.text.casefold(),
                   0.0 if term.excluded else math.log(1 + plan.sample / max(1, rows))]
     where = " AND ".join(plan.conds)
-    scored = index.execute(f"SELECT d.id, {plan.key}, gv_score(d.prompt, d.result_text{', ?' * len(pairs)}) {plan.source} "
-                           f"WHERE {where}", [*pairs, *plan.params])
+    score = f"gv_score(d.prompt, d.result_text{', ?' * len(pairs)})"
+    scored = index.execute(f"SELECT d.id, {plan.key}, {score} {plan.source} WHERE {where}", [*pairs, *plan.params])
     ranked = sorted((row for row in scored if row[2] > 0), key=lambda row: (-row[2], -row[1]))
     return Hits([row[0] for row in ranked[offset:offset + limit]], min(len(ranked), COUNT_CAP + 1),
                 len(ranked) <= COUNT_CAP, plan.limited)

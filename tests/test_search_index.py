@@ -167,7 +167,8 @@ def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
     if damage == "older schema":  # as schema 1 left it, complete: an upgrade must not trust it
         con = sqlite3.connect(tmp_path / "search.sqlite")
         con.executescript("CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT); CREATE TABLE meta (key TEXT "
-                          "PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('complete', '1'); PRAGMA user_version = 1;")
+                          "PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('complete', '1'); "
+                          "PRAGMA user_version = 1;")
         con.close()
     vault = make_vault(tmp_path)
     try:
