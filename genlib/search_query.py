@@ -3,8 +3,8 @@
 Every term is a case-insensitive substring of the prompt or the answer (part of an identifier or a
 number finds it, as before). `parse` never fails: an unclosed quote runs to the end, an empty phrase
 is dropped, a lone "-" is searched for as itself. The index narrows rows by the trigrams of wanted
-terms of 3+ characters; every term is then checked on those candidates against their text
-(search_rows.text_holds), which also handles shorter and excluded terms.
+terms of 3+ characters; every term is then checked on those candidates against their text (LIKE,
+or `search_rows.contains` for non-ASCII terms), which also handles shorter and excluded terms.
 """
 from __future__ import annotations
 
