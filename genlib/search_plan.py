@@ -130,9 +130,10 @@ def _best(index: SearchIndex, plan: _Plan, query: Query, limit: int, offset: int
         rows = min((plan.rows_with(p) for p in trigrams(term)), default=plan.sample) if term.indexed else plan.sample
         pairs += [("-" if term.excluded else "+") + term.text.casefold(),
                   0.0 if term.excluded else math.log(1 + plan.sample / max(1, rows))]
-    where = " AND ".join(plan.conds)
+    where = " AND ".join([*plan.conds, plan.check])  # LIKE first: only matches are scored in Python
     score = f"gv_score(d.prompt, d.result_text{', ?' * len(pairs)})"
-    scored = index.execute(f"SELECT d.id, {plan.key}, {score} {plan.source} WHERE {where}", [*pairs, *plan.params])
+    scored = index.execute(f"SELECT d.id, {plan.key}, {score} {plan.source} WHERE {where}",
+                           [*pairs, *plan.params, *plan.check_params])
     ranked = sorted((row for row in scored if row[2] > 0), key=lambda row: (-row[2], -row[1]))
     return Hits([row[0] for row in ranked[offset:offset + limit]], min(len(ranked), COUNT_CAP + 1),
                 len(ranked) <= COUNT_CAP, plan.limited)
