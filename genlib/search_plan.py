@@ -28,6 +28,8 @@ SHORT_SCAN_ROWS = 20_000
 SAMPLE_ROWS = 5_000  # a piece's frequency is counted among the newest this many records
 COMMON_SHARE = 4  # a piece held by over 1/COMMON_SHARE of them narrows too little to walk
 NEWEST, BEST = "newest", "best"
+# (created, id) order is rowid order: its index is the compact way to count back (docs rows hold the text)
+_NTH_NEWEST = "SELECT rowid FROM docs ORDER BY created DESC, id DESC LIMIT 1 OFFSET ?"
 
 
 @dataclass
@@ -154,12 +156,13 @@ def _piece_counter(index: SearchIndex) -> tuple[Callable[[str], int], int]:
     """(how many of the newest SAMPLE_ROWS records hold a piece, the sample's size). A share of
     recent rows ranks pieces at any history size, where a count capped at N ties every common piece;
     each count walks at most the sample's part of one doclist (~0.2 ms)."""
-    floor = index.execute("SELECT rowid FROM docs ORDER BY rowid DESC LIMIT 1 OFFSET ?", [SAMPLE_ROWS - 1])
+    floor = index.execute(_NTH_NEWEST, [SAMPLE_ROWS - 1])
     if floor:
         sample, bound = SAMPLE_ROWS, floor[0][0]
     else:
         sample, bound = index.execute("SELECT count(*) FROM docs", [])[0][0], None
-    sql = "SELECT count(*) FROM text_index WHERE text_index MATCH ?" + (" AND rowid >= ?" if floor else "")
+    sql = ("SELECT count(*) FROM (SELECT 1 FROM text_index WHERE text_index MATCH ?"
+           + (" AND rowid >= ? ORDER BY rowid DESC)" if floor else ")"))  # DESC: ~2x faster to a bound
 
     @functools.lru_cache(maxsize=None)
     def rows_with(piece: str) -> int:
@@ -172,7 +175,7 @@ def _bound_short_scan(index: SearchIndex, query: Query, wanted: str | None, key:
     """Terms but none the index can narrow by (short or excluded only): read the newest records."""
     if wanted or not query:
         return False
-    bound = index.execute("SELECT rowid FROM docs ORDER BY rowid DESC LIMIT 1 OFFSET ?", [SHORT_SCAN_ROWS])
+    bound = index.execute(_NTH_NEWEST, [SHORT_SCAN_ROWS])
     if not bound:
         return False
     conds.append(f"{key} > ?")
