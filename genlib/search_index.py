@@ -1,8 +1,9 @@
 """The History search index: SQLite FTS5 (trigram tokenizer, detail=none, contentless) beside DuckDB.
 
 Derived data in `<data dir>/search.sqlite` (rebuildable, own schema version in `user_version`).
-`docs` holds each record's id, creation time, filterable columns and its prompt and answer (the
-text candidates are checked against, see search_plan); `text_index` (contentless) indexes
+`docs` holds each record's id, creation time and filterable columns, `texts` its prompt and answer
+(what candidates are checked against, see search_plan; apart, so that walking `docs` reads small
+rows); `text_index` (contentless) indexes
 the text by every 3-character piece, rows only (no positions), plus one "facet" piece per filter
 column (search_rows), so text and filters narrow the rows in the same FTS5 lookup. Both share a
 rowid whose order is (created, id) order, newest-first being its descending order: one SQLite
@@ -25,12 +26,14 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 GAP = 16  # rowids between records appended in order: room for a few inserted between them later
 BELOW = 1 << 40  # a record older than every indexed one starts this far below them (a build's room)
-_DOC_COLUMNS = "rowid, id, created, user_id, status, kind, model_requested, model_used, prompt, result_text"
+_DOC_COLUMNS = "rowid, id, created, user_id, status, kind, model_requested, model_used"
+_DOCS = ("SELECT d.rowid, d.id, d.created, d.user_id, d.status, d.kind, d.model_requested, d.model_used, t.prompt, "
+         "t.result_text FROM docs d JOIN texts t ON t.rowid = d.rowid")
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created INTEGER NOT NULL,
-    user_id TEXT, status TEXT, kind TEXT, model_requested TEXT, model_used TEXT, prompt TEXT NOT NULL,
-    result_text TEXT NOT NULL);
+    user_id TEXT, status TEXT, kind TEXT, model_requested TEXT, model_used TEXT);
 CREATE INDEX IF NOT EXISTS docs_created ON docs (created, id);
+CREATE TABLE IF NOT EXISTS texts (rowid INTEGER PRIMARY KEY, prompt TEXT NOT NULL, result_text TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(prompt, result_text, {', '.join(FACETS)},
     tokenize='trigram', detail=none, content='');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -84,7 +87,7 @@ class SearchIndex:
 
     def _reset(self, con: sqlite3.Connection) -> None:
         """A file of another schema version (or none): start empty; the caller rebuilds it."""
-        for table in ("text_index", "docs", "meta"):
+        for table in ("text_index", "docs", "texts", "meta"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.executescript(_SCHEMA)
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -148,7 +151,7 @@ class SearchIndex:
                 raise
 
     def _put(self, con: sqlite3.Connection, doc: Doc, refresh: bool) -> None:
-        old = con.execute(f"SELECT {_DOC_COLUMNS} FROM docs WHERE id = ?", [doc.id]).fetchone()
+        old = con.execute(f"{_DOCS} WHERE d.id = ?", [doc.id]).fetchone()
         if old is not None:
             old = Doc(*old)
             if not refresh or old.same_as(doc):
@@ -168,7 +171,7 @@ class SearchIndex:
             con = self._writer
             con.execute("BEGIN IMMEDIATE")
             try:
-                for row in con.execute(f"SELECT {_DOC_COLUMNS} FROM docs WHERE user_id = ?", [old]).fetchall():
+                for row in con.execute(f"{_DOCS} WHERE d.user_id = ?", [old]).fetchall():
                     doc = Doc(*row)
                     _unindex(con, doc)
                     doc.user_id = new
@@ -198,14 +201,17 @@ class SearchIndex:
 
 
 def _index(con: sqlite3.Connection, doc: Doc) -> None:
-    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc.columns())
+    columns = doc.columns()
+    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", columns[:8])
+    con.execute("INSERT INTO texts VALUES (?, ?, ?)", [doc.rowid, *columns[8:]])
     con.execute(_INSERT, doc.fts_values())
 
 
 def _unindex(con: sqlite3.Connection, doc: Doc) -> None:
-    """A contentless FTS5 row is removed by giving back exactly what was indexed (kept in docs)."""
+    """A contentless FTS5 row is removed by giving back exactly what was indexed (kept in docs and texts)."""
     con.execute(_DELETE, doc.fts_values())
     con.execute("DELETE FROM docs WHERE rowid = ?", [doc.rowid])
+    con.execute("DELETE FROM texts WHERE rowid = ?", [doc.rowid])
 
 
 def _free_rowid(con: sqlite3.Connection, doc: Doc) -> int:
@@ -230,7 +236,7 @@ def _spread_after(con: sqlite3.Connection, low: int) -> int:
     """Renumber the fewest records just after rowid `low` so that a free rowid follows it (rare:
     records arriving out of order into one gap again and again); returns the first one's new rowid."""
     moved, limit = [], None
-    cursor = con.execute(f"SELECT {_DOC_COLUMNS} FROM docs WHERE rowid > ? ORDER BY rowid", [low])
+    cursor = con.execute(f"{_DOCS} WHERE d.rowid > ? ORDER BY d.rowid", [low])
     for row in cursor:
         if moved and row[0] - low > 2 * (len(moved) + 1):
             limit = row[0]

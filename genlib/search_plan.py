@@ -79,7 +79,7 @@ def _plan(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str
     check, check_params = "1", []
     if query:  # the index keeps no positions: every candidate is checked against the text
         checks, values = zip(*(_term_check(term) for term in query.terms))
-        check = f"({' AND '.join(checks)})"
+        check = f"(SELECT {' AND '.join(checks)} FROM texts t WHERE t.rowid = d.rowid)"
         check_params = [v for pair in values for v in pair]
     return _Plan(source, key, conds, params, check, check_params, limited, bool(pieces), rows_with, sample)
 
@@ -133,7 +133,7 @@ def _best(index: SearchIndex, plan: _Plan, query: Query, limit: int, offset: int
         pairs += [("-" if term.excluded else "+") + term.text.casefold(),
                   0.0 if term.excluded else math.log(1 + plan.sample / max(1, rows))]
     where = " AND ".join([*plan.conds, plan.check])  # LIKE first: only matches are scored in Python
-    score = f"gv_score(d.prompt, d.result_text{', ?' * len(pairs)})"
+    score = f"(SELECT gv_score(t.prompt, t.result_text{', ?' * len(pairs)}) FROM texts t WHERE t.rowid = d.rowid)"
     scored = index.execute(f"SELECT d.id, {plan.key}, {score} {plan.source} WHERE {where}",
                            [*pairs, *plan.params, *plan.check_params])
     ranked = sorted((row for row in scored if row[2] > 0), key=lambda row: (-row[2], -row[1]))
@@ -148,8 +148,8 @@ def _term_check(term: Term) -> tuple[str, list]:
     negate = "NOT " if term.excluded else ""
     if term.text.isascii():
         pattern = "%" + escape_like(term.text) + "%"
-        return f"{negate}(d.prompt LIKE ? ESCAPE '\\' OR d.result_text LIKE ? ESCAPE '\\')", [pattern, pattern]
-    return f"{negate}(gv_contains(d.prompt, ?) OR gv_contains(d.result_text, ?))", [term.text, term.text]
+        return f"{negate}(t.prompt LIKE ? ESCAPE '\\' OR t.result_text LIKE ? ESCAPE '\\')", [pattern, pattern]
+    return f"{negate}(gv_contains(t.prompt, ?) OR gv_contains(t.result_text, ?))", [term.text, term.text]
 
 
 def _piece_counter(index: SearchIndex) -> tuple[Callable[[str], int], int]:
