@@ -4,7 +4,7 @@ A facet is one 3-character piece of private-use characters per filter value (col
 22 bits of a hash of the value), indexed in its own FTS5 column, so that a filter narrows rows in
 the same lookup as the text's pieces. A hash may collide: the plan re-checks the columns in `docs`.
 The prompt and answer are kept as plain text: candidates are checked with SQLite's LIKE, in place
-(zlib would make the index 1.5x smaller but each check ~4.7x slower, see docs/PERFORMANCE.md).
+(zlib made the index ~1.7x smaller but each check ~4.7x slower, see docs/PERFORMANCE.md).
 """
 from __future__ import annotations
 
