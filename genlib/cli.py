@@ -198,7 +198,7 @@ def cmd_list(vault: Vault, args) -> int:
         say(f"genlib: {problem}", file=sys.stderr)
     page = vault.search(filters, args.page, args.limit, after=args.after, order="best" if args.best else "newest")
     if page.total is not None and filters.q:
-        say(f"{'1,000+' if page.total_capped else f'{page.total:,}'} matches"
+        say(f"{page.total:,}{'+' if page.total_capped else ''} matches"
             + (" (short terms alone: the newest records only)" if page.limited else ""), file=sys.stderr)
     for gen in page.items:
         preview = " ".join(gen.prompt.split())[:60]

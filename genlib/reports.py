@@ -23,7 +23,8 @@ GROUPINGS = {"by_day_model": 1, "tokens_by_day": 3, "by_model": 5, "by_user": 6,
 @dataclass
 class Page:
     """One page of History. `next_after` is the cursor of the next page (keyset: rows older than the
-    last one shown); `total` counts matches up to 1,001 (`total_capped` above 1,000); `snippets` maps
+    last one shown); `total` counts matches, exactly unless `total_capped`: then at least that many (at most
+    1,000 shown; the count stops early rather than read every row holding the terms); `snippets` maps
     ids to (text, matched) segments; `limited`: short terms alone searched only the newest records."""
     items: list[Generation]
     page: int

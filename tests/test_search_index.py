@@ -1,7 +1,7 @@
 """The search index: kept in step by the writer, caught up after a crash, visibility, keyset pages."""
 from __future__ import annotations
 
-import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -11,7 +11,6 @@ import pytest
 
 from genlib import Filters, GenerationRequest
 from genlib.search.index import SearchIndex, row_of
-from genlib.search.sync import EXIT_BEFORE_INDEX
 from tests.vaults import make_vault
 
 CHILD = Path(__file__).with_name("index_crash_child.py")
@@ -35,9 +34,9 @@ def _doc_status(data: Path, gen_id: str) -> str | None:
 def test_a_crash_between_the_record_and_the_index_is_caught_up_at_start(tmp_path):
     data = tmp_path / "data"
     child = subprocess.run([sys.executable, str(CHILD), str(data), "crashword7 survives"], capture_output=True,
-                           text=True, timeout=60, env={**os.environ, EXIT_BEFORE_INDEX: "1"})
+                           text=True, timeout=60)
     gen_id = child.stdout.strip()
-    assert child.returncode == 70, child.stderr  # died inside the hook, after the final commit
+    assert child.returncode == 70, child.stderr  # died after the final commit, before indexing it
     assert _doc_status(data, gen_id) in ("pending", "streaming")  # the index never saw it end
     vault = make_vault(data)
     try:
@@ -99,6 +98,30 @@ def test_keyset_pages_cover_everything_once_and_a_bookmark_reproduces_its_page(t
         vault.close()
 
 
+def test_a_count_that_would_need_more_work_says_at_least_and_pages_stay_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr("genlib.search.plan.COUNT_WORK", 3)  # candidates checked for the count
+    vault = make_vault(tmp_path)
+    try:
+        ids = [_generate(vault, f"countedword {'big' if i % 3 else 'small'} {i}") for i in range(8)][::-1]
+        page = vault.search(Filters(q="countedword"), page_size=2)
+        assert [g.id for g in page.items] == ids[:2] and page.total_capped and page.total == 3
+        seen, after = [], None
+        while True:  # pages past the counted rows come from their cursor, whole
+            page = vault.search(Filters(q="countedword"), page_size=2, after=after)
+            seen += [g.id for g in page.items]
+            if not page.has_more:
+                break
+            after = page.next_after
+        assert seen == ids
+        page = vault.search(Filters(q="countedword"), page_size=20)  # every candidate read: exact
+        assert len(page.items) == 8 and page.total == 8 and not page.total_capped
+        bigs = vault.search(Filters(q="countedword -small"), page_size=20)  # candidates that fail the check
+        assert [g.id for g in bigs.items] == [i for n, i in enumerate(ids[::-1]) if n % 3][::-1]
+        assert bigs.total == 5 and not bigs.total_capped
+    finally:
+        vault.close()
+
+
 def test_the_scan_used_while_the_index_builds_gives_the_same_pages(tmp_path):
     vault = make_vault(tmp_path)
     try:
@@ -132,7 +155,7 @@ def test_a_live_generation_is_findable_by_its_streamed_text(tmp_path):
         vault.close()
 
 
-@pytest.mark.parametrize("damage", ["lost", "garbage"])
+@pytest.mark.parametrize("damage", ["lost", "garbage", "older schema"])
 def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
     vault = make_vault(tmp_path)
     gen_id = _generate(vault, "rebuiltword here")
@@ -141,6 +164,12 @@ def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
         path.unlink()
     if damage == "garbage":
         (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
+    if damage == "older schema":  # as schema 1 left it, complete: an upgrade must not trust it
+        con = sqlite3.connect(tmp_path / "search.sqlite")
+        con.executescript("CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT); CREATE TABLE meta (key TEXT "
+                          "PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('complete', '1'); "
+                          "PRAGMA user_version = 1;")
+        con.close()
     vault = make_vault(tmp_path)
     try:
         assert vault.store.history.ready.is_set()
@@ -175,7 +204,7 @@ def test_a_fresh_build_skips_records_the_writer_indexed_meanwhile(tmp_path):
         vault.store.search_index.clear()
         vault.store.search_index.upsert([row_of(vault.get(gen_id))])  # the writer, during the build
         batch = next(vault.store.index_batches(None))
-        vault.store.search_index.append_fresh(batch, {})  # as a build that read the row before it was indexed
+        vault.store.search_index.append_fresh(batch)  # as a build that read the row before it was indexed
         assert vault.store.search_index.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]) == row
         assert [g.id for g in vault.search(Filters(q="racedword")).items] == [gen_id]
     finally:

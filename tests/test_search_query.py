@@ -5,7 +5,8 @@ import pytest
 
 from genlib import BadRequest, Generation
 from genlib.filters import make_cursor, parse_cursor
-from genlib.search.query import Term, contains, fts_match, parse, trigrams
+from genlib.search.query import Term, fts_match, parse, trigrams
+from genlib.search.rows import contains
 from genlib.search.snippets import snippet
 
 

@@ -6,7 +6,7 @@ Opening a row goes to `/generate?id=…` in this tab; Back brings this view back
 Next page is keyset paging: the URL gets `after=<time>,<id>` of the last row shown, so a bookmarked
 page shows the same rows however many generations arrive later, and a deep page costs what the
 first does. A `page=N` URL without `after` still works (counted from the newest). A search shows
-each row's matching passage and the number of matches (up to "1,000+").
+each row's matching passage and the number of matches (exact, or "N+" when counting stopped early).
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _search(vault, filters: Filters, page_no: int):
 def _summary(page, filters: Filters) -> None:
     if not filters.q or page.total is None:
         return
-    count = "1,000+" if page.total_capped else f"{page.total:,}"
+    count = f"{page.total:,}+" if page.total_capped else f"{page.total:,}"  # "N+": counting stopped early
     note = " (terms under 3 characters alone: the newest 20,000 generations searched)" if page.limited else ""
     st.caption(f"{count} {'match' if page.total == 1 else 'matches'}{note}")
 

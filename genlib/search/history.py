@@ -12,8 +12,8 @@ import threading
 from ..clock import utcnow
 from ..filters import Filters, make_cursor, parse_cursor
 from ..reports import Page
-from .index import FIELDS, SearchIndex, time_key
-from .plan import NEWEST, search_index
+from .index import FIELDS, SearchIndex
+from .plan import COUNT_CAP, NEWEST, search_index
 from .query import parse
 from .sync import catch_up, rebuild
 from .snippets import snippet
@@ -89,11 +89,9 @@ class HistorySearch:
         offset = 0 if before else (page - 1) * size
         if self.ready.is_set():
             user_ids = self.store.accounts_of(filters.user_id) if filters.user_id is not None else None
-            rowid = None
-            if before:
-                rowid = self.index.rowid_of(before[1]) or time_key(before[0])
+            rowid = self.index.rowid_at(*before) if before else None  # None: every row is older
             hits = search_index(self.index, query, filters, user_ids, size + 1, offset, rowid, order)
-            rows, total, capped, limited = self.store.get_many(hits.ids), hits.total, hits.capped, hits.limited
+            rows, total, capped, limited = self.store.get_many(hits.ids), hits.total, not hits.exact, hits.limited
             if filters.visible_to is not None:  # the records themselves decide, should the index lag
                 rows = [g for g in rows if g.user_id == filters.visible_to]
         else:
@@ -102,5 +100,5 @@ class HistorySearch:
         items = rows[:size]
         return Page(items, page, size, has_more=len(rows) > size,
                     next_after=make_cursor(items[-1].created_utc, items[-1].id) if items else None,
-                    total=min(total, 1000) if capped else total, total_capped=capped,
+                    total=min(total, COUNT_CAP) if capped else total, total_capped=capped,
                     snippets={g.id: snippet(g, query) for g in items} if query else {}, limited=limited)

@@ -1,51 +1,47 @@
-"""The History search index: SQLite FTS5 (trigram tokenizer, detail=none) beside the DuckDB records.
+"""The History search index: SQLite FTS5 (trigram tokenizer, detail=none, contentless) beside DuckDB.
 
 Derived data in `<data dir>/search.sqlite` (rebuildable, own schema version in `user_version`).
-`docs` holds each record's filterable columns; `text_index` its prompt and answer, indexed by every
-3-character piece without positions (half the size of detail=full; candidates are then checked
-against the text, see search_plan). Both share a
-rowid that encodes the creation time (microseconds * 1024 + a slot from the id), so rowid order is
-newest-first order: one SQLite query answers text + filters + order + limit, and a page of a common
-word stops after 50 matches instead of reading them all. DuckDB then fetches those rows by id.
+`docs` holds each record's id, creation time and filterable columns, `texts` its prompt and answer
+(what candidates are checked against, see search_plan; apart, so that walking `docs` reads small
+rows); `text_index` (contentless) indexes
+the text by every 3-character piece, rows only (no positions), plus one "facet" piece per filter
+column (rows.py), so text and filters narrow the rows in the same FTS5 lookup. Both share a
+rowid whose order is (created, id) order, newest-first being its descending order: one SQLite
+query answers text + filters + order + limit and stops after the page. Rowids are dense (GAP
+apart, a new record between two others takes a free rowid between theirs): the index stores
+rowid deltas, and small ones take a byte where time-based rowids took five.
 """
 from __future__ import annotations
 
 import logging
 import sqlite3
 import threading
-import zlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
-from .query import contains
+from .rows import FACETS, FIELDS, Doc, contains, micros, row_of, text_score  # noqa: F401
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 1
-SLOTS = 1024
-EPOCH = datetime(1970, 1, 1)
-FIELDS = ("id", "created_utc", "user_id", "status", "kind", "model_requested", "model_used", "prompt",
-          "result_text")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, user_id TEXT,
-    status TEXT, kind TEXT, model_requested TEXT, model_used TEXT);
-CREATE INDEX IF NOT EXISTS docs_user ON docs (user_id);
-CREATE INDEX IF NOT EXISTS docs_status ON docs (status);
-CREATE INDEX IF NOT EXISTS docs_kind ON docs (kind);
-CREATE INDEX IF NOT EXISTS docs_model_requested ON docs (model_requested);
-CREATE INDEX IF NOT EXISTS docs_model_used ON docs (model_used);
-CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(prompt, result_text, tokenize='trigram', detail=none);
+SCHEMA_VERSION = 2
+GAP = 16  # rowids between records appended in order: room for a few inserted between them later
+BELOW = 1 << 40  # a record older than every indexed one starts this far below them (a build's room)
+_DOC_COLUMNS = "rowid, id, created, user_id, status, kind, model_requested, model_used"
+_DOCS = ("SELECT d.rowid, d.id, d.created, d.user_id, d.status, d.kind, d.model_requested, d.model_used, t.prompt, "
+         "t.result_text FROM docs d JOIN texts t ON t.rowid = d.rowid")
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created INTEGER NOT NULL,
+    user_id TEXT, status TEXT, kind TEXT, model_requested TEXT, model_used TEXT);
+CREATE INDEX IF NOT EXISTS docs_created ON docs (created, id);
+CREATE TABLE IF NOT EXISTS texts (rowid INTEGER PRIMARY KEY, prompt TEXT NOT NULL, result_text TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(prompt, result_text, {', '.join(FACETS)},
+    tokenize='trigram', detail=none, content='');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-
-
-def row_of(gen) -> tuple:
-    """What the index keeps of a record (a Generation or anything with those attributes)."""
-    return tuple(getattr(gen, name) for name in FIELDS)
-
-
-def time_key(created: datetime) -> int:
-    """The rowid range of one microsecond starts here."""
-    return ((created - EPOCH) // timedelta(microseconds=1)) * SLOTS
+_FTS_COLUMNS = ", ".join(("rowid", "prompt", "result_text", *FACETS))
+_INSERT = f"INSERT INTO text_index ({_FTS_COLUMNS}) VALUES ({', '.join('?' * (3 + len(FACETS)))})"
+_DELETE = (f"INSERT INTO text_index (text_index, {_FTS_COLUMNS}) "
+           f"VALUES ('delete', {', '.join('?' * (3 + len(FACETS)))})")
 
 
 class SearchIndex:
@@ -80,6 +76,7 @@ class SearchIndex:
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=NORMAL")  # derived data: a lost tail is caught up at start
         con.create_function("gv_contains", 2, contains, deterministic=True)
+        con.create_function("gv_score", -1, text_score, deterministic=True)
         return con
 
     def _reader(self) -> sqlite3.Connection:
@@ -90,7 +87,7 @@ class SearchIndex:
 
     def _reset(self, con: sqlite3.Connection) -> None:
         """A file of another schema version (or none): start empty; the caller rebuilds it."""
-        for table in ("text_index", "docs", "meta"):
+        for table in ("text_index", "docs", "texts", "meta"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.executescript(_SCHEMA)
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -128,12 +125,22 @@ class SearchIndex:
     def upsert(self, rows: list[tuple], synced_until: datetime | None = None, complete: bool = False) -> None:
         """Add or refresh records (tuples in FIELDS order) in one transaction, optionally moving the
         catch-up watermark with them (so the watermark never claims rows that are not in)."""
+        self._write(rows, True, synced_until, complete)
+
+    def append_fresh(self, rows: list[tuple]) -> None:
+        """A full build into an empty index: adds the records not indexed yet, leaves those the
+        writer indexed meanwhile as they are (its copy is the newer one)."""
+        self._write(rows, False)
+
+    def _write(self, rows: list[tuple], refresh: bool, synced_until: datetime | None = None,
+               complete: bool = False) -> None:
+        docs = sorted((Doc.of(row) for row in rows), key=lambda doc: (doc.created, doc.id))
         with self._write_lock:
             con = self._writer
             con.execute("BEGIN IMMEDIATE")
             try:
-                for row in rows:
-                    self._upsert_one(con, row)
+                for doc in docs:
+                    self._put(con, doc, refresh)
                 if synced_until is not None:
                     con.execute("INSERT OR REPLACE INTO meta VALUES ('synced_until', ?)", [synced_until.isoformat()])
                 if complete:
@@ -143,34 +150,17 @@ class SearchIndex:
                 con.execute("ROLLBACK")
                 raise
 
-    def append_fresh(self, rows: list[tuple], taken: dict) -> None:
-        """A full build into an empty index (rows oldest first, none indexed yet): plain inserts,
-        several times faster than `upsert`. `taken` carries the rowids of the last microsecond
-        between calls, for records created in the same one."""
-        docs, texts = [], []
-        for gen_id, created, user, status, kind, requested, used, prompt, text in rows:
-            base = time_key(created)
-            if taken.get("base") != base:
-                taken.clear()
-                taken["base"] = base
-            slot = zlib.crc32(gen_id.encode()) % SLOTS
-            while base + slot in taken:
-                slot = (slot + 1) % SLOTS
-            rowid = taken[base + slot] = base + slot
-            docs.append((rowid, gen_id, user, status, kind, requested, used))
-            texts.append((rowid, prompt or "", text or ""))
-        with self._write_lock:
-            con = self._writer
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                for doc, text in zip(docs, texts):
-                    # OR IGNORE: the writer may have indexed a record that finished during the build
-                    if con.execute("INSERT OR IGNORE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", doc).rowcount:
-                        con.execute("INSERT INTO text_index (rowid, prompt, result_text) VALUES (?, ?, ?)", text)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+    def _put(self, con: sqlite3.Connection, doc: Doc, refresh: bool) -> None:
+        old = con.execute(f"{_DOCS} WHERE d.id = ?", [doc.id]).fetchone()
+        if old is not None:
+            old = Doc(*old)
+            if not refresh or old.same_as(doc):
+                return  # a build's older copy, or nothing changed: no trigrams to rewrite
+            _unindex(con, old)
+            doc.rowid = old.rowid
+        else:
+            doc.rowid = _free_rowid(con, doc)
+        _index(con, doc)
 
     def is_empty(self) -> bool:
         return not self._reader().execute("SELECT 1 FROM docs LIMIT 1").fetchall()
@@ -178,42 +168,87 @@ class SearchIndex:
     def rename_user(self, old: str, new: str) -> None:
         """Mirror a legacy takeover (users.py): the records saved under `old` now belong to `new`."""
         with self._write_lock:
-            self._writer.execute("UPDATE docs SET user_id = ? WHERE user_id = ?", [new, old])
-
-    @staticmethod
-    def _upsert_one(con: sqlite3.Connection, row: tuple) -> None:
-        gen_id, created, user, status, kind, requested, used, prompt, text = row
-        prompt, text = prompt or "", text or ""
-        found = con.execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]).fetchone()
-        if found:
-            rowid = found[0]
-            con.execute("UPDATE docs SET user_id = ?, status = ?, kind = ?, model_requested = ?, model_used = ? "
-                        "WHERE rowid = ?", [user, status, kind, requested, used, rowid])
-            old = con.execute("SELECT prompt, result_text FROM text_index WHERE rowid = ?", [rowid]).fetchone()
-            if old == (prompt, text):
-                return  # a status change only: no trigrams to rewrite
-            con.execute("DELETE FROM text_index WHERE rowid = ?", [rowid])
-        else:
-            rowid = _free_rowid(con, created, gen_id)
-            con.execute("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [rowid, gen_id, user, status, kind, requested, used])
-        con.execute("INSERT INTO text_index (rowid, prompt, result_text) VALUES (?, ?, ?)", [rowid, prompt, text])
+            con = self._writer
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                for row in con.execute(f"{_DOCS} WHERE d.user_id = ?", [old]).fetchall():
+                    doc = Doc(*row)
+                    _unindex(con, doc)
+                    doc.user_id = new
+                    _index(con, doc)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     # -- reads ------------------------------------------------------------------------------
-    def rowid_of(self, gen_id: str) -> int | None:
-        row = self._reader().execute("SELECT rowid FROM docs WHERE id = ?", [gen_id]).fetchone()
+    def rowid_at(self, created: datetime, gen_id: str = "") -> int | None:
+        """The rowid of the oldest record at or after (created, gen_id); None if there is none."""
+        row = self._reader().execute("SELECT rowid FROM docs WHERE (created, id) >= (?, ?) ORDER BY created, id "
+                                     "LIMIT 1", [micros(created), gen_id]).fetchone()
         return row[0] if row else None
 
     def execute(self, sql: str, params: list) -> list[tuple]:
         return self._reader().execute(sql, params).fetchall()
 
+    def iterate(self, sql: str, params: list) -> Iterator[tuple]:
+        """The rows one by one, computed as they are read: a caller that stops early stops the work."""
+        cursor = self._reader().execute(sql, params)
+        try:
+            yield from cursor
+        finally:
+            cursor.close()
 
-def _free_rowid(con: sqlite3.Connection, created: datetime, gen_id: str) -> int:
-    """The record's rowid: its creation microsecond, then a slot from its id (the next free one if
-    another record created in the same microsecond took it)."""
-    base, slot = time_key(created), zlib.crc32(gen_id.encode()) % SLOTS
-    for step in range(SLOTS):
-        rowid = base + (slot + step) % SLOTS
-        if con.execute("SELECT 1 FROM docs WHERE rowid = ?", [rowid]).fetchone() is None:
-            return rowid
-    raise ValueError(f"more than {SLOTS} records created in one microsecond")
+
+def _index(con: sqlite3.Connection, doc: Doc) -> None:
+    columns = doc.columns()
+    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", columns[:8])
+    con.execute("INSERT INTO texts VALUES (?, ?, ?)", [doc.rowid, *columns[8:]])
+    con.execute(_INSERT, doc.fts_values())
+
+
+def _unindex(con: sqlite3.Connection, doc: Doc) -> None:
+    """A contentless FTS5 row is removed by giving back exactly what was indexed (kept in docs and texts)."""
+    con.execute(_DELETE, doc.fts_values())
+    con.execute("DELETE FROM docs WHERE rowid = ?", [doc.rowid])
+    con.execute("DELETE FROM texts WHERE rowid = ?", [doc.rowid])
+
+
+def _free_rowid(con: sqlite3.Connection, doc: Doc) -> int:
+    """A rowid between those of the records just older and just newer (GAP after the older one when
+    there is room; else halfway); when they are adjacent, the newer ones are spread out first."""
+    key = [doc.created, doc.id]
+    older = con.execute("SELECT rowid FROM docs WHERE (created, id) < (?, ?) ORDER BY created DESC, id DESC "
+                        "LIMIT 1", key).fetchone()
+    newer = con.execute("SELECT rowid FROM docs WHERE (created, id) > (?, ?) ORDER BY created, id LIMIT 1",
+                        key).fetchone()
+    if newer is None:
+        return older[0] + GAP if older else 0
+    if older is None:
+        return newer[0] - BELOW
+    low, high = older[0], newer[0]
+    if high - low < 2:
+        high = _spread_after(con, low)
+    return low + min(GAP, (high - low) // 2)
+
+
+def _spread_after(con: sqlite3.Connection, low: int) -> int:
+    """Renumber the fewest records just after rowid `low` so that a free rowid follows it (rare:
+    records arriving out of order into one gap again and again); returns the first one's new rowid."""
+    moved, limit = [], None
+    cursor = con.execute(f"{_DOCS} WHERE d.rowid > ? ORDER BY d.rowid", [low])
+    for row in cursor:
+        if moved and row[0] - low > 2 * (len(moved) + 1):
+            limit = row[0]
+            break
+        moved.append(Doc(*row))
+    cursor.close()
+    if limit is None:  # nothing above them
+        limit = moved[-1].rowid + GAP * (len(moved) + 1)
+    step = (limit - low - 1) // (len(moved) + 1)
+    for doc in moved:  # every old rowid is freed before any is reused
+        _unindex(con, doc)
+    for n, doc in enumerate(moved):
+        doc.rowid = low + step * (n + 2)
+        _index(con, doc)
+    return moved[0].rowid

@@ -3,8 +3,8 @@
 Every term is a case-insensitive substring of the prompt or the answer (part of an identifier or a
 number finds it, as before). `parse` never fails: an unclosed quote runs to the end, an empty phrase
 is dropped, a lone "-" is searched for as itself. The index narrows rows by the trigrams of wanted
-terms of 3+ characters; every term is then checked on those candidates (LIKE, or `contains` for
-non-ASCII text), which also handles shorter and excluded terms.
+terms of 3+ characters; every term is then checked on those candidates against their text (LIKE,
+or `rows.contains` for non-ASCII terms), which also handles shorter and excluded terms.
 """
 from __future__ import annotations
 
@@ -60,20 +60,23 @@ def parse(text: str | None) -> Query:
     return Query(tuple(terms))
 
 
-def trigrams(term: Term, most: int = MAX_TRIGRAMS, rows_with: Callable[[str], int] | None = None) -> list[str]:
+def trigrams(term: Term, most: int = MAX_TRIGRAMS, rows_with: Callable[[str], int] | None = None,
+             common: int | None = None) -> list[str]:
     """Up to `most` distinct 3-character pieces of the term (case-folded). With `rows_with` (how
-    many rows hold a piece, capped), the rarest ones: the fewer rows, the fewer candidates. Without,
-    pieces spread along the term, those without spaces or punctuation first (pieces across word
-    boundaries are in most rows)."""
+    many of a sample of rows hold a piece), the rarest ones: the fewer rows, the fewer candidates;
+    pieces held by more than `common` rows are left out after the rarest (their long doclists cost
+    more to walk than the few candidates they rule out). Without, pieces spread along the term, those
+    without spaces or punctuation first (pieces across word boundaries are in most rows)."""
     text = term.text.casefold()
     pieces = list(dict.fromkeys(text[i:i + MIN_INDEXED_CHARS] for i in range(len(text) - MIN_INDEXED_CHARS + 1)))
     inner = [p for p in pieces if p.isalnum()]
     pool = inner if len(inner) >= min(most, len(pieces)) else inner + [p for p in pieces if not p.isalnum()]
+    if rows_with is not None and pool:
+        counts = {p: rows_with(p) for p in pool[:RANKED_PIECES]}
+        ranked = sorted(counts, key=counts.get)[:most]
+        return ranked[:1] + [p for p in ranked[1:] if common is None or counts[p] <= common]
     if len(pool) <= most:
         return pool
-    if rows_with is not None:
-        counts = {p: rows_with(p) for p in pool[:RANKED_PIECES]}
-        return sorted(counts, key=counts.get)[:most]
     step = (len(pool) - 1) / (most - 1)
     return [pool[round(i * step)] for i in range(most)]
 
@@ -82,14 +85,10 @@ def fts_string(piece: str) -> str:
     return '"' + piece.replace('"', '""') + '"'
 
 
-def fts_match(query: Query, rows_with: Callable[[str], int] | None = None) -> str | None:
+def fts_match(query: Query, rows_with: Callable[[str], int] | None = None, common: int | None = None) -> str | None:
     """The MATCH expression that narrows rows to candidates: a few trigrams of every indexed wanted
     term (the index keeps no positions, so each candidate is then checked against the text). None
     when no wanted term is long enough. A bound parameter, never SQL text."""
-    pieces = dict.fromkeys(p for t in query.wanted if t.indexed for p in trigrams(t, rows_with=rows_with))
+    pieces = dict.fromkeys(p for t in query.wanted if t.indexed for p in trigrams(t, rows_with=rows_with,
+                                                                                   common=common))
     return " AND ".join(fts_string(p) for p in pieces) or None
-
-
-def contains(haystack: str | None, needle: str) -> bool:
-    """The row-by-row check for short terms: case-insensitive for any Unicode text."""
-    return bool(haystack) and needle.casefold() in haystack.casefold()

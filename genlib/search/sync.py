@@ -10,7 +10,6 @@ at most once per LIVE_INTERVAL_S per generation; final records at once.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import datetime, timedelta
@@ -23,8 +22,6 @@ from .index import SearchIndex, row_of
 log = logging.getLogger(__name__)
 SLACK = timedelta(minutes=10)
 LIVE_INTERVAL_S = 1.0
-# Tests set this to kill the process after a record's commit and before the index's (see test_search_crash).
-EXIT_BEFORE_INDEX = "GENLIB_TEST_EXIT_BEFORE_INDEX"
 Progress = Callable[[int, int], None]
 
 
@@ -33,12 +30,12 @@ def rebuild(index: SearchIndex, store, progress: Progress | None = None, until: 
     """Index every record created before `until` (all by default); marks the index complete
     (unless `stop` is set between two batches: the index is then left incomplete)."""
     started, total, done = utcnow(), store.count_rows(), 0
-    fresh, taken = index.is_empty(), {}
+    fresh = index.is_empty()
     for rows in store.index_batches(None, until):
         if stop is not None and stop.is_set():
             return done
         rows = [r for r in rows if not skip(r[0])]
-        index.append_fresh(rows, taken) if fresh else index.upsert(rows)
+        index.append_fresh(rows) if fresh else index.upsert(rows)
         done += len(rows)
         if progress:
             progress(done, total)
@@ -70,8 +67,6 @@ class IndexFeed:
     def committed(self, began: datetime, records: list, live_ids: set[str]) -> None:
         """After a DuckDB commit that began at `began`: index its whole records now, and the text
         so far of live generations that wrote chunks (throttled)."""
-        if os.environ.get(EXIT_BEFORE_INDEX) and any(not gen.is_live for gen in records):
-            os._exit(70)
         for gen in records:
             self._pending[gen.id] = row_of(gen)
             self._live_at.pop(gen.id, None)
