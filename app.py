@@ -1,7 +1,7 @@
 """GenVault: every AI generation a durable, addressable, costed record.
 
 Entry point for `streamlit run app.py`. Streamlit finds the `st.App` below and serves it: the
-app's own file routes (ui/routes.py) and the Content-Security-Policy (ui/csp.py) around
+app's own file routes (ui/routes.py), the live view's event stream (ui/livestream.py) and the Content-Security-Policy (ui/csp.py) around
 Streamlit's server. Each session then runs this file as its script (`__name__ == "__main__"`):
 page config, the navigation (URL contract in ui/nav.py), the sign-in gate when `[auth]` is
 configured, then the current page.
@@ -32,7 +32,9 @@ else:  # `streamlit run app.py` imports this module to serve the ASGI app below
     from starlette.middleware import Middleware
 
     from ui.csp import ContentSecurityPolicy
+    from ui.livestream import live_routes
     from ui.routes import file_routes
 
-    app = st.App("app.py", routes=file_routes(st.get_option("server.baseUrlPath")),
+    base_path = st.get_option("server.baseUrlPath")
+    app = st.App("app.py", routes=file_routes(base_path) + live_routes(base_path),
                  middleware=[Middleware(ContentSecurityPolicy)])

@@ -49,7 +49,7 @@ def test_submit_saves_then_the_url_holds_the_id_and_the_answer_is_shown_safely(o
     shown = texts(at)
     assert "complete" in shown and "Offline demo answer" in shown
     assert "![" not in shown and "<img" not in shown  # nothing the browser would fetch by itself
-    details = dict(at.dataframe[0].value.values)
+    details = at.table[0].value["Value"].to_dict()
     assert details["Cost"] == "$0" and details["Model asked"] == "offline-demo"
     assert details["User"] == "local" and details["Id"] == gen_id
     assert {b.label for b in at.button} >= {"Regenerate", "Continue"}
@@ -76,7 +76,7 @@ def test_empty_prompt_shows_the_reason_and_keeps_the_typed_text(open_app, app_va
 def test_unknown_or_malformed_ids_say_not_found(open_app, bad_id):
     at = open_app(id=bad_id)
     assert not at.exception
-    assert "Generation not found" in [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Generation not found"] and not at.error
     assert {link.label for link in at.get("page_link")} >= {"New generation", "Back to history"}
 
 

@@ -58,7 +58,7 @@ def test_missing_or_corrupt_image_file_is_reported_and_the_record_still_shows(op
     at = open_app(id=gen.id)
     assert not at.exception
     assert any("corrupt" in w.value for w in at.warning)
-    assert dict(at.dataframe[0].value.values)["Id"] == gen.id  # the rest of the record is there
+    assert at.table[0].value["Value"]["Id"] == gen.id  # the rest of the record is there
     path.unlink()
     at = open_app(IMAGE, id=gen.id)
     assert any("missing" in e.value for e in at.error)
@@ -66,7 +66,7 @@ def test_missing_or_corrupt_image_file_is_reported_and_the_record_still_shows(op
 
 def test_image_page_not_found_and_text_generations(open_app, app_vault):
     at = open_app(IMAGE, id="../../../etc/passwd")
-    assert "Image not found" in [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Image not found"] and not at.error
     text = app_vault.wait(app_vault.start(GenerationRequest("words", "offline-demo"), "local"), timeout=20)
     at = open_app(IMAGE, id=text.id)
     assert "text, not an image" in at.warning[0].value

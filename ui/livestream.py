@@ -1,0 +1,176 @@
+"""The live view's own routes: a generation's text as Server-Sent Events, and the script reading them.
+
+    GET /live/events/<id>   text/event-stream: render steps (ui/livetext.py) as the text grows
+    GET /live/live.js       the browser side (ui/live.js): applies them, follows, hands over
+    GET /live/page.js       the Generate pages' helper (ui/page.js, see ui/pagescript.py)
+
+Why not a polling fragment: a Streamlit rerun per viewer per update costs a full script run; at
+10 updates a second for 20 viewers that saturates two cores. Here each viewer costs a read of
+the Vault's in-memory snapshot every TICK_S and a Markdown render of the open block only when
+the text changed. The same sign-in check as the file routes: with sign-in on, only the owner
+(or an admin) gets events; anything else is the same 404.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import time
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from genlib import IMAGE
+
+from .fileurls import route_path
+from .livetext import LiveMarkdown
+from .render import utcnow
+from .safe_markdown import STYLE
+from .requestauth import request_viewer
+from .routes import BASE_HEADERS, not_found, unavailable
+from .textview import LIVE_TAIL_CHARS
+from .vault import get_vault
+
+log = logging.getLogger("genvault.live")
+EVENTS = "live/events/{gen_id}"
+SCRIPT = "live/live.js"
+PAGE_SCRIPT = "live/page.js"
+SCRIPTS = {"live.js": Path(__file__).with_name("live.js"), "page.js": Path(__file__).with_name("page.js")}
+TICK_S = 0.05          # at most 20 updates a second per viewer
+STATS_EVERY_S = 0.5    # the "tokens so far · elapsed" line, also a keep-alive
+MAX_STREAM_S = 120     # then the browser reconnects: a server stop never waits on an idle viewer
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Accel-Buffering": "no"}
+
+
+def events_href(gen_id: str) -> str:
+    return EVENTS.format(gen_id=gen_id)
+
+
+def live_routes(base_path: str = "") -> list[Route]:
+    return [Route(route_path(EVENTS, base_path), live_events, methods=["GET"]),
+            Route(route_path(SCRIPT, base_path), live_script, methods=["GET"]),
+            Route(route_path(PAGE_SCRIPT, base_path), live_script, methods=["GET"])]
+
+
+def live_script(request: Request) -> Response:
+    # Same-origin, so the Content-Security-Policy's script-src 'self' admits it (no inline script).
+    name = request.url.path.rsplit("/", 1)[-1]
+    return Response(SCRIPTS[name].read_bytes(), media_type="text/javascript; charset=utf-8",
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+
+
+async def live_events(request: Request) -> Response:
+    viewer = request_viewer(request)
+    if viewer is None:
+        return not_found()
+    gen_id = request.path_params["gen_id"]
+    try:
+        vault = await run_in_threadpool(get_vault)
+        gen = await run_in_threadpool(vault.get, gen_id, viewer.visible_to)
+    except Exception:  # noqa: BLE001 - a storage failure is said plainly, never a traceback
+        log.exception("live route: reading the vault failed")
+        return unavailable()
+    if gen is None:
+        return not_found()
+    return StreamingResponse(_stream(vault, gen_id, viewer.visible_to), media_type="text/event-stream",
+                             headers={**BASE_HEADERS, **SSE_HEADERS})
+
+
+async def _stream(vault, gen_id: str, visible_to: str | None):
+    """One message per change: {"ev": [render steps], "status", "stats"}; {"end": true} at the end."""
+    view, started = LiveView(vault, gen_id, visible_to), time.monotonic()
+    yield "retry: 1000\n\n"
+    while True:
+        # in a worker thread: rendering a long first window, or reading an ended record from the
+        # database, must not hold up the event loop (every page's websocket runs on it)
+        message, live = await run_in_threadpool(view.step)
+        if message:
+            yield _message(message)
+        if not live:
+            yield _message({"end": True})
+            return
+        if time.monotonic() - started > MAX_STREAM_S:
+            return
+        await asyncio.sleep(TICK_S)
+
+
+class LiveView:
+    """What one viewer has been sent of one generation."""
+
+    def __init__(self, vault, gen_id: str, visible_to: str | None):
+        self.vault, self.gen_id, self.visible_to = vault, gen_id, visible_to
+        self.renderer, self.seen, self.stats_at = LiveMarkdown(LIVE_TAIL_CHARS), None, 0.0
+
+    def step(self) -> tuple[dict, bool]:
+        """(the message to send, or {}; whether it is still live)."""
+        gen = self.vault.get(self.gen_id, self.visible_to)
+        if gen is None:
+            return {}, False
+        text, now, message = gen.result_text or "", time.monotonic(), {}
+        if (len(text), gen.status) != self.seen:
+            self.seen = (len(text), gen.status)
+            message = {"ev": self.renderer.update(text) if gen.kind != IMAGE else [], "status": gen.status}
+        if message or now - self.stats_at >= STATS_EVERY_S:
+            message["stats"], self.stats_at = stats_line(gen, len(text)), now
+            message["note"] = tail_note(len(text))
+        return message, gen.is_live
+
+
+def stats_line(gen, chars: int) -> str:
+    """Plain text (the browser sets it as text, never HTML); tokens ≈ characters / 4."""
+    elapsed = (utcnow() - (gen.request_sent_utc or gen.created_utc)).total_seconds()
+    if gen.kind == IMAGE:
+        return f"{elapsed:.1f} s elapsed · model {gen.model_requested}"
+    return f"≈ {max(1, round(chars / 4)) if chars else 0:,} tokens so far · {elapsed:.1f} s elapsed · " \
+           f"model {gen.model_requested}"
+
+
+def tail_note(chars: int) -> str:
+    if chars <= LIVE_TAIL_CHARS:
+        return ""
+    return (f"Showing the last {LIVE_TAIL_CHARS:,} of {chars:,} characters while it streams; "
+            "all of it shows when it finishes.")
+
+
+def _message(payload: dict) -> str:
+    return f"data: {json.dumps(payload, separators=(',', ':'))}\n\n"
+
+
+LIVE_CSS = """<style>
+.st-key-live_refresh{display:none}
+.gv-live .gv-live-wait{opacity:.6;font-style:italic}
+.gv-live-stats,.gv-live-note{font-size:.875rem;opacity:.7}
+</style>"""
+
+
+def live_block_html(gen) -> str:
+    """The st.html body of the live answer: the text so far (so a reload shows it at once), and
+    the same-origin script that keeps it growing. The caller draws this body unchanged on every
+    rerun of the page's session, so the browser keeps the block (and its event stream)."""
+    waiting = "Drawing the image…" if gen.kind == IMAGE else "Waiting for the first token…"
+    blocks, tail = initial_html(gen.result_text or "") if gen.kind != IMAGE else ("", "")
+    return (f'{STYLE}{LIVE_CSS}<div class="gv-md gv-live" data-src="{events_href(gen.id)}" '
+            f'data-limit="{LIVE_TAIL_CHARS}" data-waiting="{html.escape(waiting, quote=True)}">'
+            f'<div class="gv-live-blocks">{blocks}</div>'
+            f'<div class="gv-live-tail">{tail or f"<p class=gv-live-wait>{waiting}</p>"}</div></div>'
+            f'<script src="{SCRIPT}"></script>')
+
+
+def initial_html(text: str) -> tuple[str, str]:
+    """(finished blocks, open tail) as the event stream's first message would draw them."""
+    events = LiveMarkdown(LIVE_TAIL_CHARS).update(text)
+    blocks = "".join(f'<div class="gv-live-block" data-n="{e["n"]}">{e["html"]}</div>'
+                     for e in events if e["t"] == "block")
+    return blocks, next((e["html"] for e in events if e["t"] == "tail"), "")
+
+
+def live_stats_html(gen) -> str:
+    """The status line, drawn on each run and kept current by live.js (`data-status`: as drawn)."""
+    chars = len(gen.result_text or "")
+    return (f'{LIVE_CSS}<div class="gv-live-stats" data-status="{html.escape(gen.status)}">'
+            f'{html.escape(stats_line(gen, chars))}</div>'
+            f'<div class="gv-live-note">{html.escape(tail_note(chars))}</div>')
