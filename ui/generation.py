@@ -9,6 +9,8 @@ Everything is read from the Vault, so a reload, a second tab or another browser 
 """
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from genlib import Generation
@@ -26,6 +28,9 @@ from .textview import show_collapsible, show_text
 
 # The live text comes over ui/livestream.py; this timer only catches an end the browser missed.
 FALLBACK_POLL_SECONDS = 5.0
+# Just started here: wait this long for the first token before drawing the answer block, so it
+# arrives with the block itself instead of one event-stream round trip after it.
+FIRST_TOKEN_WAIT_S = 0.25
 TITLE_CHARS = 60
 
 
@@ -45,7 +50,7 @@ def show_generation(vault, viewer: Viewer, gen_id: str) -> None:
     _prompt(gen)
     if gen.is_live:
         panel = st.fragment(_live_panel, run_every=FALLBACK_POLL_SECONDS)
-        panel(vault, viewer, gen.id)
+        panel(vault, viewer, gen.id, bool(st.session_state.get(JUST_STARTED)))
     else:
         st.session_state.pop(f"_live_body_{gen.id}", None)
         show_finished(vault, viewer, gen)
@@ -68,15 +73,15 @@ def edit_and_rerun(gen: Generation) -> None:
     st.query_params.clear()
 
 
-def _live_panel(vault, viewer: Viewer, gen_id: str) -> None:
+def _live_panel(vault, viewer: Viewer, gen_id: str, just_started: bool) -> None:
     """Drawn while the generation runs; hands over to a full rerun once it has ended."""
     gen = vault.get(gen_id, viewer.visible_to)
     if gen is None or not gen.is_live:
         st.rerun()  # app scope: the full run draws the finished view and drops this timer
-    run_guarded(lambda: _live_body(vault, viewer, gen), "live generation")
+    run_guarded(lambda: _live_body(vault, viewer, gen, just_started), "live generation")
 
 
-def _live_body(vault, viewer: Viewer, gen: Generation) -> None:
+def _live_body(vault, viewer: Viewer, gen: Generation, just_started: bool) -> None:
     badge, stats, stop = st.columns([1, 3, 1], vertical_alignment="center")
     with badge:
         status_badge(gen.status)
@@ -84,13 +89,25 @@ def _live_body(vault, viewer: Viewer, gen: Generation) -> None:
         st.html(live_stats_html(gen))  # kept current by live.js between reruns
     stop.button("Stop", key="stop", icon=":material/stop_circle:", on_click=_stop, args=(vault, viewer, gen.id),
                 shortcut="Esc", help="Stop the generation, keeping the text received so far (Esc)")
+    body_key = f"_live_body_{gen.id}"
+    if just_started and body_key not in st.session_state:
+        gen = _first_token(vault, viewer, gen)
     with st.chat_message("assistant"):
         # The same body on every rerun of this session, so the browser keeps the block (and its
         # event stream); a reload is a new session, whose body starts with the text so far.
-        body = st.session_state.setdefault(f"_live_body_{gen.id}", live_block_html(gen))
+        body = st.session_state.setdefault(body_key, live_block_html(gen))
         st.html(body, unsafe_allow_javascript=True)
     with st.container(key="live_refresh"):  # hidden; live.js clicks it to hand over to a rerun
         st.button("Refresh", key="live_refresh_button")
+
+
+def _first_token(vault, viewer: Viewer, gen: Generation) -> Generation:
+    """The record once its first text is in (or it ended, or FIRST_TOKEN_WAIT_S passed)."""
+    deadline = time.monotonic() + FIRST_TOKEN_WAIT_S
+    while gen.is_live and not gen.result_text and time.monotonic() < deadline:
+        time.sleep(0.005)  # only on the run right after this session started it
+        gen = vault.get(gen.id, viewer.visible_to) or gen
+    return gen
 
 
 def _stop(vault, viewer: Viewer, gen_id: str) -> None:

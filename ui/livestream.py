@@ -6,17 +6,19 @@
 
 Why not a polling fragment: a Streamlit rerun per viewer per update costs a full script run; at
 10 updates a second for 20 viewers that saturates two cores. Here each viewer costs a read of
-the Vault's in-memory snapshot every TICK_S and a Markdown render of the open block only when
-the text changed. The same sign-in check as the file routes: with sign-in on, only the owner
+the Vault's in-memory snapshot and a Markdown render of the open block when new text wakes it
+(ui/livewake.py), at most every TICK_S. The same sign-in check as the file routes: with sign-in on, only the owner
 (or an admin) gets events; anything else is the same 404.
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import json
 import logging
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +30,7 @@ from genlib import IMAGE
 
 from .fileurls import route_path
 from .livetext import LiveMarkdown
+from .livewake import WAKEUPS
 from .render import utcnow
 from .safe_markdown import STYLE
 from .requestauth import request_viewer
@@ -56,11 +59,24 @@ def live_routes(base_path: str = "") -> list[Route]:
             Route(route_path(PAGE_SCRIPT, base_path), live_script, methods=["GET"])]
 
 
+def script_href(path: str) -> str:
+    """The script's URL with its content hash: browsers keep it until it changes (no revalidation
+    round trip before the live text can start)."""
+    return f"{path}?v={_version(path.rsplit('/', 1)[-1])}"
+
+
+@lru_cache(maxsize=None)
+def _version(name: str) -> str:
+    return hashlib.sha256(SCRIPTS[name].read_bytes()).hexdigest()[:12]
+
+
 def live_script(request: Request) -> Response:
     # Same-origin, so the Content-Security-Policy's script-src 'self' admits it (no inline script).
     name = request.url.path.rsplit("/", 1)[-1]
+    current = request.query_params.get("v") == _version(name)
+    cache = "public, max-age=31536000, immutable" if current else "no-cache"
     return Response(SCRIPTS[name].read_bytes(), media_type="text/javascript; charset=utf-8",
-                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache})
 
 
 async def live_events(request: Request) -> Response:
@@ -83,19 +99,29 @@ async def live_events(request: Request) -> Response:
 async def _stream(vault, gen_id: str, visible_to: str | None):
     """One message per change: {"ev": [render steps], "status", "stats"}; {"end": true} at the end."""
     view, started = LiveView(vault, gen_id, visible_to), time.monotonic()
-    yield "retry: 1000\n\n"
-    while True:
-        # in a worker thread: rendering a long first window, or reading an ended record from the
-        # database, must not hold up the event loop (every page's websocket runs on it)
-        message, live = await run_in_threadpool(view.step)
-        if message:
-            yield _message(message)
-        if not live:
-            yield _message({"end": True})
-            return
-        if time.monotonic() - started > MAX_STREAM_S:
-            return
-        await asyncio.sleep(TICK_S)
+    wake = WAKEUPS.subscribe(vault, gen_id)
+    try:
+        yield "retry: 1000\n\n"
+        while True:
+            wake[1].clear()
+            stepped = time.monotonic()
+            # in a worker thread: rendering a long first window, or reading an ended record from
+            # the database, must not hold up the event loop (every page's websocket runs on it)
+            message, live = await run_in_threadpool(view.step)
+            if message:
+                yield _message(message)
+            if not live:
+                yield _message({"end": True})
+                return
+            if time.monotonic() - started > MAX_STREAM_S:
+                return
+            try:  # new text wakes this at once; otherwise the stats line ticks on
+                await asyncio.wait_for(wake[1].wait(), STATS_EVERY_S)
+            except asyncio.TimeoutError:
+                pass
+            await asyncio.sleep(max(0.0, TICK_S - (time.monotonic() - stepped)))  # at most 1/TICK_S a second
+    finally:
+        WAKEUPS.unsubscribe(gen_id, wake)
 
 
 class LiveView:
@@ -157,7 +183,7 @@ def live_block_html(gen) -> str:
             f'data-limit="{LIVE_TAIL_CHARS}" data-waiting="{html.escape(waiting, quote=True)}">'
             f'<div class="gv-live-blocks">{blocks}</div>'
             f'<div class="gv-live-tail">{tail or f"<p class=gv-live-wait>{waiting}</p>"}</div></div>'
-            f'<script src="{SCRIPT}"></script>')
+            f'<script src="{script_href(SCRIPT)}"></script>')
 
 
 def initial_html(text: str) -> tuple[str, str]:

@@ -12,7 +12,8 @@ import html
 
 import streamlit as st
 
-PAGE_SCRIPT = "live/page.js"
+from .livestream import PAGE_SCRIPT, script_href
+
 HIDE = "<style>.st-key-gv_page_script{display:none}</style>"
 
 
@@ -20,4 +21,4 @@ def page_script(role: str, **data: str) -> None:
     attrs = "".join(f' data-{name}="{html.escape(str(value), quote=True)}"' for name, value in data.items())
     with st.container(key="gv_page_script"):
         st.html(f'{HIDE}<div class="gv-page" data-role="{html.escape(role)}"{attrs}></div>'
-                f'<script src="{PAGE_SCRIPT}"></script>', unsafe_allow_javascript=True)
+                f'<script src="{script_href(PAGE_SCRIPT)}"></script>', unsafe_allow_javascript=True)
