@@ -62,6 +62,9 @@ def close_open(tail: str) -> str:
     """The open block made renderable mid-word: unfinished inline markup closed or hidden."""
     fence = open_fence(tail)
     if fence is not None:
+        body, _, last = tail.rpartition("\n")
+        if last.strip() and not last.strip().strip(fence[0]):  # the closing fence, half arrived
+            tail = body
         return tail + "\n" + fence
     text = PARTIAL_MARKER.sub("", tail.rstrip())  # "**" just arrived: its text hasn't yet
     link = OPEN_LINK.search(text)
