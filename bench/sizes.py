@@ -46,5 +46,5 @@ TINY = Sizes("tiny", ttft_pairs=5, ttft_tokens=3, ttft_delay_s=0.002, throughput
              throughput_tokens=300, per_token_trials=1, per_token_events=500, concurrent=8,
              concurrent_tokens=10, concurrent_tps=50.0, concurrent_pairs=1, rows=2_000,
              query_trials=2, sqlite_trials=1, dedup_trials=2, peer_pairs=2, peer_tokens=20,
-             page_runs=1, ui_trials=1, ui_tokens=40, ui_followers=1, ui_follow_tokens=600, ui_cpu_window_s=1.0)
+             page_runs=1, ui_trials=0)
 PRESETS = {s.name: s for s in (FULL, QUICK, TINY)}

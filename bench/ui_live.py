@@ -49,6 +49,9 @@ document.addEventListener('pointerdown', () => { window.__gv.t0 = performance.no
 
 def ui_live(base_url: str, sizes) -> dict:
     """The four keys, or raises (the runner records the error and nulls them)."""
+    if not sizes.ui_trials:  # the tiny run: starting the app and Chromium would take most of it
+        return {**{key: None for key in KEYS},
+                "details": {"ui_live": {"reason": f"not measured in the {sizes.name} run"}}}
     from playwright.sync_api import sync_playwright
 
     if shutil.which("chromium") is None:

@@ -66,7 +66,7 @@ def close_open(tail: str) -> str:
         if last.strip() and not last.strip().strip(fence[0]):  # the closing fence, half arrived
             tail = body
         return tail + "\n" + fence
-    text = PARTIAL_MARKER.sub("", tail.rstrip())  # "**" just arrived: its text hasn't yet
+    text = PARTIAL_MARKER.sub("", tail.rstrip()).rstrip()  # "**" just arrived: its text hasn't yet
     link = OPEN_LINK.search(text)
     if link and text[:link.start()].count("`") % 2 == 0:
         text = text[:link.start()].rstrip()
