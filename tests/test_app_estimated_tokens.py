@@ -29,7 +29,7 @@ def test_generation_page_summary_and_details_say_estimated(open_app, app_vault):
     at = open_app("pages/generate.py", id=estimated)
     assert not at.exception
     assert "42 (input 12, output 30) tokens (estimated) · unpriced" in captions(at)
-    details = at.table[0].value["Value"].to_dict()
+    details = dict(zip(at.dataframe[0].value["Field"], at.dataframe[0].value["Value"]))
     assert details["Tokens"] == "42 (input 12, output 30) (estimated)"
     assert details["Ended because"] == "length"
     at = open_app("pages/generate.py", id=reported)

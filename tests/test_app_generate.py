@@ -49,7 +49,7 @@ def test_submit_saves_then_the_url_holds_the_id_and_the_answer_is_shown_safely(o
     shown = texts(at)
     assert "complete" in shown and "Offline demo answer" in shown
     assert "![" not in shown and "<img" not in shown  # nothing the browser would fetch by itself
-    details = at.table[0].value["Value"].to_dict()
+    details = dict(at.dataframe[0].value.values)
     assert details["Cost"] == "$0" and details["Model asked"] == "offline-demo"
     assert details["User"] == "local" and details["Id"] == gen_id
     assert {b.label for b in at.button} >= {"Regenerate", "Continue"}

@@ -58,7 +58,7 @@ def test_missing_or_corrupt_image_file_is_reported_and_the_record_still_shows(op
     at = open_app(id=gen.id)
     assert not at.exception
     assert any("corrupt" in w.value for w in at.warning)
-    assert at.table[0].value["Value"]["Id"] == gen.id  # the rest of the record is there
+    assert dict(at.dataframe[0].value.values)["Id"] == gen.id  # the rest of the record is there
     path.unlink()
     at = open_app(IMAGE, id=gen.id)
     assert any("missing" in e.value for e in at.error)

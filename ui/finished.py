@@ -44,7 +44,11 @@ def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
     if gen.kind == TEXT and gen.result_text:
         _continue(vault, viewer, gen)
     st.subheader("Details")
-    st.table(metadata_frame(gen).set_index("Field"))  # whole: no inner scroll box hiding rows
+    # Every row at once (height "content": no inner scroll box hiding Cost or Parameters). Not
+    # st.table: it renders cells as Markdown, and these values come from the record and provider.
+    st.dataframe(metadata_frame(gen), hide_index=True, width="stretch", height="content", key="details",
+                 column_config={"Field": st.column_config.TextColumn(width="small"),
+                                "Value": st.column_config.TextColumn(width="large")})
 
 
 def _summary(gen: Generation) -> None:
@@ -64,7 +68,8 @@ def _summary(gen: Generation) -> None:
                 f'title="Copy the id {html.escape(gen.id, quote=True)}">Copy id</button>{COPY_CSS}')
 
 
-COPY_CSS = """<style>.gv-copy-id{font:inherit;font-size:.875rem;padding:.25rem .6rem;border-radius:.5rem;
+COPY_CSS = """<style>
+.gv-copy-id{font:inherit;font-size:.875rem;padding:.25rem .6rem;border-radius:.5rem;
 border:1px solid rgba(128,128,128,.4);background:transparent;color:inherit;cursor:pointer;white-space:nowrap}
 .gv-copy-id:hover{border-color:currentColor}</style>"""
 

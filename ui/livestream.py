@@ -167,9 +167,9 @@ def _message(payload: dict) -> str:
 
 
 LIVE_CSS = """<style>
-.st-key-live_refresh{display:none}
 .gv-live .gv-live-wait{opacity:.6;font-style:italic}
 .gv-live-stats,.gv-live-note{font-size:.875rem;opacity:.7}
+.st-key-live_refresh{display:none}
 </style>"""
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from .livestream import PAGE_SCRIPT, script_href
 
-HIDE = "<style>.st-key-gv_page_script{display:none}</style>"
+HIDE = "<style>\n.gv-page{display:none}\n.st-key-gv_page_script{display:none}\n</style>"
 
 
 def page_script(role: str, **data: str) -> None:
