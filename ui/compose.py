@@ -43,7 +43,7 @@ def show_form(vault, viewer: Viewer) -> None:
         _estimate(vault, form_request(" "))
         st.form_submit_button("Generate", type="primary", icon=":material/auto_awesome:",
                               on_click=_submit, args=(vault, viewer))
-    show_refusal()
+    show_refusal(vault, viewer)
     page_script("form")  # keeps the typed prompt across a reload (browser session storage)
 
 
@@ -108,7 +108,10 @@ def start_here(vault, viewer: Viewer, request: GenerationRequest, **start_kwargs
     except StorageUnavailable as exc:
         st.session_state[REFUSED] = (":material/database:", md_escape(f"Nothing was generated: {exc}"))
         return
-    except (BudgetExceeded, RateLimited) as exc:  # refused before any provider call
+    except BudgetExceeded as exc:  # refused before any provider call
+        st.session_state[REFUSED] = (":material/savings:", md_escape(str(exc)), "budget")
+        return
+    except RateLimited as exc:
         st.session_state[REFUSED] = (":material/savings:", md_escape(str(exc)))
         return
     st.session_state.pop(REFUSED, None)
@@ -116,9 +119,21 @@ def start_here(vault, viewer: Viewer, request: GenerationRequest, **start_kwargs
     st.query_params.from_dict({"id": gen_id})  # Streamlit pushes a browser history entry for it
 
 
-def show_refusal() -> None:
-    """The last refused start, once, where the button was."""
+def show_refusal(vault=None, viewer: Viewer | None = None) -> None:
+    """The last refused start, once, where the button was. A budget the notice at the top already
+    calls used up (the same sentence) is not printed a second time: a short pointer instead."""
     refused = st.session_state.pop(REFUSED, None)
-    if refused:
-        icon, message = refused
-        st.error(message, icon=icon)
+    if not refused:
+        return
+    icon, message, *kind = refused
+    if kind and vault is not None and _notice_says_used_up(vault, viewer):
+        st.caption("Not sent: the budget above is used up.")
+        return
+    st.error(message, icon=icon)
+
+
+def _notice_says_used_up(vault, viewer: Viewer) -> bool:
+    try:
+        return any(use.fraction >= 1 for use in vault.budgets.usage(viewer.user_id))
+    except Exception:  # noqa: BLE001 - when in doubt, say it (twice is better than never)
+        return False

@@ -40,7 +40,7 @@ def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
         else:
             st.caption("No text was received.")
     _actions(vault, viewer, gen)
-    show_refusal()  # a Regenerate or Continue the budget (or a check) refused
+    show_refusal(vault, viewer)  # a Regenerate or Continue the budget (or a check) refused
     if gen.kind == TEXT and gen.result_text:
         _continue(vault, viewer, gen)
     st.subheader("Details")

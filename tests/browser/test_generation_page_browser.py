@@ -210,3 +210,26 @@ def test_a_markdown_table_scrolls_sideways_on_a_phone(page, app, fake):
     table.evaluate("t => { t.scrollLeft = t.scrollWidth; }")
     last = table.get_by_text("Quarter 7 revenue")
     expect(last).to_be_in_viewport()
+
+
+def test_image_pages_not_found_once_progress_without_tokens_and_download_first(page, app, fake, new_context):
+    goto(page, app.at("/image?id=doesnotexist000000000"))
+    expect(page.get_by_role("heading", name="Image not found")).to_be_visible()
+    expect(page.locator("[data-testid='stMain']").get_by_text("Image not found")).to_have_count(1)
+
+    fake.enqueue(hang=2)  # the picture takes a while: the page shows it in progress first
+    submit(page, app, "A lighthouse at night, in flat colours", kind="Image")
+    stats = page.locator(".gv-live-stats")
+    expect(stats).to_contain_text("elapsed")
+    assert "tokens" not in stats.inner_text()  # not "≈ 0 tokens so far" for a picture
+    wait_finished(page)
+    expect(page.get_by_role("link", name="Download image")).to_be_visible()
+    gen_id = re.search(GEN_URL, page.url).group(1)
+
+    other = new_context().new_page()
+    other.set_viewport_size({"width": 390, "height": 844})
+    goto(other, app.at(f"/image?id={gen_id}"))
+    download = other.get_by_role("link", name="Download image")
+    expect(download).to_be_in_viewport()  # above the picture, not below the fold
+    picture = other.locator("[data-testid='stMain'] img").first
+    assert download.bounding_box()["y"] < picture.bounding_box()["y"]
