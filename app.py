@@ -15,11 +15,14 @@ def run_page() -> None:
     from ui.auth import require_viewer, sidebar_identity
     from ui.nav import build_pages
 
-    # No page_title here: each st.Page's own title shows. The icon is an emoji (a data: URI favicon),
-    # set before st.navigation so the pages' Material icons don't become the favicon: those load
-    # from fonts.gstatic.com, another origin, which the Content-Security-Policy (ui/csp.py) refuses.
+    # The icon is an emoji (a data: URI favicon), set before st.navigation so the pages' Material
+    # icons don't become the favicon: those load from fonts.gstatic.com, another origin, which the
+    # Content-Security-Policy (ui/csp.py) refuses.
     st.set_page_config(layout="wide", page_icon="🗃️")
     page = st.navigation(build_pages(), position="sidebar")
+    # Each run names the tab after its page again: a generation's page titles it with its prompt
+    # (ui/generation.py), and Streamlit would otherwise keep that title on the next page.
+    st.set_page_config(page_title=page.title)
     viewer = require_viewer()  # stops the run with a sign-in screen when auth is on and nobody is signed in
     sidebar_identity(viewer)
     page.run()

@@ -34,8 +34,11 @@ def show_form(vault, viewer: Viewer) -> None:
     with left:
         st.radio("Output", ["Text", "Image"], horizontal=True, key="output")
     kind = current_kind()
+    models = models_for(vault, kind)
+    if st.session_state.get(f"model_{kind}") not in (None, *models):  # kept or edited, no longer offered
+        del st.session_state[f"model_{kind}"]
     with right:
-        st.selectbox("Model", models_for(vault, kind), key=f"model_{kind}")
+        st.selectbox("Model", models, key=f"model_{kind}")
     _options(kind)
     with st.form("generate_form", border=False):
         st.text_area("Prompt", key="prompt", height=180,

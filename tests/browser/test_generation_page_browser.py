@@ -157,6 +157,9 @@ def test_the_page_summary_details_copy_id_title_and_compact_actions(page, app, f
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == gen_id
     no_traceback(page)
+    if viewport["width"] > 1000:  # the title is this page's only: History has its own again
+        page.locator("[data-testid='stSidebar']").get_by_role("link", name="History", exact=True).click()
+        expect(page).to_have_title(re.compile("History"))
 
 
 def test_a_failed_generation_offers_retry_only_and_no_empty_download(page, app, fake):
