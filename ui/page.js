@@ -14,17 +14,19 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
-  function keepDraft(tries) {
-    const box = document.querySelector('textarea[aria-label="Prompt"]');
-    if (!box) {
-      if (tries > 0) setTimeout(() => keepDraft(tries - 1), 100);
-      return;
-    }
-    if (box.dataset.gvDraft) return;
-    box.dataset.gvDraft = "1";
+  const PROMPT = 'textarea[aria-label="Prompt"]';
+
+  function saveDraft(e) {
+    if (e.target.matches && e.target.matches(PROMPT)) sessionStorage.setItem(DRAFT, e.target.value);
+  }
+
+  function restoreDraft(tries) {
+    // Streamlit may draw (or redraw) the form's textarea after this runs: keep trying for a while,
+    // and only ever fill an empty box the reader hasn't typed in.
+    const box = document.querySelector(PROMPT);
     const saved = sessionStorage.getItem(DRAFT);
-    if (saved && !box.value) setTextareaValue(box, saved);
-    box.addEventListener("input", () => sessionStorage.setItem(DRAFT, box.value));
+    if (box && saved && !box.value && !box.dataset.gvTyped) setTextareaValue(box, saved);
+    if (tries > 0) setTimeout(() => restoreDraft(tries - 1), 150);
   }
 
   function copy(button) {
@@ -70,10 +72,14 @@
   if (!window.__gvPageWired) {
     window.__gvPageWired = true;
     document.addEventListener("click", onClick, true);
+    document.addEventListener("input", saveDraft, true);
+    document.addEventListener("keydown", (e) => {
+      if (e.target.matches && e.target.matches(PROMPT)) e.target.dataset.gvTyped = "1";
+    }, true);
   }
   document.querySelectorAll(".gv-page:not([data-gv-done])").forEach((el) => {
     el.dataset.gvDone = "1";
-    if (el.dataset.role === "form") keepDraft(20);
+    if (el.dataset.role === "form") restoreDraft(20);
     if (el.dataset.role === "generation" && el.dataset.started === "1") sessionStorage.removeItem(DRAFT);
   });
 })();
