@@ -18,10 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+from tests.apphealth import wait_healthy
 
 from .server import prompt
 from .stats import p50, rnd, summary
@@ -195,7 +196,7 @@ def app_process(base_url: str):
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc, lambda: (tmp / "streamlit.log").read_text(errors="replace"))
         yield url, proc.pid
     finally:
         proc.terminate()
@@ -206,18 +207,3 @@ def app_process(base_url: str):
             proc.wait(timeout=10)
         log.close()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _wait_healthy(url: str, proc, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("streamlit did not become healthy")

@@ -35,23 +35,24 @@ def open_options(page) -> None:
     expect(page.get_by_label("System prompt", exact=True)).to_be_visible()
 
 
-def set_settings(page, system: str, temperature: str) -> None:
+def generate_with_settings(page, app, fake, prompt: str, system: str, temperature: str, answer_text: str) -> str:
+    """Submit the form with a system prompt and a temperature; returns the generation's URL, finished."""
+    fake.enqueue(text=answer_text, chunks=2, delay=0.01)
+    goto(page, app.at("/generate"))
     open_options(page)
     page.get_by_label("System prompt", exact=True).fill(system)
     page.get_by_label("Temperature", exact=True).fill(temperature)
     page.get_by_label("Temperature", exact=True).press("Enter")
     wait_idle(page)
+    page.get_by_label("Prompt", exact=True).fill(prompt)
+    page.get_by_role("button", name="Generate").click()
+    expect(page).to_have_url(re.compile(GEN_URL))
+    wait_finished(page)
+    return page.url
 
 
 def test_new_generation_keeps_settings_and_back_returns_to_the_generation(page, app, fake):
-    fake.enqueue(text="First answer.", chunks=2, delay=0.01)
-    goto(page, app.at("/generate"))
-    set_settings(page, "You are terse.", "0.3")
-    page.get_by_label("Prompt", exact=True).fill("A first question")
-    page.get_by_role("button", name="Generate").click()
-    expect(page).to_have_url(re.compile(GEN_URL))
-    gen_url = page.url
-    wait_finished(page)
+    gen_url = generate_with_settings(page, app, fake, "A first question", "You are terse.", "0.3", "First answer.")
 
     page.get_by_role("button", name="New generation").click()
     expect(page).to_have_url(FORM_URL)  # no ?id= left behind
@@ -92,13 +93,7 @@ def test_the_draft_prompt_survives_a_reload_and_is_forgotten_once_generated(page
 
 
 def test_edit_and_rerun_and_regenerate_with_other_parameters(page, app, fake):
-    fake.enqueue(text="Version one.", chunks=2, delay=0.01)
-    goto(page, app.at("/generate"))
-    set_settings(page, "Answer in one line.", "0.5")
-    page.get_by_label("Prompt", exact=True).fill("Describe Parquet")
-    page.get_by_role("button", name="Generate").click()
-    wait_finished(page)
-    first = page.url
+    first = generate_with_settings(page, app, fake, "Describe Parquet", "Answer in one line.", "0.5", "Version one.")
 
     page.get_by_role("button", name="Edit and rerun").click()
     expect(page).to_have_url(FORM_URL)
