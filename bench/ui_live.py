@@ -89,6 +89,8 @@ def _trial(browser, url: str, n: int, sizes) -> dict:
         starter.get_by_role("button", name="Generate").click()
         starter.wait_for_url("**/generate?id=*")
         gen_id = starter.url.rsplit("id=", 1)[1]
+        # the follower opens once the starter shows text: its page load must not slow the first paint
+        starter.wait_for_function("() => window.__gv.samples.length > 0")
         _goto(follower, starter.url)
         for page in (starter, follower):
             page.locator(".gv-live").wait_for(state="detached", timeout=120_000)  # the finished view

@@ -27,7 +27,7 @@ from .settings import edit_settings
 from .textview import show_collapsible, show_text
 
 # The live text comes over ui/livestream.py; this timer only catches an end the browser missed.
-FALLBACK_POLL_SECONDS = 5.0
+FALLBACK_POLL_SECONDS = 10.0
 # Just started here: wait this long for the first token before drawing the answer block, so it
 # arrives with the block itself instead of one event-stream round trip after it.
 FIRST_TOKEN_WAIT_S = 0.25
