@@ -17,6 +17,9 @@ import hashlib
 import html
 import json
 import logging
+import signal
+import sys
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +48,8 @@ PAGE_SCRIPT = "live/page.js"
 SCRIPTS = {"live.js": Path(__file__).with_name("live.js"), "page.js": Path(__file__).with_name("page.js")}
 TICK_S = 0.05          # at most 20 updates a second per viewer
 STATS_EVERY_S = 0.5    # the "tokens so far · elapsed" line, also a keep-alive
-MAX_STREAM_S = 120     # then the browser reconnects: a server stop never waits on an idle viewer
+MAX_STREAM_S = 30      # then the browser reconnects (bounds how long a stopping server could wait)
+_STOPPING = threading.Event()
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Accel-Buffering": "no"}
 
 
@@ -92,6 +96,7 @@ async def live_events(request: Request) -> Response:
         return unavailable()
     if gen is None:
         return not_found()
+    watch_stop_signals()
     return StreamingResponse(_stream(vault, gen_id, viewer.visible_to), media_type="text/event-stream",
                              headers={**BASE_HEADERS, **SSE_HEADERS})
 
@@ -101,7 +106,7 @@ async def _stream(vault, gen_id: str, visible_to: str | None):
     view, started = LiveView(vault, gen_id, visible_to), time.monotonic()
     wake = WAKEUPS.subscribe(vault, gen_id)
     try:
-        yield "retry: 1000\n\n"
+        yield "retry: 200\n\n"  # after MAX_STREAM_S, reconnect at once
         while True:
             wake[1].clear()
             stepped = time.monotonic()
@@ -113,8 +118,8 @@ async def _stream(vault, gen_id: str, visible_to: str | None):
             if not live:
                 yield _message({"end": True})
                 return
-            if time.monotonic() - started > MAX_STREAM_S:
-                return
+            if time.monotonic() - started > MAX_STREAM_S or server_stopping():
+                return  # the browser reconnects; a stopping server must not wait on this response
             try:  # new text wakes this at once; otherwise the stats line ticks on
                 await asyncio.wait_for(wake[1].wait(), STATS_EVERY_S)
             except asyncio.TimeoutError:
@@ -144,6 +149,35 @@ class LiveView:
             message["stats"], self.stats_at = stats_line(gen, len(text)), now
             message["note"] = tail_note(len(text))
         return message, gen.is_live
+
+
+def server_stopping() -> bool:
+    """True once the process got SIGTERM or SIGINT: uvicorn then waits for open responses (this
+    stream) before it exits, and Streamlit stops its runtime only after that."""
+    return _STOPPING.is_set()
+
+
+def watch_stop_signals() -> None:
+    """Note SIGTERM/SIGINT before Streamlit's own handler runs (chained, once). Signal handlers can
+    only be set from the main thread, where the server's event loop runs; elsewhere, MAX_STREAM_S
+    bounds how long a stop waits."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(number)
+        if getattr(previous, "genvault_live", False):
+            continue
+
+        def noted(signum, frame, previous=previous):
+            _STOPPING.set()
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:
+                signal.default_int_handler(signum, frame) if signum == signal.SIGINT else sys.exit(128 + signum)
+
+        noted.genvault_live = True
+        try:
+            signal.signal(number, noted)
+        except ValueError:  # not the main thread
+            return
 
 
 def stats_line(gen, chars: int) -> str:
