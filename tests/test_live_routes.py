@@ -12,7 +12,9 @@ from starlette.testclient import TestClient
 
 from genlib import GenerationRequest, Identity
 from ui.csp import ContentSecurityPolicy
-from ui.livestream import PAGE_SCRIPT, SCRIPT, events_href, live_block_html, live_routes, script_href
+from ui.liveblock import live_block_html
+from ui.livestream import live_routes
+from ui.liveurls import PAGE_SCRIPT, SCRIPT, events_href, script_href
 
 from tests.conftest import TEST_ISSUER, user_claims
 from tests.test_files_routes import ANA, BEN, BOSS, assert_not_found, get, signed_in, user_cookie  # noqa: F401

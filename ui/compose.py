@@ -63,7 +63,8 @@ def form_request(prompt: str | None = None) -> GenerationRequest:
         system = state.get("system_prompt") or None
         params = {"temperature": state.get("temperature"), "max_tokens": state.get("max_tokens")}
     model = state.get(f"model_{kind}")
-    return GenerationRequest(state.get("prompt") or "" if prompt is None else prompt, model, kind, system, params)
+    text = (state.get("prompt") or "") if prompt is None else prompt
+    return GenerationRequest(text, model, kind, system, params)
 
 
 def _options(kind: str) -> None:

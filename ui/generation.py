@@ -19,7 +19,7 @@ from .auth import Viewer
 from .compose import JUST_STARTED
 from .finished import show_finished
 from .guard import run_guarded
-from .livestream import live_block_html, live_stats_html
+from .liveblock import live_block_html, live_stats_html
 from .nav import link_to_generation, not_found
 from .pagescript import page_script
 from .render import format_cost, md_escape, status_badge

@@ -7,22 +7,19 @@
 Why not a polling fragment: a Streamlit rerun per viewer per update costs a full script run; at
 10 updates a second for 20 viewers that saturates two cores. Here each viewer costs a read of
 the Vault's in-memory snapshot and a Markdown render of the open block when new text wakes it
-(ui/livewake.py), at most every TICK_S. The same sign-in check as the file routes: with sign-in on, only the owner
-(or an admin) gets events; anything else is the same 404.
+(ui/livewake.py), at most every TICK_S. The same sign-in check as the file routes: with sign-in
+on, only the owner (or an admin) gets events; anything else is the same 404. The markup the
+pages draw is ui/liveblock.py; the URLs ui/liveurls.py.
 """
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import html
 import json
 import logging
 import signal
 import sys
 import threading
 import time
-from functools import lru_cache
-from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,29 +29,21 @@ from starlette.routing import Route
 from genlib import IMAGE
 
 from .fileurls import route_path
+from .liveblock import stats_line, tail_note
 from .livetext import LiveMarkdown
+from .liveurls import EVENTS, PAGE_SCRIPT, SCRIPT, SCRIPTS, script_version
 from .livewake import WAKEUPS
-from .render import utcnow
-from .safe_markdown import STYLE
 from .requestauth import request_viewer
 from .routes import BASE_HEADERS, not_found, unavailable
 from .textview import LIVE_TAIL_CHARS
 from .vault import get_vault
 
 log = logging.getLogger("genvault.live")
-EVENTS = "live/events/{gen_id}"
-SCRIPT = "live/live.js"
-PAGE_SCRIPT = "live/page.js"
-SCRIPTS = {"live.js": Path(__file__).with_name("live.js"), "page.js": Path(__file__).with_name("page.js")}
 TICK_S = 0.05          # at most 20 updates a second per viewer
 STATS_EVERY_S = 0.5    # the "tokens so far · elapsed" line, also a keep-alive
 MAX_STREAM_S = 30      # then the browser reconnects (bounds how long a stopping server could wait)
 _STOPPING = threading.Event()
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Accel-Buffering": "no"}
-
-
-def events_href(gen_id: str) -> str:
-    return EVENTS.format(gen_id=gen_id)
 
 
 def live_routes(base_path: str = "") -> list[Route]:
@@ -63,21 +52,10 @@ def live_routes(base_path: str = "") -> list[Route]:
             Route(route_path(PAGE_SCRIPT, base_path), live_script, methods=["GET"])]
 
 
-def script_href(path: str) -> str:
-    """The script's URL with its content hash: browsers keep it until it changes (no revalidation
-    round trip before the live text can start)."""
-    return f"{path}?v={_version(path.rsplit('/', 1)[-1])}"
-
-
-@lru_cache(maxsize=None)
-def _version(name: str) -> str:
-    return hashlib.sha256(SCRIPTS[name].read_bytes()).hexdigest()[:12]
-
-
 def live_script(request: Request) -> Response:
     # Same-origin, so the Content-Security-Policy's script-src 'self' admits it (no inline script).
     name = request.url.path.rsplit("/", 1)[-1]
-    current = request.query_params.get("v") == _version(name)
+    current = request.query_params.get("v") == script_version(name)
     cache = "public, max-age=31536000, immutable" if current else "no-cache"
     return Response(SCRIPTS[name].read_bytes(), media_type="text/javascript; charset=utf-8",
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache})
@@ -180,57 +158,5 @@ def watch_stop_signals() -> None:
             return
 
 
-def stats_line(gen, chars: int) -> str:
-    """Plain text (the browser sets it as text, never HTML); tokens ≈ characters / 4."""
-    elapsed = (utcnow() - (gen.request_sent_utc or gen.created_utc)).total_seconds()
-    if gen.kind == IMAGE:
-        return f"{elapsed:.1f} s elapsed · model {gen.model_requested}"
-    return f"≈ {max(1, round(chars / 4)) if chars else 0:,} tokens so far · {elapsed:.1f} s elapsed · " \
-           f"model {gen.model_requested}"
-
-
-def tail_note(chars: int) -> str:
-    if chars <= LIVE_TAIL_CHARS:
-        return ""
-    return (f"Showing the last {LIVE_TAIL_CHARS:,} of {chars:,} characters while it streams; "
-            "all of it shows when it finishes.")
-
-
 def _message(payload: dict) -> str:
     return f"data: {json.dumps(payload, separators=(',', ':'))}\n\n"
-
-
-LIVE_CSS = """<style>
-.gv-live .gv-live-wait{opacity:.6;font-style:italic}
-.gv-live-stats,.gv-live-note{font-size:.875rem;opacity:.7}
-.st-key-live_refresh{display:none}
-</style>"""
-
-
-def live_block_html(gen) -> str:
-    """The st.html body of the live answer: the text so far (so a reload shows it at once), and
-    the same-origin script that keeps it growing. The caller draws this body unchanged on every
-    rerun of the page's session, so the browser keeps the block (and its event stream)."""
-    waiting = "Drawing the image…" if gen.kind == IMAGE else "Waiting for the first token…"
-    blocks, tail = initial_html(gen.result_text or "") if gen.kind != IMAGE else ("", "")
-    return (f'{STYLE}{LIVE_CSS}<div class="gv-md gv-live" data-src="{events_href(gen.id)}" '
-            f'data-limit="{LIVE_TAIL_CHARS}" data-waiting="{html.escape(waiting, quote=True)}">'
-            f'<div class="gv-live-blocks">{blocks}</div>'
-            f'<div class="gv-live-tail">{tail or f"<p class=gv-live-wait>{waiting}</p>"}</div></div>'
-            f'<script src="{script_href(SCRIPT)}"></script>')
-
-
-def initial_html(text: str) -> tuple[str, str]:
-    """(finished blocks, open tail) as the event stream's first message would draw them."""
-    events = LiveMarkdown(LIVE_TAIL_CHARS).update(text)
-    blocks = "".join(f'<div class="gv-live-block" data-n="{e["n"]}">{e["html"]}</div>'
-                     for e in events if e["t"] == "block")
-    return blocks, next((e["html"] for e in events if e["t"] == "tail"), "")
-
-
-def live_stats_html(gen) -> str:
-    """The status line, drawn on each run and kept current by live.js (`data-status`: as drawn)."""
-    chars = len(gen.result_text or "")
-    return (f'{LIVE_CSS}<div class="gv-live-stats" data-status="{html.escape(gen.status)}">'
-            f'{html.escape(stats_line(gen, chars))}</div>'
-            f'<div class="gv-live-note">{html.escape(tail_note(chars))}</div>')

@@ -12,7 +12,7 @@ import html
 
 import streamlit as st
 
-from .livestream import PAGE_SCRIPT, script_href
+from .liveurls import PAGE_SCRIPT, script_href
 
 HIDE = "<style>\n.gv-page{display:none}\n.st-key-gv_page_script{display:none}\n</style>"
 
