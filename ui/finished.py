@@ -8,10 +8,10 @@ follow-up box sits right under the answer; Details, whole, come last.
 """
 from __future__ import annotations
 
-import streamlit as st
-
 import html
 from dataclasses import replace
+
+import streamlit as st
 
 from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, Generation
 
@@ -134,12 +134,12 @@ def _actions(vault, viewer: Viewer, gen: Generation) -> None:
 
 def _regenerate_with(vault, viewer: Viewer, gen: Generation) -> None:
     """Regenerate with changed parameters (a fresh call, linked to this one)."""
-    params = gen.params
     if gen.kind == TEXT:
-        st.number_input("Temperature", min_value=0.0, max_value=2.0, value=params.get("temperature"), step=0.1,
-                        placeholder="model default", key="regen_temperature")
-        st.number_input("Max tokens", min_value=1, max_value=1_000_000, value=params.get("max_tokens"), step=1,
-                        placeholder="model default", key="regen_max_tokens")
+        temperature, max_tokens = gen.params.get("temperature"), gen.params.get("max_tokens")
+        st.number_input("Temperature", min_value=0.0, max_value=2.0, step=0.1, placeholder="model default",
+                        value=None if temperature is None else float(temperature), key=f"regen_temperature_{gen.id}")
+        st.number_input("Max tokens", min_value=1, max_value=1_000_000, step=1, placeholder="model default",
+                        value=None if max_tokens is None else int(max_tokens), key=f"regen_max_tokens_{gen.id}")
     st.button("Regenerate with these", key="regenerate_with", icon=":material/autorenew:", type="primary",
               on_click=_regenerate_changed, args=(vault, viewer, gen))
 
@@ -147,8 +147,8 @@ def _regenerate_with(vault, viewer: Viewer, gen: Generation) -> None:
 def _regenerate_changed(vault, viewer: Viewer, gen: Generation) -> None:
     request = vault.regenerate_request(gen)
     if gen.kind == TEXT:
-        changed = {"temperature": st.session_state.get("regen_temperature"),
-                   "max_tokens": st.session_state.get("regen_max_tokens")}
+        changed = {"temperature": st.session_state.get(f"regen_temperature_{gen.id}"),
+                   "max_tokens": st.session_state.get(f"regen_max_tokens_{gen.id}")}
         params = {k: v for k, v in {**request.params, **changed}.items() if v is not None}
         request = replace(request, params=params)
     start_here(vault, viewer, request, force=True, regenerated_from=gen.id)

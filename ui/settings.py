@@ -36,7 +36,8 @@ def edit_settings(gen: Generation) -> None:
     params, image = gen.params, gen.kind == IMAGE
     values = {"output": "Image" if image else "Text", f"model_{gen.kind}": gen.model_requested,
               PROMPT_KEY: gen.prompt, "system_prompt": gen.system_prompt or "",
-              "temperature": params.get("temperature"), "max_tokens": params.get("max_tokens"),
+              "temperature": _number(params.get("temperature"), float),
+              "max_tokens": _number(params.get("max_tokens"), int),
               "size": params.get("size"), "quality": params.get("quality")}
     for key, value in values.items():
         st.session_state.pop(key, None)  # the widget isn't drawn: let restore_settings set it
@@ -44,3 +45,11 @@ def edit_settings(gen: Generation) -> None:
             st.session_state.pop(KEPT + key, None)
         else:
             st.session_state[KEPT + key] = value
+
+
+def _number(value, kind):
+    """As the form's number input holds it (a stored 1 is 1.0 for Temperature), None if unusable."""
+    try:
+        return None if value is None else kind(value)
+    except (TypeError, ValueError):
+        return None
