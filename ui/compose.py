@@ -43,7 +43,7 @@ def show_form(vault, viewer: Viewer) -> None:
     with st.form("generate_form", border=False):
         st.text_area("Prompt", key="prompt", height=180,
                      placeholder="Ask for text or describe a picture. Ctrl+Enter generates.")
-        _estimate(vault, form_request(" "))
+        _estimate(vault, form_request(vault, " "))
         st.form_submit_button("Generate", type="primary", icon=":material/auto_awesome:",
                               on_click=_submit, args=(vault, viewer))
     show_refusal(vault, viewer)
@@ -54,15 +54,16 @@ def current_kind() -> str:
     return IMAGE if st.session_state.get("output") == "Image" else TEXT
 
 
-def form_request(prompt: str | None = None) -> GenerationRequest:
-    """The request the form's widgets describe (read from session state, so callbacks can too)."""
+def form_request(vault, prompt: str | None = None) -> GenerationRequest:
+    """The request the form's widgets describe (read from session state, so callbacks can too; a
+    widget whose value the client didn't send counts as its default, as when it is drawn)."""
     state, kind = st.session_state, current_kind()
     if kind == IMAGE:
         system, params = None, {"size": state.get("size"), "quality": state.get("quality")}
     else:
         system = state.get("system_prompt") or None
         params = {"temperature": state.get("temperature"), "max_tokens": state.get("max_tokens")}
-    model = state.get(f"model_{kind}")
+    model = state.get(f"model_{kind}") or models_for(vault, kind)[0]
     text = (state.get("prompt") or "") if prompt is None else prompt
     return GenerationRequest(text, model, kind, system, params)
 
@@ -97,7 +98,7 @@ def _estimate(vault, request: GenerationRequest) -> None:
 
 def _submit(vault, viewer: Viewer) -> None:
     remember_settings()
-    start_here(vault, viewer, form_request())
+    start_here(vault, viewer, form_request(vault))
 
 
 def start_here(vault, viewer: Viewer, request: GenerationRequest, **start_kwargs) -> None:

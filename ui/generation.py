@@ -48,11 +48,13 @@ def show_generation(vault, viewer: Viewer, gen_id: str) -> None:
                    args=(gen,), help="Open the form with this prompt, model and settings, to change and run again")
     _thread(vault, viewer, gen)
     _prompt(gen)
+    # A full run (a reload keeps the session too) draws the live block afresh with the text so far;
+    # the fragment's own reruns reuse that body, so the browser keeps the block and its stream.
+    st.session_state.pop(f"_live_body_{gen.id}", None)
     if gen.is_live:
         panel = st.fragment(_live_panel, run_every=FALLBACK_POLL_SECONDS)
         panel(vault, viewer, gen.id, bool(st.session_state.get(JUST_STARTED)))
     else:
-        st.session_state.pop(f"_live_body_{gen.id}", None)
         show_finished(vault, viewer, gen)
     page_script("generation", started="1" if st.session_state.pop(JUST_STARTED, False) else "0")
 
@@ -93,8 +95,8 @@ def _live_body(vault, viewer: Viewer, gen: Generation, just_started: bool) -> No
     if just_started and body_key not in st.session_state:
         gen = _first_token(vault, viewer, gen)
     with st.chat_message("assistant"):
-        # The same body on every rerun of this session, so the browser keeps the block (and its
-        # event stream); a reload is a new session, whose body starts with the text so far.
+        # The same body on every rerun of this fragment, so the browser keeps the block (and its
+        # event stream); each full run starts it with the text so far.
         body = st.session_state.setdefault(body_key, live_block_html(gen))
         st.html(body, unsafe_allow_javascript=True)
     with st.container(key="live_refresh"):  # hidden; live.js clicks it to hand over to a rerun
