@@ -39,7 +39,7 @@ document.addEventListener('pointerdown', () => { window.__gv.t0 = performance.no
 (function frame() {
   const root = document.querySelector('.gv-live');
   if (root) {
-    const n = root.querySelector('.gv-live-wait') ? 0 : root.textContent.length;
+    const n = root.textContent.length;
     const s = window.__gv.samples;
     if (s.length ? n !== s[s.length - 1][1] : n > 0) s.push([performance.now(), n]);
   }

@@ -61,7 +61,6 @@
     root.dataset.gvStarted = "1";
     const blocks = root.querySelector(".gv-live-blocks");
     const tail = root.querySelector(".gv-live-tail");
-    const waiting = '<p class="gv-live-wait"></p>';
     const limit = Number(root.dataset.limit) || 10000;
     const follow = follower(root);
     const source = new EventSource(root.dataset.src);
@@ -79,7 +78,7 @@
     const apply = (ev) => {
       if (ev.t === "reset") {
         blocks.replaceChildren();
-        tail.innerHTML = "";
+        tail.replaceChildren();
       } else if (ev.t === "block") {
         const block = document.createElement("div");
         block.className = "gv-live-block";
@@ -87,11 +86,8 @@
         block.innerHTML = ev.html;
         blocks.append(block);
       } else if (ev.t === "tail") {
-        tail.innerHTML = ev.html;
-        if (!ev.html && !blocks.children.length) {  // nothing yet: say so
-          tail.innerHTML = waiting;
-          tail.firstChild.textContent = root.dataset.waiting;
-        }
+        if (ev.html) tail.innerHTML = ev.html;
+        else tail.replaceChildren();  // empty: the stylesheet says "Waiting…" while nothing has come
       }
     };
     const setText = (selector, text) => {

@@ -34,7 +34,7 @@ def tail_note(chars: int) -> str:
 
 
 LIVE_CSS = """<style>
-.gv-live .gv-live-wait{opacity:.6;font-style:italic}
+.gv-live .gv-live-blocks:empty+.gv-live-tail:empty::before{content:attr(data-waiting);opacity:.6;font-style:italic}
 .gv-live-stats,.gv-live-note{font-size:.875rem;opacity:.7}
 .st-key-live_refresh{display:none}
 </style>"""
@@ -43,13 +43,13 @@ LIVE_CSS = """<style>
 def live_block_html(gen) -> str:
     """The st.html body of the live answer: the text so far (so a reload shows it at once), and
     the same-origin script that keeps it growing. The caller draws this body unchanged on every
-    rerun of the page's session, so the browser keeps the block (and its event stream)."""
+    rerun of its fragment, so the browser keeps the block (and its event stream)."""
+    # "Waiting…" is drawn by CSS (::before) while nothing has arrived: never part of the answer's text
     waiting = "Drawing the image…" if gen.kind == IMAGE else "Waiting for the first token…"
     blocks, tail = initial_html(gen.result_text or "") if gen.kind != IMAGE else ("", "")
     return (f'{STYLE}{LIVE_CSS}<div class="gv-md gv-live" data-src="{events_href(gen.id)}" '
-            f'data-limit="{LIVE_TAIL_CHARS}" data-waiting="{html.escape(waiting, quote=True)}">'
-            f'<div class="gv-live-blocks">{blocks}</div>'
-            f'<div class="gv-live-tail">{tail or f"<p class=gv-live-wait>{waiting}</p>"}</div></div>'
+            f'data-limit="{LIVE_TAIL_CHARS}"><div class="gv-live-blocks">{blocks}</div>'
+            f'<div class="gv-live-tail" data-waiting="{html.escape(waiting, quote=True)}">{tail}</div></div>'
             f'<script src="{script_href(SCRIPT)}"></script>')
 
 

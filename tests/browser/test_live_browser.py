@@ -28,9 +28,8 @@ RECORD = """() => {
     window.__seen = [];
     const note = () => {
         const root = document.querySelector('.gv-live');
-        if (!root || root.querySelector('.gv-live-wait')) return;
-        const text = root.innerText;
-        if (window.__seen[window.__seen.length - 1] !== text) window.__seen.push(text);
+        const text = root ? root.innerText.trim() : '';
+        if (text && window.__seen[window.__seen.length - 1] !== text) window.__seen.push(text);
     };
     new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
