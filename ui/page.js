@@ -20,13 +20,15 @@
     if (e.target.matches && e.target.matches(PROMPT)) sessionStorage.setItem(DRAFT, e.target.value);
   }
 
-  function restoreDraft(tries) {
-    // Streamlit may draw (or redraw) the form's textarea after this runs: keep trying for a while,
-    // and only ever fill an empty box the reader hasn't typed in.
+  function restoreDraft(tries, settled) {
+    // Streamlit may draw (or redraw) the form's textarea after this runs, slowly on a busy machine:
+    // keep trying until the box has held a value for two checks in a row, and only ever fill an
+    // empty box the reader hasn't typed in.
     const box = document.querySelector(PROMPT);
     const saved = sessionStorage.getItem(DRAFT);
     if (box && saved && !box.value && !box.dataset.gvTyped) setTextareaValue(box, saved);
-    if (tries > 0) setTimeout(() => restoreDraft(tries - 1), 150);
+    const holds = Boolean(box && (box.value || !saved));
+    if (tries > 0 && !(holds && settled)) setTimeout(() => restoreDraft(tries - 1, holds), 150);
   }
 
   function copy(button) {
@@ -79,7 +81,7 @@
   }
   document.querySelectorAll(".gv-page:not([data-gv-done])").forEach((el) => {
     el.dataset.gvDone = "1";
-    if (el.dataset.role === "form") restoreDraft(20);
+    if (el.dataset.role === "form") restoreDraft(100, false);
     if (el.dataset.role === "generation" && el.dataset.started === "1") sessionStorage.removeItem(DRAFT);
   });
 })();
