@@ -25,6 +25,9 @@ TARGETS = {
     "history_search_phrase_ms_p50": ("<=", 100, "ms"), "history_search_filtered_ms_p50": ("<=", 100, "ms"),
     "history_page_deep_ms_p50": ("<=", 100, "ms"), "search_index_mb": ("report", None, "MB"),
     "search_index_write_ms_p50": ("report", None, "ms"),
+    # issue 15: the live view in Chromium (bench/ui_live.py)
+    "ui_first_token_ms_p50": ("report", None, "ms"), "ui_first_token_over_ttft_ms_p50": ("<=", 150, "ms"),
+    "ui_updates_per_s": (">=", 10, "/s"), "ui_cpu_per_follower_pct": ("report", None, "% of a core"),
 }
 PACKAGES = ("duckdb", "openai", "httpx2", "streamlit", "pandas", "numpy", "pyarrow", "diskcache",
             "genai-prices", "llm", "sqlite-utils")
@@ -37,7 +40,7 @@ def verdict(key: str, value) -> str:
         return "report"
     if value is None:
         return "n/a"
-    good = value == target if op == "==" else value <= target
+    good = value == target if op == "==" else value >= target if op == ">=" else value <= target
     return "ok" if good else "MISS"
 
 

@@ -1,7 +1,7 @@
 """Runs every benchmark against one loopback server and gathers results.json.
 
 Order: streaming (TTFT, throughput, loss window, concurrency, the `llm` peer) on a fresh Vault;
-the stream loop on a stub provider; then the big history (generated once per run into a temp
+the stream loop on a stub provider; the live view in Chromium against `streamlit run app.py`; then the big history (generated once per run into a temp
 dir, deleted at the end): queries on DuckDB and SQLite, dedup hits, the pages. A phase that
 fails records its keys as null and the error under "errors"; the others still run.
 """
@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from . import concurrency, dataset, dedup, history, latency, losswindow, pages, peer_llm, pertoken, report
-from . import search
+from . import search, ui_live
 from .harness import StoreCalls, make_vault, raw_client
 from .server import ServerProcess, prompt
 from .sqlite_ref import SQLiteReference
@@ -56,6 +56,7 @@ def run(sizes, log=print) -> dict:
     try:
         with ServerProcess() as srv:
             _streaming(r, srv.base_url, workdir)
+            r.phase("ui live (Chromium)", ui_live.KEYS, lambda: ui_live.ui_live(srv.base_url, sizes))
             _history(r, srv.base_url, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -65,7 +65,8 @@ def test_a_used_up_budget_refuses_the_generation_with_the_reason(open_app, app_v
     at.text_area(key="prompt").input("one more please")
     at.button(key=SUBMIT).click().run()
     assert "id" not in at.query_params and at.text_area(key="prompt").value == "one more please"
-    assert sum("Ask an admin to raise it." in e for e in plain(at.error)) == 2  # the notice and the refusal
+    assert sum("Ask an admin to raise it." in e for e in plain(at.error)) == 1  # said once (issue 15) ...
+    assert "Not sent: the budget above is used up." in plain(at.caption)  # ... and the click answered
     assert [g.prompt for g in app_vault.search().items] == ["seeded"]
 
 

@@ -76,7 +76,7 @@ def test_empty_prompt_shows_the_reason_and_keeps_the_typed_text(open_app, app_va
 def test_unknown_or_malformed_ids_say_not_found(open_app, bad_id):
     at = open_app(id=bad_id)
     assert not at.exception
-    assert "Generation not found" in [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Generation not found"] and not at.error
     assert {link.label for link in at.get("page_link")} >= {"New generation", "Back to history"}
 
 
@@ -158,3 +158,31 @@ def test_storage_errors_and_surprises_are_messages_not_tracebacks(open_app, app_
     at = open_app(id="AAAAAAAAAAAAAAAAAAAAA")
     assert not at.exception
     assert "Something went wrong" in at.error[0].value and "secret internals" not in texts(at)
+
+
+def test_new_generation_keeps_settings_and_edit_and_rerun_fills_the_form(open_app, app_vault):
+    at = open_app()
+    at.text_area(key="system_prompt").input("Be brief.")
+    at.number_input(key="temperature").set_value(0.7)
+    at = finished(submit(at, "first version"), app_vault)
+    at.button(key="new_generation").click().run()
+    assert "id" not in at.query_params and at.text_area(key="prompt").value == ""
+    assert at.text_area(key="system_prompt").value == "Be brief." and at.number_input(key="temperature").value == 0.7
+    # a stored integer temperature (from the API or an old record) fills the float input
+    old = app_vault.wait(app_vault.start(GenerationRequest("older", "offline-demo", params={"temperature": 1,
+                                                                                             "max_tokens": 50}),
+                                         "local"), timeout=20)
+    at = open_app(id=old.id)
+    at.button(key="edit_rerun").click().run()
+    assert "id" not in at.query_params and at.text_area(key="prompt").value == "older"
+    assert at.number_input(key="temperature").value == 1.0 and at.number_input(key="max_tokens").value == 50
+    assert not at.exception
+
+
+def test_regenerate_with_other_parameters_starts_a_linked_generation(open_app, app_vault):
+    at = finished(submit(open_app(), "tune me"), app_vault)
+    first = at.query_params["id"]
+    at.number_input(key=f"regen_max_tokens_{first}").set_value(7)
+    at.button(key="regenerate_with").click().run()
+    fresh = app_vault.wait(at.query_params["id"], timeout=20)
+    assert fresh.id != first and fresh.regenerated_from == first and fresh.params == {"max_tokens": 7}

@@ -38,7 +38,11 @@ def test_image_form_submit_shows_the_saved_picture(open_app, app_vault):
     assert pictures(at) == [f"![{meta['width']}×{meta['height']}](files/image/{gen.id}/0)"]
     assert not at.image and not at.get("download_button")  # nothing on Streamlit's /media
     assert link_buttons(at)["Download record (JSON)"] == f"files/record/{gen.id}.json"
+    assert link_buttons(at)["Download image"] == f"files/image/{gen.id}/0?download=1"  # on its own page too
     assert any(link.label == "Open the image alone" for link in at.get("page_link"))
+    fields = list(at.dataframe[0].value["Field"])
+    assert "Duration" in fields and "Time to first token" not in fields  # an image has no tokens streaming
+    assert "Download answer" not in link_buttons(at)
 
 
 def test_image_page_shows_the_picture_alone_with_a_download_link(open_app, app_vault):
@@ -66,7 +70,7 @@ def test_missing_or_corrupt_image_file_is_reported_and_the_record_still_shows(op
 
 def test_image_page_not_found_and_text_generations(open_app, app_vault):
     at = open_app(IMAGE, id="../../../etc/passwd")
-    assert "Image not found" in [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Image not found"] and not at.error
     text = app_vault.wait(app_vault.start(GenerationRequest("words", "offline-demo"), "local"), timeout=20)
     at = open_app(IMAGE, id=text.id)
     assert "text, not an image" in at.warning[0].value

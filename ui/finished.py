@@ -1,20 +1,27 @@
-"""The finished view of a generation: provenance, the answer, actions, details and Continue.
+"""The finished view of a generation: summary, provenance, the answer, actions, Continue, details.
 
-Provenance first, because it changes how to read the answer: served from the dedup cache (and
-how old that answer is), regenerated from another one, stopped, interrupted or failed (Retry).
+The summary line carries what an analyst compares runs by (model, time to first token, duration,
+tokens, cost, parameters) with a copy-id button. Provenance comes before the answer, because it
+changes how to read it: served from the dedup cache (and how old that answer is), regenerated
+from another one, stopped, interrupted or failed (Retry, the only rerun offered then). The
+follow-up box sits right under the answer; Details, whole, come last.
 """
 from __future__ import annotations
+
+import html
+from dataclasses import replace
 
 import streamlit as st
 
 from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, Generation
 
 from .auth import Viewer
-from .compose import start_and_open
-from .fileurls import answer_href, record_href
+from .compose import show_refusal, start_here
+from .fileurls import answer_href, image_href, record_href
 from .images import load_image, show_image
 from .nav import link_to_generation, link_to_image
-from .render import ago, estimated_mark, format_cost, md_escape, metadata_frame, status_badge, token_line
+from .render import (ago, estimated_mark, format_cost, format_ms, format_params, md_escape, metadata_frame,
+                     status_badge, token_line)
 from .textview import copy_block, show_text
 
 ENDED_NOTES = {CANCELLED: "Stopped before the end: the text received until then is kept.",
@@ -33,19 +40,38 @@ def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
         else:
             st.caption("No text was received.")
     _actions(vault, viewer, gen)
-    st.subheader("Details")
-    st.dataframe(metadata_frame(gen), hide_index=True, width="stretch", key="details")
+    show_refusal(vault, viewer)  # a Regenerate or Continue the budget (or a check) refused
     if gen.kind == TEXT and gen.result_text:
         _continue(vault, viewer, gen)
+    st.subheader("Details")
+    # Every row at once (height "content": no inner scroll box hiding Cost or Parameters). Not
+    # st.table: it renders cells as Markdown, and these values come from the record and provider.
+    st.dataframe(metadata_frame(gen), hide_index=True, width="stretch", height="content", key="details",
+                 column_config={"Field": st.column_config.TextColumn(width="small"),
+                                "Value": st.column_config.TextColumn(width="large")})
 
 
 def _summary(gen: Generation) -> None:
-    badge, line = st.columns([1, 5], vertical_alignment="center")
+    badge, line, copy = st.columns([1, 8, 1.4], vertical_alignment="center")
     with badge:
         status_badge(gen.status)
-    line.caption(f"{md_escape(gen.model_used or gen.model_requested)} · {token_line(gen)} tokens"
-                 f"{estimated_mark(gen.usage_estimated)} · "
-                 f"{format_cost(gen.cost_usd, gen.usage_estimated)}")
+    parts = [md_escape(gen.model_used or gen.model_requested)]
+    if gen.kind == TEXT and gen.ttft_ms is not None:
+        parts.append(f"first token {format_ms(gen.ttft_ms)}")
+    parts.append(f"{format_ms(gen.duration_ms)} in all")
+    parts.append(f"{token_line(gen)} tokens{estimated_mark(gen.usage_estimated)}")
+    parts.append(format_cost(gen.cost_usd, gen.usage_estimated))
+    parts.append(md_escape(format_params(gen.params)))
+    line.caption(" · ".join(parts))
+    with copy:
+        st.html(f'<button type="button" class="gv-copy-id" data-copy="{html.escape(gen.id, quote=True)}" '
+                f'title="Copy the id {html.escape(gen.id, quote=True)}">Copy id</button>{COPY_CSS}')
+
+
+COPY_CSS = """<style>
+.gv-copy-id{font:inherit;font-size:.875rem;padding:.25rem .6rem;border-radius:.5rem;
+border:1px solid rgba(128,128,128,.4);background:transparent;color:inherit;cursor:pointer;white-space:nowrap}
+.gv-copy-id:hover{border-color:currentColor}</style>"""
 
 
 def _provenance(vault, viewer: Viewer, gen: Generation) -> None:
@@ -58,8 +84,8 @@ def _provenance(vault, viewer: Viewer, gen: Generation) -> None:
         st.warning(_error_text(gen) if gen.status == INTERRUPTED and gen.error else ENDED_NOTES[gen.status])
     if gen.status == ERROR:
         st.error(_error_text(gen) or "The generation failed.", icon=":material/error:")
-        if st.button("Retry", key="retry", icon=":material/refresh:", type="primary"):
-            retry_or_regenerate(vault, viewer, gen, force=False)
+        st.button("Retry", key="retry", icon=":material/refresh:", type="primary",
+                  on_click=retry_or_regenerate, args=(vault, viewer, gen, False))
 
 
 def _error_text(gen: Generation) -> str:
@@ -85,29 +111,60 @@ def _cache_notice(vault, viewer: Viewer, gen: Generation) -> None:
 
 
 def _actions(vault, viewer: Viewer, gen: Generation) -> None:
-    regen, download, record = st.columns(3)
-    if regen.button("Regenerate", key="regenerate", icon=":material/autorenew:"):
-        retry_or_regenerate(vault, viewer, gen, force=True)
-    with download:
-        if gen.kind == TEXT:
-            st.link_button("Download answer", answer_href(gen.id), icon=":material/download:")
-        else:
-            link_to_image(gen.id)
+    """One compact row; a failed generation offers Retry (above) rather than Regenerate too."""
+    row = st.container(horizontal=True, key="actions")
+    if gen.status != ERROR:
+        row.button("Regenerate", key="regenerate", icon=":material/autorenew:",
+                   on_click=retry_or_regenerate, args=(vault, viewer, gen, True))
+        with row.popover("Regenerate with…", icon=":material/tune:"):
+            _regenerate_with(vault, viewer, gen)
     # Links to the app's own file routes (ui/routes.py), which check the sign-in on every request,
     # instead of download buttons whose bytes Streamlit serves to anyone holding the /media URL.
-    record.link_button("Download record (JSON)", record_href(gen.id), icon=":material/download:")
+    if gen.kind == TEXT and gen.result_text:
+        row.link_button("Download answer", answer_href(gen.id), icon=":material/download:")
+    if gen.kind == IMAGE and gen.images:
+        row.link_button("Download image", image_href(gen.id, 0, download=True), icon=":material/download:")
+        with row:
+            link_to_image(gen.id)
+    row.link_button("Download record (JSON)", record_href(gen.id), icon=":material/download:")
     if gen.kind == TEXT and gen.result_text:
         with st.expander("Copy answer (Markdown source)"):
             copy_block(gen.result_text)
 
 
+def _regenerate_with(vault, viewer: Viewer, gen: Generation) -> None:
+    """Regenerate with changed parameters (a fresh call, linked to this one)."""
+    if gen.kind == TEXT:
+        temperature, max_tokens = gen.params.get("temperature"), gen.params.get("max_tokens")
+        st.number_input("Temperature", min_value=0.0, max_value=2.0, step=0.1, placeholder="model default",
+                        value=None if temperature is None else float(temperature), key=f"regen_temperature_{gen.id}")
+        st.number_input("Max tokens", min_value=1, max_value=1_000_000, step=1, placeholder="model default",
+                        value=None if max_tokens is None else int(max_tokens), key=f"regen_max_tokens_{gen.id}")
+    st.button("Regenerate with these", key="regenerate_with", icon=":material/autorenew:", type="primary",
+              on_click=_regenerate_changed, args=(vault, viewer, gen))
+
+
+def _regenerate_changed(vault, viewer: Viewer, gen: Generation) -> None:
+    request = vault.regenerate_request(gen)
+    if gen.kind == TEXT:
+        changed = {"temperature": st.session_state.get(f"regen_temperature_{gen.id}"),
+                   "max_tokens": st.session_state.get(f"regen_max_tokens_{gen.id}")}
+        params = {k: v for k, v in {**request.params, **changed}.items() if v is not None}
+        request = replace(request, params=params)
+    start_here(vault, viewer, request, force=True, regenerated_from=gen.id)
+
+
 def _continue(vault, viewer: Viewer, gen: Generation) -> None:
     """A follow-up turn with this conversation as context; it gets its own id and URL."""
     with st.form("continue_form", border=False):
-        follow_up = st.text_area("Follow-up", key="follow_up", height=100,
-                                 placeholder="Ask a follow-up question. Ctrl+Enter continues.")
-        if st.form_submit_button("Continue", icon=":material/forum:"):
-            start_and_open(vault, viewer, vault.continue_request(gen, follow_up))
+        st.text_area("Follow-up", key="follow_up", height=100,
+                     placeholder="Ask a follow-up question. Ctrl+Enter continues.")
+        st.form_submit_button("Continue", icon=":material/forum:", on_click=_continue_submit,
+                              args=(vault, viewer, gen))
+
+
+def _continue_submit(vault, viewer: Viewer, gen: Generation) -> None:
+    start_here(vault, viewer, vault.continue_request(gen, st.session_state.get("follow_up") or ""))
 
 
 def show_images(vault, gen: Generation) -> None:
@@ -124,4 +181,4 @@ def show_images(vault, gen: Generation) -> None:
 
 def retry_or_regenerate(vault, viewer: Viewer, gen: Generation, force: bool) -> None:
     """A fresh call linked to this one (`force` skips the dedup cache: that is what Regenerate means)."""
-    start_and_open(vault, viewer, vault.regenerate_request(gen), force=force, regenerated_from=gen.id)
+    start_here(vault, viewer, vault.regenerate_request(gen), force=force, regenerated_from=gen.id)

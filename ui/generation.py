@@ -1,24 +1,37 @@
 """One generation's page (`/generate?id=<id>`): live while it runs, then the saved record.
 
-While the generation is pending or streaming, a fragment polls `vault.get` every 0.5 s and shows
-the text as it is saved, with a Stop button; when it ends, a full rerun stops the timer and shows
-the finished view (answer, provenance, actions, details, Continue). Everything is read from the
-Vault, so a reload, a second tab or another browser shows the same thing.
+While the generation is pending or streaming, the text arrives in the browser as Server-Sent
+Events (ui/livestream.py, read by ui/live.js) at up to 20 updates a second, with no script run
+per update; a fragment draws the status, the Stop button (Esc) and a hidden button the script
+clicks when the status changes or the generation ends, so the full rerun draws the finished view
+(answer, provenance, actions, Continue, details). A slow fragment timer is only the safety net.
+Everything is read from the Vault, so a reload, a second tab or another browser shows the same.
 """
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
-from genlib import IMAGE, Generation, estimate_tokens
+from genlib import Generation
 
 from .auth import Viewer
+from .compose import JUST_STARTED
 from .finished import show_finished
 from .guard import run_guarded
-from .nav import GENERATE, link_to_generation, not_found
-from .render import format_cost, md_escape, status_badge, utcnow
-from .textview import show_live_tail, show_text
+from .liveblock import live_block_html, live_stats_html
+from .nav import link_to_generation, not_found
+from .pagescript import page_script
+from .render import format_cost, md_escape, status_badge
+from .settings import edit_settings
+from .textview import show_collapsible, show_text
 
-POLL_SECONDS = 0.5
+# The live text comes over ui/livestream.py; this timer only catches an end the browser missed.
+FALLBACK_POLL_SECONDS = 10.0
+# Just started here: wait this long for the first token before drawing the answer block, so it
+# arrives with the block itself instead of one event-stream round trip after it.
+FIRST_TOKEN_WAIT_S = 0.25
+TITLE_CHARS = 60
 
 
 def show_generation(vault, viewer: Viewer, gen_id: str) -> None:
@@ -26,41 +39,77 @@ def show_generation(vault, viewer: Viewer, gen_id: str) -> None:
     if gen is None:
         not_found()
         return
+    st.set_page_config(page_title=tab_title(gen))
     st.title("Generation")
-    st.page_link(GENERATE, label="New generation", icon=":material/add:")
+    top = st.container(horizontal=True, key="generation_top")
+    top.button("New generation", key="new_generation", icon=":material/add:", on_click=new_generation)
+    if not gen.is_live:
+        top.button("Edit and rerun", key="edit_rerun", icon=":material/edit:", on_click=edit_and_rerun,
+                   args=(gen,), help="Open the form with this prompt, model and settings, to change and run again")
     _thread(vault, viewer, gen)
     _prompt(gen)
+    # A full run (a reload keeps the session too) draws the live block afresh with the text so far;
+    # the fragment's own reruns reuse that body, so the browser keeps the block and its stream.
+    st.session_state.pop(f"_live_body_{gen.id}", None)
     if gen.is_live:
-        panel = st.fragment(_live_panel, run_every=POLL_SECONDS)
-        panel(vault, viewer, gen.id)
+        panel = st.fragment(_live_panel, run_every=FALLBACK_POLL_SECONDS)
+        panel(vault, viewer, gen.id, bool(st.session_state.get(JUST_STARTED)))
     else:
         show_finished(vault, viewer, gen)
+    page_script("generation", started="1" if st.session_state.pop(JUST_STARTED, False) else "0")
 
 
-def _live_panel(vault, viewer: Viewer, gen_id: str) -> None:
-    """Polled while the generation runs; hands over to a full rerun once it has ended."""
+def tab_title(gen: Generation) -> str:
+    """The browser tab's title: the start of the prompt, so several open tabs tell apart."""
+    words = " ".join(gen.prompt.split())
+    return (words[:TITLE_CHARS].rstrip() + "…" if len(words) > TITLE_CHARS else words) or "Generation"
+
+
+def new_generation() -> None:
+    """An empty form at `/generate` (a browser history entry); the kept settings come back."""
+    st.query_params.clear()
+
+
+def edit_and_rerun(gen: Generation) -> None:
+    edit_settings(gen)
+    st.query_params.clear()
+
+
+def _live_panel(vault, viewer: Viewer, gen_id: str, just_started: bool) -> None:
+    """Drawn while the generation runs; hands over to a full rerun once it has ended."""
     gen = vault.get(gen_id, viewer.visible_to)
     if gen is None or not gen.is_live:
         st.rerun()  # app scope: the full run draws the finished view and drops this timer
-    run_guarded(lambda: _live_body(vault, viewer, gen), "live generation")
+    run_guarded(lambda: _live_body(vault, viewer, gen, just_started), "live generation")
 
 
-def _live_body(vault, viewer: Viewer, gen: Generation) -> None:
+def _live_body(vault, viewer: Viewer, gen: Generation, just_started: bool) -> None:
     badge, stats, stop = st.columns([1, 3, 1], vertical_alignment="center")
     with badge:
         status_badge(gen.status)
-    elapsed = (utcnow() - (gen.request_sent_utc or gen.created_utc)).total_seconds()
-    tokens = estimate_tokens(gen.result_text) if gen.result_text else 0
-    stats.caption(f"≈ {tokens:,} tokens so far · {elapsed:.1f} s elapsed · model {md_escape(gen.model_requested)}")
-    stop.button("Stop", key="stop", icon=":material/stop_circle:", on_click=_stop,
-                args=(vault, viewer, gen.id))
+    with stats:
+        st.html(live_stats_html(gen))  # kept current by live.js between reruns
+    stop.button("Stop", key="stop", icon=":material/stop_circle:", on_click=_stop, args=(vault, viewer, gen.id),
+                shortcut="Esc", help="Stop the generation, keeping the text received so far (Esc)")
+    body_key = f"_live_body_{gen.id}"
+    if just_started and body_key not in st.session_state:
+        gen = _first_token(vault, viewer, gen)
     with st.chat_message("assistant"):
-        if gen.kind == IMAGE:
-            st.caption("Drawing the image…")
-        elif gen.result_text:
-            show_live_tail(gen.result_text)
-        else:
-            st.caption("Waiting for the first token…")
+        # The same body on every rerun of this fragment, so the browser keeps the block (and its
+        # event stream); each full run starts it with the text so far.
+        body = st.session_state.setdefault(body_key, live_block_html(gen))
+        st.html(body, unsafe_allow_javascript=True)
+    with st.container(key="live_refresh"):  # hidden; live.js clicks it to hand over to a rerun
+        st.button("Refresh", key="live_refresh_button")
+
+
+def _first_token(vault, viewer: Viewer, gen: Generation) -> Generation:
+    """The record once its first text is in (or it ended, or FIRST_TOKEN_WAIT_S passed)."""
+    deadline = time.monotonic() + FIRST_TOKEN_WAIT_S
+    while gen.is_live and not gen.result_text and time.monotonic() < deadline:
+        time.sleep(0.005)  # only on the run right after this session started it
+        gen = vault.get(gen.id, viewer.visible_to) or gen
+    return gen
 
 
 def _stop(vault, viewer: Viewer, gen_id: str) -> None:
@@ -72,7 +121,7 @@ def _prompt(gen: Generation) -> None:
     if gen.system_prompt:
         st.caption("System prompt: " + md_escape(" ".join(gen.system_prompt[:300].split())))
     with st.chat_message("user"):
-        show_text(gen.prompt, f"prompt_{gen.id}")
+        show_collapsible(gen.prompt, f"prompt_{gen.id}")
 
 
 def _thread(vault, viewer: Viewer, gen: Generation) -> None:
@@ -85,7 +134,7 @@ def _thread(vault, viewer: Viewer, gen: Generation) -> None:
     with st.expander(f"Conversation so far ({len(turns)} earlier turn{'s' * (len(turns) > 1)})", expanded=True):
         for turn in turns:
             with st.chat_message("user"):
-                show_text(turn.prompt, f"prompt_{turn.id}")
+                show_collapsible(turn.prompt, f"prompt_{turn.id}")
             with st.chat_message("assistant"):
                 if turn.result_text:
                     show_text(turn.result_text, f"answer_{turn.id}")

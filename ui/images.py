@@ -72,6 +72,7 @@ def show_image_page(vault, viewer, gen_id: str | None) -> None:
         if problem:
             st.error(problem, icon=":material/broken_image:")
             continue
-        show_image(gen.id, index)
+        # above the picture: a large one would push the button below the fold
         st.link_button("Download image", image_href(gen.id, index, download=True), icon=":material/download:")
+        show_image(gen.id, index)
     link_to_generation(gen.id, "Open the full generation", icon=":material/article:")

@@ -67,8 +67,7 @@ def link_to_image(gen_id: str, label: str = "Open the image alone") -> None:
 
 def not_found(what: str = "Generation") -> None:
     """Unknown, malformed or not-yours ids all look the same: nothing leaks which it was."""
-    st.title(f"{what} not found")
-    st.error(f"{what} not found", icon=":material/search_off:")
+    st.title(f"{what} not found")  # said once: the heading (issue 15: it was also an error box)
     st.caption("The link may be mistyped, or the generation belongs to someone else.")
     st.page_link(GENERATE, label="New generation", icon=":material/auto_awesome:")
     st.page_link(HISTORY, label="Back to history", icon=":material/history:")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from genlib import CANCELLED, COMPLETE, ERROR, INTERRUPTED, PENDING, STREAMING, Generation, format_usd
+from genlib import CANCELLED, COMPLETE, ERROR, IMAGE, INTERRUPTED, PENDING, STREAMING, Generation, format_usd
 from genlib import utcnow  # noqa: F401 - re-exported: the pages take the clock from here
 
 from .safe_markdown import md_escape  # noqa: F401 - re-exported
@@ -105,16 +105,22 @@ def metadata_frame(gen: Generation) -> pd.DataFrame:
         ("Model asked", gen.model_requested), ("Model used", gen.model_used or "—"),
         ("Provider", gen.provider or "—"), ("User", user_label(gen.user_id)),
         ("Created", format_time(gen.created_utc)), ("Finished", format_time(gen.finished_utc)),
-        ("Time to first token", format_ms(gen.ttft_ms)), ("Duration", format_ms(gen.duration_ms)),
+        *([("Time to first token", format_ms(gen.ttft_ms))] if gen.kind != IMAGE else []),
+        ("Duration", format_ms(gen.duration_ms)),
         ("Tokens", token_line(gen) + estimated_mark(gen.usage_estimated)),
         ("Ended because", gen.finish_reason or "—"),
         ("Cost", format_cost(gen.cost_usd, gen.usage_estimated)),
         ("Price source", gen.price_source or "—"),
-        ("Parameters", ", ".join(f"{k}={v}" for k, v in sorted(gen.params.items())) or "defaults"),
+        ("Parameters", format_params(gen.params)),
     ]
     if gen.cost_saved_usd is not None:
         rows.append(("Saved by dedup", format_cost(gen.cost_saved_usd)))
     return pd.DataFrame(rows, columns=["Field", "Value"])
+
+
+def format_params(params: dict) -> str:
+    """"max_tokens=200, temperature=0.7", or "default parameters" when none were set."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(params.items())) or "default parameters"
 
 
 def offline_banner(vault) -> None:

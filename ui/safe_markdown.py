@@ -27,6 +27,8 @@ ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
 # Colours derive from the inherited text colour, so one stylesheet suits the light and dark themes.
+# Table cells wrap only between words: a wide table scrolls sideways (on a phone too) instead of
+# being squeezed letter by letter or cut off.
 STYLE = """<style>
 .gv-md{line-height:1.6;overflow-wrap:anywhere}
 .gv-md>:first-child{margin-top:0}.gv-md>:last-child{margin-bottom:0}
@@ -37,8 +39,8 @@ STYLE = """<style>
 .gv-md code{font-family:"Source Code Pro",monospace;font-size:.875em;background:rgba(128,128,128,.15);padding:.1em .3em;border-radius:.25rem}
 .gv-md pre{background:rgba(128,128,128,.12);padding:1rem;border-radius:.5rem;overflow-x:auto}
 .gv-md pre code{background:none;padding:0;white-space:pre}
-.gv-md table{border-collapse:collapse;display:block;overflow-x:auto}
-.gv-md th,.gv-md td{border:1px solid rgba(128,128,128,.35);padding:.3rem .75rem;text-align:left}
+.gv-md table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}
+.gv-md th,.gv-md td{border:1px solid rgba(128,128,128,.35);padding:.3rem .75rem;text-align:left;overflow-wrap:normal;min-width:4rem}
 .gv-md blockquote{border-left:.25rem solid rgba(128,128,128,.45);padding-left:1rem;margin-left:0}
 .gv-md pre.gv-plain{white-space:pre-wrap;font-family:inherit;background:none;padding:0}
 .gv-md hr{border:0;border-top:1px solid rgba(128,128,128,.35)}

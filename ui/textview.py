@@ -3,8 +3,9 @@
 Rendering Markdown safely costs the server ~10 µs a character for dense Markdown (markdown-it-py
 plus nh3, measured), and the browser struggles with megabytes, so a page renders at most
 SHOWN_CHARS of one text as Markdown; a longer one says so and offers all of it as plain text
-(cheap at any size) next to the Download button. The live view shows only the last
-LIVE_TAIL_CHARS, so each 0.5 s poll sends a bounded amount however long the answer grows.
+(cheap at any size) next to the Download button. The live view (ui/livestream.py) shows only
+the last LIVE_TAIL_CHARS, so each update is bounded however long the answer grows. A long prompt
+is collapsed to its beginning with a "Show all" toggle, so the answer stays near the top.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from functools import lru_cache
 
 import streamlit as st
 
+from .livetext import close_open
 from .safe_markdown import markdown_block, plain_block
 
 SHOWN_CHARS = 100_000
 LIVE_TAIL_CHARS = 10_000
 COPY_CHARS = 100_000
+COLLAPSED_CHARS, COLLAPSED_LINES = 600, 12  # a prompt past either shows its beginning first
 
 
 @lru_cache(maxsize=32)
@@ -37,14 +40,19 @@ def show_text(text: str, key: str, whole_elsewhere: str = "") -> None:
     st.toggle("Show all (as plain text)", key=f"show_all_{key}")
 
 
-def show_live_tail(text: str) -> None:
-    """The end of a growing answer; the whole of it shows once the generation has finished."""
-    if len(text) > LIVE_TAIL_CHARS:
-        st.caption(f"Showing the last {LIVE_TAIL_CHARS:,} of {len(text):,} characters while it streams; "
-                   "all of it shows when it finishes.")
-        tail = text[-LIVE_TAIL_CHARS:]
-        text = tail[tail.find("\n") + 1:] if "\n" in tail[:2000] else tail  # start on a line of its own
-    st.html(_rendered(text))
+def show_collapsible(text: str, key: str) -> None:
+    """A prompt: whole when short, else its first lines with a "Show all" toggle."""
+    lines = text.split("\n")
+    if len(text) <= COLLAPSED_CHARS and len(lines) <= COLLAPSED_LINES:
+        show_text(text, key)
+        return
+    if st.session_state.get(f"expand_{key}", False):
+        show_text(text, key)
+    else:
+        short = "\n".join(lines[:COLLAPSED_LINES])[:COLLAPSED_CHARS]
+        short = short[:short.rfind(" ")] if " " in short[-80:] else short  # end on a whole word
+        st.html(_rendered(close_open(short) + " …"))  # an open fence or **bold closed, as when live
+    st.toggle(f"Show all ({len(text):,} characters, {len(lines):,} lines)", key=f"expand_{key}")
 
 
 def copy_block(text: str) -> None:

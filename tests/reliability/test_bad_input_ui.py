@@ -55,7 +55,7 @@ def test_junk_ids_and_absurd_query_params_get_messages_and_change_nothing(open_a
                 continue  # a URL can't carry a raw NUL; the API test covers it
             for script, title in ((None, "Generation not found"), ("pages/image.py", "Image not found")):
                 at = open_app(script, id=bad)
-                assert not at.exception and [e.value for e in at.error] == [title], (script, bad[:40])
+                assert not at.exception and not at.error and [t.value for t in at.title] == [title], (script, bad[:40])
         for script, query, words in URLS:
             at = open_app(script, **query)
             warnings = " ".join(w.value for w in at.warning)

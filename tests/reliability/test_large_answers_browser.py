@@ -1,6 +1,7 @@
 """Very large answers in a real browser: a 5,000,000-character single-line answer's page renders
 (it used to spin for 10+ minutes on the Copy block), showing the beginning with a note and "Show
-all"; while a ~1 MB answer streams, each poll sends a bounded amount (it used to resend it all).
+all"; while a ~1 MB answer streams, each update sends a bounded amount (it used to resend it all):
+the live view's event stream (ui/livestream.py) and the websocket alike.
 """
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from ui.textview import LIVE_TAIL_CHARS, SHOWN_CHARS
 
 pytestmark = pytest.mark.browser
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Records the size of every message the live view's event stream delivers (ui/live.js reads them).
+COUNT_SSE = """window.__sse = [];
+window.EventSource = class extends window.EventSource {
+    constructor(url, options) {
+        super(url, options);
+        this.addEventListener('message', e => window.__sse.push([Date.now(), e.data.length]));
+    }
+};"""
 ANSWER = "[aria-label='Chat message from assistant'] [data-testid='stHtml']"
 
 
@@ -41,12 +50,13 @@ def test_a_5m_character_answer_page_renders_with_a_truncation_note(app_server, r
     assert len(page.locator(ANSWER).first.inner_text().strip()) == 5_000_000
 
 
-def test_the_live_view_sends_a_bounded_amount_per_poll(app_server, recording_fake, browser_page):
+def test_the_live_view_sends_a_bounded_amount_per_update(app_server, recording_fake, browser_page):
     text = "".join(f"w{i} " for i in range(140_000))  # ~0.9 MB, no repeats (repeats are cached)
     recording_fake.script("stream a lot", text=text, chunks=400, delay=0.02)
     app = app_server({"OPENAI_BASE_URL": recording_fake.base_url, "OPENAI_API_KEY": "test-key",
                       "GENLIB_FLUSH_MS": "100"})
     page = browser_page()
+    page.context.add_init_script(COUNT_SSE)
     received: list[tuple[float, int]] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append((time.monotonic(), len(f)))))
     page.on("response", lambda r: received.append((time.monotonic(), len(r.body())))
@@ -58,10 +68,11 @@ def test_the_live_view_sends_a_bounded_amount_per_poll(app_server, recording_fak
     page.wait_for_url(re.compile(r"id="))
     # past half a megabyte and still growing: sample what the polls send for a while
     page.get_by_text(re.compile(rf"Showing the last {LIVE_TAIL_CHARS:,} of [5-8]\d\d,\d\d\d characters")).wait_for()
-    start = time.monotonic()
+    start, start_ms = time.monotonic(), page.evaluate("Date.now()")
     live_text = len(page.locator(ANSWER).first.inner_text())
     page.wait_for_timeout(2_000)
     sizes = [size for moment, size in received if moment >= start]
+    sizes += [size for moment, size in page.evaluate("window.__sse") if moment >= start_ms]
     assert live_text <= LIVE_TAIL_CHARS
     assert sizes and max(sizes) < 3 * LIVE_TAIL_CHARS, sorted(sizes)[-5:]
     page.get_by_role("heading", name="Details").wait_for(timeout=60_000)
