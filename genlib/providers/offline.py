@@ -2,7 +2,7 @@
 
 Serves /v1/models, /v1/chat/completions (SSE, paced at `settings.offline_tokens_per_s`, usage chunk
 last) and /v1/images/generations (b64 PNG + usage), so the real openai SDK and every code path
-after it run unchanged. Content comes from `genlib/offline_content.py`. Chat honours `max_tokens`
+after it run unchanged. Content comes from `genlib/providers/offline_content.py`. Chat honours `max_tokens`
 (cut there, finish_reason "length"), `temperature` and `seed` (they choose the wording), so the
 parameters can be tried without a provider.
 """

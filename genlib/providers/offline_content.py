@@ -4,7 +4,7 @@ sampling parameters, its token pieces and counts, and a prompt-seeded Pillow ima
 Like a real model, the wording follows `temperature` and `seed`: the same prompt, temperature and
 seed give the same answer; another temperature or seed gives another one (and says which it used).
 
-Pure functions (no I/O, no clock); `genlib/offline.py` wraps them in the OpenAI wire format.
+Pure functions (no I/O, no clock); `genlib/providers/offline.py` wraps them in the OpenAI wire format.
 """
 from __future__ import annotations
 
