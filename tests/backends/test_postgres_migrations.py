@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,12 +46,16 @@ def test_replicas_starting_together_apply_each_migration_once(pg_schema, tmp_pat
             "from genlib.backends.postgres.pool import open_pool, connection\n"
             "from genlib.backends.postgres.migrations import migrate\n"
             "pool = open_pool(sys.argv[1], sys.argv[2])\n"
+            "Path(sys.argv[4]).touch()\n"
             "go = Path(sys.argv[3])\n"
-            "while not go.exists(): time.sleep(0.002)\n"
+            "while not go.exists(): time.sleep(0.001)\n"
             "with connection(pool) as con: print(','.join(map(str, migrate(con, sys.argv[2]))))\n")
-    children = [subprocess.Popen([sys.executable, "-c", code, pg_schema.url, pg_schema.schema, str(go)],
+    ready = [tmp_path / f"ready-{n}" for n in range(4)]
+    children = [subprocess.Popen([sys.executable, "-c", code, pg_schema.url, pg_schema.schema, str(go), str(r)],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(4)]
+                for r in ready]
+    while not all(r.exists() for r in ready) and all(c.poll() is None for c in children):
+        time.sleep(0.01)  # every child imported and connected: now they migrate at the same moment
     go.touch()
     outputs = [child.communicate(timeout=90) for child in children]
     assert [child.returncode for child in children] == [0] * 4, [err for _, err in outputs]
