@@ -3,5 +3,6 @@ channel across replicas, the budget ledger and rate limit. Imported only when co
 """
 from .client import Space
 from .dedup import RedisDedupCache
+from .ledger import RedisLedger
 
-__all__ = ["Space", "RedisDedupCache"]
+__all__ = ["Space", "RedisDedupCache", "RedisLedger"]
