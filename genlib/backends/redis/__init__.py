@@ -4,5 +4,6 @@ channel across replicas, the budget ledger and rate limit. Imported only when co
 from .client import Space
 from .dedup import RedisDedupCache
 from .ledger import RedisLedger
+from .live import RedisLiveChannel
 
-__all__ = ["Space", "RedisDedupCache", "RedisLedger"]
+__all__ = ["Space", "RedisDedupCache", "RedisLedger", "RedisLiveChannel"]
