@@ -25,3 +25,13 @@ def open_store(space, replica_id: str | None = "replica-a", **kwargs):
     from genlib.backends.postgres import PostgresStore
 
     return PostgresStore(space.url, replica_id=replica_id, schema=space.schema, **kwargs)
+
+
+def insert_all(store, gens) -> None:
+    for gen in gens:
+        store.insert(gen)
+
+
+def piece(gen_id: str, seq: int, text: str) -> tuple:
+    """A streamed text piece as the writer hands it over: (id, seq, text, when it was taken)."""
+    return (gen_id, seq, text, T0)

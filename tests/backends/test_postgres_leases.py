@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from genlib.records import PENDING
-from tests.backends.pgrecords import open_store, record
+from tests.backends.pgrecords import insert_all, open_store, piece, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,52 +36,49 @@ def _expire(store, replica_id: str) -> None:
 
 
 def test_live_generations_of_a_replica_with_a_live_lease_are_never_claimed(replicas):
-    from genlib.backends.postgres import Leases
-
     a, b = replicas("replica-a"), replicas("replica-b")
-    lease_a, lease_b = Leases(a), Leases(b)
-    lease_a.renew(), lease_b.renew()
     mine, theirs = record("b's own"), record("a's")
-    b.insert_pending([mine])
-    a.insert_pending([theirs])
-    a.append_text([(theirs.id, 1, "partial")])
-    assert lease_b.claim_orphans() == []
-    assert lease_a.claim_orphans() == []
+    insert_all(b, [mine])
+    insert_all(a, [theirs])
+    a.write(pieces=[piece(theirs.id, 1, "partial")])
+    assert b.claim_orphans(own=False) == []
+    assert a.claim_orphans(own=False) == []
+    a.heartbeat.stop()  # a stops renewing, as if it hung or died
     _expire(a, "replica-a")
-    claimed = lease_b.claim_orphans()
+    claimed = b.claim_orphans(own=False)
     assert [(g.id, g.result_text) for g in claimed] == [(theirs.id, "partial")]
-    assert lease_b.claim_orphans() == []  # claimed once: now b's, and b is alive
+    assert b.claim_orphans(own=False) == []  # claimed once: now b's, and b is alive
 
 
-def test_a_cleanly_stopped_replicas_leftovers_are_claimable_at_once(replicas):
-    from genlib.backends.postgres import Leases
-
+def test_at_start_and_close_a_replica_claims_its_own_live_records_and_only_the_dead_ones_else(replicas):
     a, b = replicas("replica-a"), replicas("replica-b")
-    lease_a, lease_b = Leases(a), Leases(b)
-    lease_a.renew(), lease_b.renew()
+    mine, theirs = record("a's own", status=PENDING), record("b's")
+    insert_all(a, [mine])
+    insert_all(b, [theirs])
+    assert [g.id for g in a.claim_orphans()] == [mine.id]
+
+
+def test_a_cleanly_stopped_replicas_leftovers_are_claimable_at_once(pg_schema, replicas):
+    a, b = open_store(pg_schema, replica_id="replica-a"), replicas("replica-b")
     left = record("left behind", status=PENDING)
-    a.insert_pending([left])
-    lease_a.release()
-    assert [g.id for g in lease_b.claim_orphans()] == [left.id]
+    insert_all(a, [left])
+    a.close()  # the lease goes with it
+    assert [g.id for g in b.claim_orphans(own=False)] == [left.id]
 
 
 def test_survivors_claiming_together_each_get_different_orphans(replicas):
-    from genlib.backends.postgres import Leases
-
     dead = replicas("replica-dead")
-    Leases(dead).renew()
     orphans = [record(f"orphan {n}", minutes=n) for n in range(60)]
-    dead.insert_pending(orphans)
+    insert_all(dead, orphans)
+    dead.heartbeat.stop()
     _expire(dead, "replica-dead")
-    survivors = [Leases(replicas(f"survivor-{n}")) for n in range(3)]
-    for lease in survivors:
-        lease.renew()
+    survivors = [replicas(f"survivor-{n}") for n in range(3)]
     barrier, results = threading.Barrier(len(survivors)), {}
 
-    def claim(lease):
+    def claim(store):
         barrier.wait()
-        results[lease.store.replica_id] = [g.id for g in lease.claim_orphans()]
-    threads = [threading.Thread(target=claim, args=(lease,)) for lease in survivors]
+        results[store.replica_id] = [g.id for g in store.claim_orphans(own=False)]
+    threads = [threading.Thread(target=claim, args=(store,)) for store in survivors]
     for t in threads:
         t.start()
     for t in threads:
@@ -92,36 +89,32 @@ def test_survivors_claiming_together_each_get_different_orphans(replicas):
 
 KILLED = """
 import sys, time
-from genlib.backends.postgres import Heartbeat, Leases, PostgresStore
-from tests.backends.pgrecords import record
-store = PostgresStore(sys.argv[1], replica_id="replica-killed", schema=sys.argv[2])
-Heartbeat(Leases(store, lease_s=4.0), every_s=0.3).start()
+from genlib.backends.postgres import PostgresStore
+from tests.backends.pgrecords import insert_all, piece, record
+store = PostgresStore(sys.argv[1], replica_id="replica-killed", schema=sys.argv[2], lease_s=4.0)
 gen = record("streaming when killed")
-store.insert_pending([gen])
-store.append_text([(gen.id, 1, "text before the crash")])
+insert_all(store, [gen])
+store.write(pieces=[piece(gen.id, 1, "text before the crash")])
 print(gen.id, flush=True)
 time.sleep(600)
 """
 
 
 def test_a_replica_killed_mid_stream_has_its_generation_claimed_after_its_lease_expires(replicas, pg_schema):
-    from genlib.backends.postgres import Leases
-
     child = subprocess.Popen([sys.executable, "-c", KILLED, pg_schema.url, pg_schema.schema], cwd=ROOT,
                              stdout=subprocess.PIPE, text=True)
     try:
         gen_id = child.stdout.readline().strip()
-        survivor = Leases(replicas("replica-survivor"))
-        survivor.renew()
-        time.sleep(0.5)  # a few heartbeats: the killed one's lease now reaches past the kill
-        assert survivor.claim_orphans() == []  # alive: untouched
+        survivor = replicas("replica-survivor")
+        time.sleep(1.5)  # heartbeats (every 4/3 s): the killed one's lease now reaches past the kill
+        assert survivor.claim_orphans(own=False) == []  # alive: untouched
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-        assert survivor.claim_orphans() == []  # dead, but its lease has not expired yet
+        assert survivor.claim_orphans(own=False) == []  # dead, but its lease has not expired yet
         claimed = []
         while not claimed:  # the lease (4 s, on the database's clock) runs out
             time.sleep(0.2)
-            claimed = survivor.claim_orphans()
+            claimed = survivor.claim_orphans(own=False)
         assert [(g.id, g.result_text) for g in claimed] == [(gen_id, "text before the crash")]
     finally:
         if child.poll() is None:
@@ -129,12 +122,7 @@ def test_a_replica_killed_mid_stream_has_its_generation_claimed_after_its_lease_
             child.wait()
 
 
-def test_a_lease_can_only_be_taken_by_a_store_that_names_its_replica(pg_schema):
-    from genlib.backends.postgres import Leases
-
-    store = open_store(pg_schema, replica_id=None)
-    try:
-        with pytest.raises(ValueError):
-            Leases(store)
-    finally:
-        store.close()
+def test_every_store_takes_a_lease_of_its_own(pg_schema, replicas):
+    first, second = replicas(None), replicas(None)
+    assert first.replica_id != second.replica_id
+    assert {first.replica_id, second.replica_id} <= first.leases.alive()

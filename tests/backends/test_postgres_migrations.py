@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backends.pgrecords import open_store, record
+from tests.backends.pgrecords import insert_all, open_store, piece, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_a_database_of_an_older_version_opens_in_the_current_one(pg_schema):
 
     old = open_store(pg_schema, target_version=1)
     gen = record("written by version 1")
-    old.insert_pending([gen])
+    insert_all(old, [gen])
     assert old.schema_version() == 1
     old.close()
     new = open_store(pg_schema)

@@ -9,7 +9,7 @@ import pytest
 
 from genlib.filters import Filters
 from genlib.records import COMPLETE, ERROR, INTERRUPTED, PENDING, STREAMING
-from tests.backends.pgrecords import T0, open_store, record
+from tests.backends.pgrecords import T0, insert_all, open_store, piece, record
 
 
 @pytest.fixture
@@ -21,15 +21,15 @@ def store(pg_schema):
 
 def test_a_generation_is_pending_then_streams_then_is_final_with_its_text_written_once(store):
     gen = record("tell me", status=PENDING)
-    store.insert_pending([gen])
+    insert_all(store, [gen])
     assert store.get(gen.id).status == PENDING
-    store.write_batch(chunks=[(gen.id, 1, "Hel")], updates=[(gen.id, {"status": STREAMING})])
-    store.append_text([(gen.id, 2, "lo")])
+    store.write(pieces=[piece(gen.id, 1, "Hel")], updates=[(gen.id, {"status": STREAMING})])
+    store.write(pieces=[piece(gen.id, 2, "lo")])
     live = store.get(gen.id)
     assert (live.status, live.result_text) == (STREAMING, "Hello")
     final = replace(live, status=COMPLETE, result_text="Hello!", finished_utc=T0 + timedelta(seconds=2),
                     input_tokens=3, output_tokens=2)
-    store.finish([final])
+    store.write(finals=[final])
     done = store.get(gen.id)
     assert (done.status, done.result_text, done.output_tokens) == (COMPLETE, "Hello!", 2)
     with store.pool.connection() as con:
@@ -42,7 +42,7 @@ def test_a_record_round_trips_every_field(store):
                  usage_json='{"prompt_tokens": 10}', cache_read_tokens=4, reasoning_tokens=1,
                  usage_estimated=True, cost_saved_usd=None, price_source="genai-prices", response_id="r-1",
                  dedup_key="k" * 64, finish_reason="length", request_sent_utc=T0, first_token_utc=T0)
-    store.insert_pending([gen])
+    insert_all(store, [gen])
     assert store.get(gen.id) == gen
     assert store.get_many([gen.id, "X" * 21]) == [gen]
     assert store.get("X" * 21) is None
@@ -50,18 +50,18 @@ def test_a_record_round_trips_every_field(store):
 
 def test_a_failed_batch_keeps_nothing_of_itself(store):
     gen = record("atomic")
-    store.insert_pending([gen])
+    insert_all(store, [gen])
     with pytest.raises(Exception):
-        store.write_batch(chunks=[(gen.id, 1, "kept?")], finals=[replace(gen, status=None)])  # NOT NULL fails
+        store.write(pieces=[piece(gen.id, 1, "kept?")], finals=[replace(gen, status=None)])  # NOT NULL fails
     assert store.get(gen.id).result_text == ""
 
 
 def test_column_names_come_from_code_only(store):
     gen = record()
-    store.insert_pending([gen])
+    insert_all(store, [gen])
     for bad in ({"status; DROP TABLE generations": "x"}, {"id": "other"}):
         with pytest.raises(ValueError):
-            store.write_batch(updates=[(gen.id, bad)])
+            store.write(updates=[(gen.id, bad)])
     assert store.get(gen.id).status == STREAMING
 
 
@@ -76,7 +76,7 @@ def history(store):
             record("literal snake_case and 50%", status=ERROR, minutes=3),
             record("Straße Ölung", status=COMPLETE, minutes=4, result_text="ÉCOLE"),
             record("yesterday's", status=COMPLETE, minutes=-24 * 60)]
-    store.insert_pending(rows)
+    insert_all(store, rows)
     return rows
 
 
@@ -113,15 +113,15 @@ def test_filters_and_keyset_paging(store, history):
 def test_a_users_email_filter_finds_every_account_with_that_email(store):
     with store.pool.connection() as con:
         con.execute("INSERT INTO users VALUES ('iss#1', 'iss', '1', 'ana@example.com', true, now(), now())")
-    store.insert_pending([record("by key", user="iss#1"), record("by email", user="ana@example.com")])
+    insert_all(store, [record("by key", user="iss#1"), record("by email", user="ana@example.com")])
     assert sorted(_page(store, user_id="ana@example.com")) == ["by email", "by key"]
     assert store.accounts_of("ana@example.com") == ["ana@example.com", "iss#1"]
 
 
 def test_a_live_rows_saved_chunks_show_in_search_results(store):
     gen = record("still streaming")
-    store.insert_pending([gen])
-    store.append_text([(gen.id, 1, "so far")])
+    insert_all(store, [gen])
+    store.write(pieces=[piece(gen.id, 1, "so far")])
     assert store.search(Filters(), limit=5)[0].result_text == "so far"
 
 
@@ -129,8 +129,8 @@ def test_thread_is_the_chain_of_parents_oldest_first(store):
     first = record("one", status=COMPLETE)
     second = record("two", status=COMPLETE, parent_id=first.id, minutes=1)
     third = record("three", parent_id=second.id, minutes=2)
-    store.insert_pending([first, second, third])
-    store.append_text([(third.id, 1, "partial")])
+    insert_all(store, [first, second, third])
+    store.write(pieces=[piece(third.id, 1, "partial")])
     chain = store.thread(third.id)
     assert [g.prompt for g in chain] == ["one", "two", "three"]
     assert chain[-1].result_text == "partial"
@@ -140,5 +140,5 @@ def test_thread_is_the_chain_of_parents_oldest_first(store):
 
 def test_a_final_record_lands_even_without_its_pending_row(store):
     gen = record("cache hit", status=INTERRUPTED, result_text="kept")
-    store.finish([gen])
+    store.write(finals=[gen])
     assert store.get(gen.id).result_text == "kept"

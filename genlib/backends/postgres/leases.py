@@ -12,9 +12,10 @@ import os
 import socket
 import threading
 
+from ...ids import new_id
 from ...records import Generation
 from .pool import connection
-from .store import COLS, _with_chunks
+from .sql import COLS, with_chunks
 
 LEASE_S = 30.0  # a replica silent this long is dead; its generations are claimed after that
 RENEW_S = LEASE_S / 3
@@ -25,46 +26,49 @@ RENEW = """INSERT INTO replicas (replica_id, host, pid, lease_expires_at)
 ALIVE = "SELECT replica_id FROM replicas WHERE lease_expires_at > now()"
 CLAIM = f"""UPDATE generations SET replica_id = %(me)s WHERE id IN (
     SELECT id FROM generations WHERE status IN ('pending', 'streaming')
-      AND replica_id IS DISTINCT FROM %(me)s
-      AND (replica_id IS NULL OR replica_id NOT IN ({ALIVE}))
+      AND (replica_id IS NULL OR (replica_id = %(me)s AND %(own)s)
+           OR (replica_id <> %(me)s AND replica_id NOT IN ({ALIVE})))
     FOR UPDATE SKIP LOCKED)
     RETURNING {", ".join(COLS)}"""
 # Leases expired a day ago are history: forget them (a generation can't stay live that long).
 PRUNE = "DELETE FROM replicas WHERE lease_expires_at < now() - interval '1 day'"
 
 
-class Leases:
-    """This replica's lease on `store`'s database, and the orphans it may claim."""
+def new_replica_id() -> str:
+    """Unique per process start: a restarted replica never mistakes its predecessor's rows for its own."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{new_id()[:8]}"
 
-    def __init__(self, store, lease_s: float = LEASE_S):
-        if not store.replica_id:
-            raise ValueError("leases need a store opened with a replica_id")
-        self.store, self.lease_s = store, lease_s
+
+class Leases:
+    """The lease of replica `replica_id` on the pool's database, and the orphans it may claim."""
+
+    def __init__(self, pool, replica_id: str, lease_s: float = LEASE_S):
+        self.pool, self.replica_id, self.lease_s = pool, replica_id, lease_s
 
     def renew(self):
         """Extend the lease by `lease_s` from now (the database's now); returns the new expiry."""
-        with connection(self.store.pool) as con:
-            return con.execute(RENEW, (self.store.replica_id, socket.gethostname(), os.getpid(),
+        with connection(self.pool) as con:
+            return con.execute(RENEW, (self.replica_id, socket.gethostname(), os.getpid(),
                                        self.lease_s)).fetchone()[0]
 
     def release(self) -> None:
         """A clean shutdown, after this replica ended its own generations: the lease goes now."""
-        with connection(self.store.pool) as con:
-            con.execute("DELETE FROM replicas WHERE replica_id = %s", (self.store.replica_id,))
+        with connection(self.pool) as con:
+            con.execute("DELETE FROM replicas WHERE replica_id = %s", (self.replica_id,))
 
     def alive(self) -> set[str]:
-        with connection(self.store.pool) as con:
+        with connection(self.pool) as con:
             return {row[0] for row in con.execute(ALIVE)}
 
-    def claim_orphans(self) -> list[Generation]:
-        """Live rows of dead replicas, now this replica's to end (mark interrupted and finish),
-        their saved chunks folded into result_text. Committed on return: a concurrent claimant
-        gets the others, and one that crashes before finishing leaves them to the next claim."""
-        with connection(self.store.pool) as con:
+    def claim_orphans(self, own: bool) -> list[Generation]:
+        """Live rows of dead replicas (and with `own`, this replica's), now this replica's to end,
+        saved chunks folded into result_text. Committed on return: a concurrent claimant gets the
+        others, and one that dies before finishing them leaves them to the next claim."""
+        with connection(self.pool) as con:
             with con.transaction():
                 con.execute(PRUNE)
-                rows = con.execute(CLAIM, {"me": self.store.replica_id}).fetchall()
-            return _with_chunks(con, [Generation.from_row(r) for r in rows])
+                rows = con.execute(CLAIM, {"me": self.replica_id, "own": own}).fetchall()
+            return with_chunks(con, [Generation.from_row(r) for r in rows])
 
 
 class Heartbeat:

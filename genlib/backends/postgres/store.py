@@ -9,45 +9,32 @@ neighbour is still streaming. Values are always bound parameters; column names c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable
+from typing import Sequence
 
 from psycopg import sql
 
+from ...errors import StorageUnavailable
 from ...filters import Filters
 from ...records import Generation
 from . import migrations
+from .leases import LEASE_S, Heartbeat, Leases, new_replica_id
 from .pool import connection, open_pool
+from .sql import COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, with_chunks
 from .where import where_clause
-
-COLS = Generation.COLUMNS
-COL_LIST = ", ".join(COLS)
-SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
-CHUNKS_OF = ("SELECT generation_id, string_agg(text, '' ORDER BY seq) FROM generation_chunks "
-             "WHERE generation_id = ANY(%s) GROUP BY generation_id")
-INSERT_CHUNK = "INSERT INTO generation_chunks (generation_id, seq, text, saved_utc) VALUES (%s, %s, %s, %s)"
-_VALUES = ", ".join(["%s"] * len(COLS))
-# A final record lands whether or not its pending row is there (an upsert), and the replica lets go.
-UPSERT_FINAL = (f"INSERT INTO generations ({COL_LIST}) VALUES ({_VALUES}) ON CONFLICT (id) DO UPDATE SET "
-                + ", ".join(f"{c} = excluded.{c}" for c in COLS if c != "id") + ", replica_id = NULL")
-INSERT_PENDING = f"INSERT INTO generations ({COL_LIST}, replica_id) VALUES ({_VALUES}, %s)"
-THREAD = f"""WITH RECURSIVE chain AS (
-    SELECT {COL_LIST}, 1 AS depth FROM generations WHERE id = %s
-    UNION ALL
-    SELECT {", ".join("g." + c for c in COLS)}, chain.depth + 1 FROM generations g
-    JOIN chain ON g.id = chain.parent_id WHERE chain.depth < %s)
-SELECT {COL_LIST} FROM chain ORDER BY depth DESC"""
-
 
 class PostgresStore:
     """Generations in PostgreSQL. `replica_id` marks the live rows this process runs."""
 
     def __init__(self, url: str, replica_id: str | None = None, schema: str | None = None,
-                 target_version: int | None = None, pool_size: int = 8):
+                 target_version: int | None = None, pool_size: int = 8, lease_s: float = LEASE_S):
         self.pool = open_pool(url, schema, max_size=pool_size)
         self.schema = self.pool.schema
-        self.replica_id = replica_id
+        self.replica_id = replica_id or new_replica_id()
+        self.leases = Leases(self.pool, self.replica_id, lease_s)
         try:
             self.migrate(target_version)
+            if target_version is None:  # an old schema (tests) has no lease table yet
+                self.heartbeat = Heartbeat(self.leases, every_s=lease_s / 3).start()
         except BaseException:
             self.pool.close()
             raise
@@ -62,38 +49,36 @@ class PostgresStore:
             return migrations.schema_version(con)
 
     # -- writes -------------------------------------------------------------------------
-    def insert_pending(self, gens: Iterable[Generation]) -> None:
-        """Commit new rows (pending, or already final for a cache hit), owned by this replica."""
-        rows = [(*g.to_row(), self.replica_id if g.is_live else None) for g in gens]
-        if rows:
-            with connection(self.pool) as con, con.transaction(), con.cursor() as cur:
-                cur.executemany(INSERT_PENDING, rows)
+    def insert(self, record: Generation) -> None:
+        """A new record (pending, or a dedup hit's finished copy), durable on return; a live one is
+        this replica's (see leases.py)."""
+        with connection(self.pool) as con:
+            con.execute(INSERT, (*record.to_row(), self.replica_id if record.is_live else None))
 
-    def write_batch(self, inserts: Iterable[Generation] = (), chunks: Iterable[tuple] = (),
-                    updates: Iterable[tuple[str, dict]] = (), finals: Iterable[Generation] = ()) -> None:
-        """One transaction: new rows, appended text pieces `(id, seq, text)`, column updates
-        `(id, {column: value})`, final records (chunks of those deleted)."""
-        inserts, chunks, updates, finals = list(inserts), list(chunks), list(updates), list(finals)
-        if not (inserts or chunks or updates or finals):
+    def write(self, pieces: Sequence[tuple] = (), updates: Sequence[tuple[str, dict]] = (),
+              finals: Sequence[Generation] = ()) -> None:
+        """All or nothing: text pieces `(id, seq, text, taken)` appended, fields `(id, {column:
+        value})` set, final records written whole (an upsert) with their pieces dropped."""
+        if not (pieces or updates or finals):
             return
         with connection(self.pool) as con, con.transaction(), con.cursor() as cur:
-            if inserts:
-                cur.executemany(INSERT_PENDING, [(*g.to_row(), self.replica_id if g.is_live else None)
-                                                 for g in inserts])
-            if chunks:
-                now = _db_now(cur)
-                cur.executemany(INSERT_CHUNK, [(gen_id, seq, text, now) for gen_id, seq, text, *_ in chunks])
+            if pieces:
+                cur.executemany(INSERT_PIECE, [tuple(piece[:4]) for piece in pieces])
             for columns, rows in _group_updates(updates):
                 cur.executemany(_update(columns), rows)
             if finals:
                 cur.executemany(UPSERT_FINAL, [g.to_row() for g in finals])
                 cur.execute("DELETE FROM generation_chunks WHERE generation_id = ANY(%s)", ([g.id for g in finals],))
 
-    def append_text(self, chunks: Iterable[tuple]) -> None:
-        self.write_batch(chunks=chunks)
+    def claim_orphans(self, own: bool = True) -> list[Generation]:
+        """Live records of replicas whose lease expired, and (with `own`, at start-up and close)
+        this replica's own; the caller finishes them with `write(finals=...)`. A running replica
+        claims with own=False every few seconds so a dead neighbour's records end within
+        seconds of its lease expiring; a neighbour's live records are never touched."""
+        return self.leases.claim_orphans(own)
 
-    def finish(self, finals: Iterable[Generation]) -> None:
-        self.write_batch(finals=finals)
+    def prepare(self, live) -> None:
+        """Nothing to bring up to date: the trigram indexes are PostgreSQL's, kept in step by it."""
 
     # -- reads --------------------------------------------------------------------------
     def get(self, gen_id: str) -> Generation | None:
@@ -106,7 +91,7 @@ class PostgresStore:
             return []
         with connection(self.pool) as con:
             rows = con.execute(f"{SELECT_ALL} WHERE id = ANY(%s)", (list(ids),)).fetchall()
-            found = {g.id: g for g in _with_chunks(con, [Generation.from_row(r) for r in rows])}
+            found = {g.id: g for g in with_chunks(con, [Generation.from_row(r) for r in rows])}
         return [found[i] for i in ids if i in found]
 
     def search(self, filters: Filters, limit: int, offset: int = 0,
@@ -116,7 +101,7 @@ class PostgresStore:
         query = f"{SELECT_ALL} {where} ORDER BY created_utc DESC, id DESC LIMIT %s OFFSET %s"
         with connection(self.pool) as con:
             rows = con.execute(query, [*params, limit, offset]).fetchall()
-            return _with_chunks(con, [Generation.from_row(r) for r in rows])
+            return with_chunks(con, [Generation.from_row(r) for r in rows])
 
     def count(self, filters: Filters) -> int:
         where, params = where_clause(filters)
@@ -127,7 +112,7 @@ class PostgresStore:
         """The conversation ending at gen_id, oldest first (one recursive query)."""
         with connection(self.pool) as con:
             rows = con.execute(THREAD, (gen_id, max_depth)).fetchall()
-            return _with_chunks(con, [Generation.from_row(r) for r in rows])
+            return with_chunks(con, [Generation.from_row(r) for r in rows])
 
     def accounts_of(self, user: str) -> list[str]:
         """An admin's user filter as user ids: the value itself and every account with that email."""
@@ -136,20 +121,17 @@ class PostgresStore:
         return list(dict.fromkeys([user, *(r[0] for r in rows)]))
 
     def close(self) -> None:
+        """After this replica ended its own live records: the lease goes, so anything left is
+        claimable at once."""
+        heartbeat = getattr(self, "heartbeat", None)
+        if heartbeat is not None:
+            heartbeat.stop()
+            try:
+                self.leases.release()
+            except StorageUnavailable:
+                pass  # it expires by itself
         self.pool.close()
 
-
-def _with_chunks(con, gens: list[Generation]) -> list[Generation]:
-    """A live row's saved text is result_text plus its chunks (the final text is written once)."""
-    live = {g.id: g for g in gens if g.is_live}
-    if live:
-        for gen_id, text in con.execute(CHUNKS_OF, (list(live),)).fetchall():
-            live[gen_id].result_text = (live[gen_id].result_text or "") + text
-    return gens
-
-
-def _db_now(cur) -> datetime:
-    return cur.execute("SELECT (now() AT TIME ZONE 'UTC')::timestamp").fetchone()[0]
 
 
 def _update(columns: tuple[str, ...]) -> sql.Composed:

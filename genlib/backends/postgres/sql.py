@@ -1,0 +1,35 @@
+"""SQL text of the PostgreSQL record store, and folding a live record's saved pieces into its text.
+
+Only placeholders: no value from outside is ever formatted into these strings. Column lists come
+from `Generation.COLUMNS`.
+"""
+from __future__ import annotations
+
+from ...records import Generation
+
+COLS = Generation.COLUMNS
+COL_LIST = ", ".join(COLS)
+SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
+CHUNKS_OF = ("SELECT generation_id, string_agg(text, '' ORDER BY seq) FROM generation_chunks "
+             "WHERE generation_id = ANY(%s) GROUP BY generation_id")
+INSERT_PIECE = "INSERT INTO generation_chunks (generation_id, seq, text, saved_utc) VALUES (%s, %s, %s, %s)"
+_VALUES = ", ".join(["%s"] * len(COLS))
+# A final record lands whether or not its pending row is there (an upsert), and the replica lets go.
+UPSERT_FINAL = (f"INSERT INTO generations ({COL_LIST}) VALUES ({_VALUES}) ON CONFLICT (id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in COLS if c != "id") + ", replica_id = NULL")
+INSERT = f"INSERT INTO generations ({COL_LIST}, replica_id) VALUES ({_VALUES}, %s)"
+THREAD = f"""WITH RECURSIVE chain AS (
+    SELECT {COL_LIST}, 1 AS depth FROM generations WHERE id = %s
+    UNION ALL
+    SELECT {", ".join("g." + c for c in COLS)}, chain.depth + 1 FROM generations g
+    JOIN chain ON g.id = chain.parent_id WHERE chain.depth < %s)
+SELECT {COL_LIST} FROM chain ORDER BY depth DESC"""
+
+
+def with_chunks(con, gens: list[Generation]) -> list[Generation]:
+    """A live row's saved text is result_text plus its chunks (the final text is written once)."""
+    live = {g.id: g for g in gens if g.is_live}
+    if live:
+        for gen_id, text in con.execute(CHUNKS_OF, (list(live),)).fetchall():
+            live[gen_id].result_text = (live[gen_id].result_text or "") + text
+    return gens
