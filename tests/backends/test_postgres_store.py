@@ -66,7 +66,7 @@ def test_column_names_come_from_code_only(store):
 
 
 def _page(store, **filters):
-    return [g.prompt for g in store.search(Filters(**filters), limit=50)]
+    return [g.prompt for g in store.scan(Filters(**filters), limit=50)]
 
 
 @pytest.fixture
@@ -104,10 +104,10 @@ def test_filters_and_keyset_paging(store, history):
     assert _page(store, user_id="bob", q="gamma") == ["beta gamma"]
     assert _page(store, date_from=date(2026, 11, 2), date_to=date(2026, 11, 2)) == _page(store)[:4]
     assert _page(store, date_to=date(2026, 11, 1)) == ["yesterday's"]
-    first = store.search(Filters(), limit=2)
+    first = store.scan(Filters(), limit=2)
     after = (first[-1].created_utc, first[-1].id)
-    assert [g.prompt for g in store.search(Filters(), limit=2, before=after)] == ["beta gamma", "alpha beta"]
-    assert [g.prompt for g in store.search(Filters(), limit=2, offset=2)] == ["beta gamma", "alpha beta"]
+    assert [g.prompt for g in store.scan(Filters(), limit=2, before=after)] == ["beta gamma", "alpha beta"]
+    assert [g.prompt for g in store.scan(Filters(), limit=2, offset=2)] == ["beta gamma", "alpha beta"]
 
 
 def test_a_users_email_filter_finds_every_account_with_that_email(store):
@@ -122,7 +122,7 @@ def test_a_live_rows_saved_chunks_show_in_search_results(store):
     gen = record("still streaming")
     insert_all(store, [gen])
     store.write(pieces=[piece(gen.id, 1, "so far")])
-    assert store.search(Filters(), limit=5)[0].result_text == "so far"
+    assert store.scan(Filters(), limit=5)[0].result_text == "so far"
 
 
 def test_thread_is_the_chain_of_parents_oldest_first(store):

@@ -18,6 +18,9 @@ _VALUES = ", ".join(["%s"] * len(COLS))
 UPSERT_FINAL = (f"INSERT INTO generations ({COL_LIST}) VALUES ({_VALUES}) ON CONFLICT (id) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in COLS if c != "id") + ", replica_id = NULL")
 INSERT = f"INSERT INTO generations ({COL_LIST}, replica_id) VALUES ({_VALUES}, %s)"
+UPSERT_USER = """INSERT INTO users VALUES (%s, %s, %s, %s, %s, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC'))
+    ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, email_verified = excluded.email_verified,
+    last_seen_utc = excluded.last_seen_utc"""
 THREAD = f"""WITH RECURSIVE chain AS (
     SELECT {COL_LIST}, 1 AS depth FROM generations WHERE id = %s
     UNION ALL

@@ -19,10 +19,12 @@ from ...records import Generation
 from . import migrations
 from .leases import LEASE_S, Heartbeat, Leases, new_replica_id
 from .pool import connection, open_pool
-from .sql import COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, with_chunks
+from .sql import COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, UPSERT_USER, with_chunks
+from .reports import ReportsMixin
 from .where import where_clause
 
-class PostgresStore:
+
+class PostgresStore(ReportsMixin):
     """Generations in PostgreSQL. `replica_id` marks the live rows this process runs."""
 
     def __init__(self, url: str, replica_id: str | None = None, schema: str | None = None,
@@ -94,9 +96,9 @@ class PostgresStore:
             found = {g.id: g for g in with_chunks(con, [Generation.from_row(r) for r in rows])}
         return [found[i] for i in ids if i in found]
 
-    def search(self, filters: Filters, limit: int, offset: int = 0,
-               before: tuple[datetime, str] | None = None) -> list[Generation]:
-        """Newest first (created, id), rows older than `before` if given."""
+    def scan(self, filters: Filters, limit: int, offset: int = 0,
+             before: tuple[datetime, str] | None = None) -> list[Generation]:
+        """Records newest first (created, id), those older than `before` if given."""
         where, params = where_clause(filters, before)
         query = f"{SELECT_ALL} {where} ORDER BY created_utc DESC, id DESC LIMIT %s OFFSET %s"
         with connection(self.pool) as con:
@@ -113,6 +115,30 @@ class PostgresStore:
         with connection(self.pool) as con:
             rows = con.execute(THREAD, (gen_id, max_depth)).fetchall()
             return with_chunks(con, [Generation.from_row(r) for r in rows])
+
+    def users(self) -> list[tuple[str, str | None, bool]]:
+        with connection(self.pool) as con:
+            return [tuple(r) for r in con.execute("SELECT user_id, email, email_verified FROM users ORDER BY user_id")]
+
+    def sign_in(self, user_id: str, issuer: str, subject: str, email: str | None, email_verified: bool,
+                take_over: str | None) -> None:
+        """Upsert the user; with `take_over` (a lower-cased email), records saved under it before
+        user keys existed become theirs, in the same transaction."""
+        with connection(self.pool) as con, con.transaction():
+            con.execute(UPSERT_USER, (user_id, issuer, subject, email, email_verified))
+            if take_over:
+                for table in ("generations", "cost_daily"):
+                    con.execute(sql.SQL("UPDATE {} SET user_id = %s WHERE user_id = %s").format(sql.Identifier(table)),
+                                (user_id, take_over))
+
+    def reindex(self, progress=None) -> int:
+        """No search structure of ours to rebuild (PostgreSQL keeps its trigram indexes in step):
+        how many records are searchable."""
+        with connection(self.pool) as con:
+            total = con.execute("SELECT count(*) FROM generations").fetchone()[0]
+        if progress is not None:
+            progress(total, total)
+        return total
 
     def accounts_of(self, user: str) -> list[str]:
         """An admin's user filter as user ids: the value itself and every account with that email."""

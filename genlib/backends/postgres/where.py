@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 from ...filters import Filters, escape_like
 from ...search_query import parse
 
+# An admin's user filter: the user id, or the email users are shown by (every account with it).
+_USER = "(user_id = %s OR user_id IN (SELECT user_id FROM users WHERE email = lower(%s)))"
 _TERM = "(prompt ILIKE %s ESCAPE '\\' OR result_text ILIKE %s ESCAPE '\\')"
 
 
@@ -26,7 +28,7 @@ def where_clause(filters: Filters, before: tuple[datetime, str] | None = None) -
             parts.append(f"{column} = %s")
             params.append(value)
     if filters.user_id is not None:
-        parts.append("(user_id = %s OR user_id IN (SELECT user_id FROM users WHERE email = lower(%s)))")
+        parts.append(_USER)
         params += [filters.user_id, filters.user_id]
     if filters.model:
         parts.append("(model_requested = %s OR model_used = %s)")
@@ -46,3 +48,23 @@ def where_clause(filters: Filters, before: tuple[datetime, str] | None = None) -
 def and_(where: str, condition: str) -> str:
     """`where` with one more condition (itself placeholders only)."""
     return f"{where} AND {condition}" if where else f"WHERE {condition}"
+
+
+def rollup_where(filters: Filters) -> tuple[str, list] | None:
+    """The WHERE clause on cost_daily (day, user), or None when the filters need the base table."""
+    if filters.q or filters.model or filters.status or filters.kind:
+        return None
+    parts, params = [], []
+    if filters.visible_to is not None:
+        parts.append("user_id = %s")
+        params.append(filters.visible_to)
+    if filters.user_id is not None:
+        parts.append(_USER)
+        params += [filters.user_id, filters.user_id]
+    if filters.date_from:
+        parts.append("day >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        parts.append("day <= %s")
+        params.append(filters.date_to)
+    return ("WHERE " + " AND ".join(parts)) if parts else "", params

@@ -1,0 +1,176 @@
+"""The PostgreSQL store's reports give what the DuckDB store's give on the same records: the Costs
+page's cube (with and without the rollup), its top ten and estimated tokens, budget spend; the
+rollup is folded once however many replicas try; re-pricing rebuilds it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from genlib.filters import Filters
+from genlib.records import COMPLETE, ERROR, IMAGE
+from tests.backends.pgrecords import T0, insert_all, open_store, record
+
+
+@dataclass(frozen=True)
+class Window:  # the seam's SpendWindow: records created in [since, until), the day's from `day`
+    since: datetime
+    until: datetime
+    day: datetime | None = None
+    fin: Decimal = Decimal(0)
+    fout: Decimal = Decimal(0)
+
+
+def _records():
+    rows = []
+    for n in range(36):
+        user = ("ana", "bob", "Carl@Example.com")[n % 3]
+        fields = dict(model_used=("gpt-4o-mini", "gpt-4.1-mini")[n % 2], input_tokens=100 + n, output_tokens=10 * n,
+                      cost_usd=Decimal(n) / 1000 if n % 5 else None, cost_saved_usd=Decimal("0.5") if n % 7 == 0 else None,
+                      cached_from="X" * 21 if n % 7 == 0 else None, usage_estimated=n % 4 == 0)
+        if n % 6 == 0:
+            fields.update(kind=IMAGE, image_tokens=1000)
+        rows.append(record(f"prompt {n}", status=ERROR if n % 9 == 0 else COMPLETE, user=user,
+                           minutes=-n * 7 * 60, **fields))
+    return rows
+
+
+@pytest.fixture
+def pair(pg_schema, tmp_path):
+    from genlib.store import DuckDBStore
+
+    duck, pg = DuckDBStore(tmp_path / "db.duckdb"), open_store(pg_schema)
+    rows = _records()
+    duck.write_batch(inserts=rows)
+    insert_all(pg, rows)
+    yield duck, pg
+    duck.close()
+    pg.close()
+
+
+def _duck_cube(duck, filters):
+    from genlib.filters import where_clause
+    from genlib.store_sql import COST_CUBE, COST_CUBE_ROLLUP
+    from genlib import reports
+
+    watermark = duck.rollup_watermark()
+    if watermark is None:
+        where, params = where_clause(filters)
+        return duck.frame(COST_CUBE.format(where=where), params)
+    captured = {}
+    original = duck.frame
+    duck.frame = lambda query, params: captured.setdefault(query, original(query, params))
+    try:
+        reports.cost_report(duck, filters)
+    finally:
+        duck.frame = original
+    return next(frame for query, frame in captured.items() if query.lstrip().startswith("WITH cells"))
+
+
+FILTERS = [Filters(), Filters(visible_to="ana"), Filters(q="prompt 1"), Filters(date_from=date(2026, 10, 30)),
+           Filters(kind=IMAGE, status=COMPLETE)]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_the_cost_cube_is_the_duckdb_stores(pair, filters):
+    duck, pg = pair
+    pd.testing.assert_frame_equal(pg.cost_cube(filters), _duck_cube(duck, filters), check_exact=False)
+
+
+def test_the_cost_cube_reads_folded_days_from_the_rollup_like_duckdb(pair):
+    duck, pg = pair
+    duck.fold_rollup(until=date(2026, 10, 31))
+    assert pg.fold_rollup(until=date(2026, 10, 31)) is True
+    assert pg.rollup_watermark() == duck.rollup_watermark() == date(2026, 10, 31)
+    for filters in (Filters(), Filters(visible_to="bob"), Filters(date_to=date(2026, 11, 1))):
+        pd.testing.assert_frame_equal(pg.cost_cube(filters), _duck_cube(duck, filters), check_exact=False)
+
+
+def test_top_costs_and_estimated_tokens_are_the_duckdb_stores(pair):
+    from genlib.filters import where_clause
+    from genlib.store_sql import COST_TOP, ESTIMATED_TOKENS
+
+    duck, pg = pair
+    for filters in FILTERS:
+        where, params = where_clause(filters)
+        and_ = "AND" if where else "WHERE"
+        expected = duck.frame(COST_TOP.format(where=where, and_=and_), params)
+        pd.testing.assert_frame_equal(pg.top_costs(filters), expected, check_exact=False)
+        assert pg.estimated_tokens(filters) == int(duck.frame(ESTIMATED_TOKENS.format(where=where, and_=and_),
+                                                              params).iloc[0, 0])
+
+
+@pytest.mark.parametrize("rates", [(Decimal(0), Decimal(0)), (Decimal("0.000001"), Decimal("0.000004"))])
+def test_budget_spend_is_the_duckdb_stores_to_the_last_digit(pair, rates):
+    from genlib.store_sql import BUDGET_QUERIES
+
+    duck, pg = pair
+    window = Window(datetime(2026, 10, 1), datetime(2026, 11, 1), datetime(2026, 10, 31), *rates)
+    params = {"since": window.since, "until": window.until, "day": window.day, "fin": rates[0], "fout": rates[1]}
+    def named(query, **more):  # DuckDB refuses parameters a query doesn't use
+        values = {**params, **more}
+        return query, {k: values[k] for k in set(re.findall(r"\$(\w+)", query))}
+    for user in ("ana", "carl@example.com", "nobody"):
+        expected = {k: Decimal(v) for k, v in duck.row_dict(*named(BUDGET_QUERIES["spent"], user=user)).items()}
+        assert pg.spend(window, user) == expected
+    by_user = duck.frame(*named(BUDGET_QUERIES["spent_by_user"])).sort_values("user_id").reset_index(drop=True)
+    mine = pg.spend_by_user(window)
+    assert list(mine["user_id"]) == list(by_user["user_id"])
+    assert [Decimal(str(v)) for v in mine["month_usd"]] == [Decimal(str(v)) for v in by_user["month_usd"]]
+    hourly = duck.frame(*named(BUDGET_QUERIES["hourly"], user="ana"))
+    assert pg.hourly_spend(window, "ana")[["user_id", "hour", "generations"]].values.tolist() == \
+        hourly[["user_id", "hour", "generations"]].values.tolist()
+    top = duck.frame(*named(BUDGET_QUERIES["hour_generations"], user="bob"))
+    assert list(pg.hour_generations(window, "bob")["id"]) == list(top["id"])
+
+
+def test_replicas_folding_together_fold_each_day_once(pg_schema):
+    import threading
+
+    stores = [open_store(pg_schema, replica_id=f"replica-{n}") for n in range(3)]
+    try:
+        insert_all(stores[0], [record(f"day {n}", status=COMPLETE, minutes=-n * 24 * 60) for n in range(5)])
+        barrier, folded = threading.Barrier(3), []
+
+        def fold(store):
+            barrier.wait()
+            folded.append(store.fold_rollup(until=T0.date()))
+        threads = [threading.Thread(target=fold, args=(s,)) for s in stores]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        cube = stores[1].cost_cube(Filters())
+        assert cube.loc[cube["grouping"] == 7, "generations"].tolist() == [5]  # not 9, 13: folded once
+        assert folded.count(True) == 1
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_no_day_with_a_live_record_is_folded(pg_schema):
+    store = open_store(pg_schema)
+    try:
+        insert_all(store, [record("still live", minutes=-3 * 24 * 60), record("done", status=COMPLETE, minutes=-2 * 24 * 60)])
+        store.fold_rollup(until=T0.date())
+        assert store.rollup_watermark() == (T0 - timedelta(days=3)).date()
+    finally:
+        store.close()
+
+
+def test_set_prices_changes_the_costs_and_rebuilds_the_rollup(pg_schema):
+    store = open_store(pg_schema)
+    try:
+        old = record("repriced", status=COMPLETE, minutes=-3 * 24 * 60)
+        insert_all(store, [old])
+        store.fold_rollup(until=T0.date())
+        store.set_prices([(old.id, Decimal("2.5"), "prices-file")])
+        assert (store.get(old.id).cost_usd, store.get(old.id).price_source) == (Decimal("2.5"), "prices-file")
+        assert store.cost_cube(Filters())["cost_exact"].iloc[-1] == "2.500000000000000000"
+        assert [g.id for g in store.priced_rows()] == [old.id]
+    finally:
+        store.close()
