@@ -47,7 +47,7 @@ def pair(pg_schema, tmp_path):
     rows = _records()
     duck.write_batch(inserts=rows)
     insert_all(pg, rows)
-    yield duck, pg
+    yield duck, pg, rows
     duck.close()
     pg.close()
 
@@ -77,12 +77,12 @@ FILTERS = [Filters(), Filters(visible_to="ana"), Filters(q="prompt 1"), Filters(
 
 @pytest.mark.parametrize("filters", FILTERS)
 def test_the_cost_cube_is_the_duckdb_stores(pair, filters):
-    duck, pg = pair
+    duck, pg, _ = pair
     pd.testing.assert_frame_equal(pg.cost_cube(filters), _duck_cube(duck, filters), check_exact=False)
 
 
 def test_the_cost_cube_reads_folded_days_from_the_rollup_like_duckdb(pair):
-    duck, pg = pair
+    duck, pg, _ = pair
     duck.fold_rollup(until=date(2026, 10, 31))
     assert pg.fold_rollup(until=date(2026, 10, 31)) is True
     assert pg.rollup_watermark() == duck.rollup_watermark() == date(2026, 10, 31)
@@ -94,7 +94,7 @@ def test_top_costs_and_estimated_tokens_are_the_duckdb_stores(pair):
     from genlib.filters import where_clause
     from genlib.store_sql import COST_TOP, ESTIMATED_TOKENS
 
-    duck, pg = pair
+    duck, pg, _ = pair
     for filters in FILTERS:
         where, params = where_clause(filters)
         and_ = "AND" if where else "WHERE"
@@ -108,7 +108,7 @@ def test_top_costs_and_estimated_tokens_are_the_duckdb_stores(pair):
 def test_budget_spend_is_the_duckdb_stores_to_the_last_digit(pair, rates):
     from genlib.store_sql import BUDGET_QUERIES
 
-    duck, pg = pair
+    duck, pg, _ = pair
     window = Window(datetime(2026, 10, 1), datetime(2026, 11, 1), datetime(2026, 10, 31), *rates)
     params = {"since": window.since, "until": window.until, "day": window.day, "fin": rates[0], "fout": rates[1]}
     def named(query, **more):  # DuckDB refuses parameters a query doesn't use
@@ -174,3 +174,42 @@ def test_set_prices_changes_the_costs_and_rebuilds_the_rollup(pg_schema):
         assert [g.id for g in store.priced_rows()] == [old.id]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_writes_the_filtered_records_oldest_first_with_progress(pair, tmp_path, fmt):
+    _, pg, rows = pair
+    seen = []
+    dest = pg.export(Filters(visible_to="ana"), fmt, tmp_path / f"out.{fmt}", progress=lambda d, t: seen.append((d, t)))
+    frame = {"csv": pd.read_csv, "jsonl": lambda p: pd.read_json(p, lines=True), "parquet": pd.read_parquet}[fmt](dest)
+    expected = sorted((g for g in rows if g.user_id == "ana"), key=lambda g: g.created_utc)
+    assert list(frame["id"]) == [g.id for g in expected]
+    assert seen[-1] == (12, 12)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no part file left
+
+
+def test_csv_export_neutralizes_formulas_and_matches_duckdbs_columns(pair, tmp_path):
+    duck, pg, _ = pair
+    evil = record("=HYPERLINK(\"http://x\")", status=COMPLETE, result_text="+1 line\nsecond")
+    duck.write_batch(inserts=[evil])
+    insert_all(pg, [evil])
+    mine = pd.read_csv(pg.export(Filters(q="HYPERLINK"), "csv", tmp_path / "pg.csv"))
+    theirs = pd.read_csv(duck.export(Filters(q="HYPERLINK"), "csv", tmp_path / "duck.csv"))
+    assert list(mine.columns) == list(theirs.columns)
+    assert mine.loc[0, "prompt"] == theirs.loc[0, "prompt"] == "'=HYPERLINK(\"http://x\")"
+    assert mine.loc[0, "result_text"] == "'+1 line\nsecond"
+    assert mine.loc[0, "usage_estimated"] == theirs.loc[0, "usage_estimated"]
+
+
+def test_export_refuses_an_unknown_format(pair, tmp_path):
+    with pytest.raises(ValueError):
+        pair[1].export(Filters(), "xlsx", tmp_path / "x.xlsx")
+
+
+def test_a_nul_character_is_saved_as_a_replacement_character(pair):
+    _, pg, _ = pair
+    gen = record("nul \x00 in the prompt")
+    pg.insert(gen)
+    pg.write(pieces=[(gen.id, 1, "and \x00 in the answer", T0)])
+    assert pg.get(gen.id).prompt == "nul \ufffd in the prompt"
+    assert pg.get(gen.id).result_text == "and \ufffd in the answer"

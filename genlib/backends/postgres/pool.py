@@ -20,8 +20,10 @@ from ...errors import StorageUnavailable, first_line
 DEFAULT_SCHEMA = "genvault"
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 CONNECT_TIMEOUT_S = 5
-# What a lost or refused connection raises (a query error, e.g. a constraint, is a bug and stays one).
+# What a lost or refused connection raises; an OperationalError with another SQLSTATE (a limit, a
+# cancelled statement) is a storage failure too, said as such. A query error (a constraint) stays one.
 UNREACHABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
+_CONNECTION_STATES = ("08", "57P", "53")  # connection exceptions, shutdown, insufficient resources
 
 
 def check_schema(name: str) -> str:
@@ -76,4 +78,7 @@ def connection(pool: ConnectionPool):
         with pool.connection() as con:
             yield con
     except UNREACHABLE as exc:
-        raise StorageUnavailable(f"The database can't be reached ({first_line(exc)}).") from exc
+        state = getattr(exc, "sqlstate", None)
+        if state is None or state.startswith(_CONNECTION_STATES):
+            raise StorageUnavailable(f"The database can't be reached ({first_line(exc)}).") from exc
+        raise StorageUnavailable(f"The database refused the operation ({first_line(exc)}).") from exc

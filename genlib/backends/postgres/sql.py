@@ -36,3 +36,9 @@ def with_chunks(con, gens: list[Generation]) -> list[Generation]:
         for gen_id, text in con.execute(CHUNKS_OF, (list(live),)).fetchall():
             live[gen_id].result_text = (live[gen_id].result_text or "") + text
     return gens
+
+
+def storable(values) -> tuple:
+    """Values as PostgreSQL TEXT can hold them: it refuses NUL characters (DuckDB keeps them), so a
+    NUL in a prompt or a provider's answer is saved as U+FFFD rather than failing the save."""
+    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in values)

@@ -19,12 +19,13 @@ from ...records import Generation
 from . import migrations
 from .leases import LEASE_S, Heartbeat, Leases, new_replica_id
 from .pool import connection, open_pool
-from .sql import COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, UPSERT_USER, with_chunks
+from .sql import COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, UPSERT_USER, storable, with_chunks
+from .export import ExportMixin
 from .reports import ReportsMixin
 from .where import where_clause
 
 
-class PostgresStore(ReportsMixin):
+class PostgresStore(ReportsMixin, ExportMixin):
     """Generations in PostgreSQL. `replica_id` marks the live rows this process runs."""
 
     def __init__(self, url: str, replica_id: str | None = None, schema: str | None = None,
@@ -55,7 +56,7 @@ class PostgresStore(ReportsMixin):
         """A new record (pending, or a dedup hit's finished copy), durable on return; a live one is
         this replica's (see leases.py)."""
         with connection(self.pool) as con:
-            con.execute(INSERT, (*record.to_row(), self.replica_id if record.is_live else None))
+            con.execute(INSERT, storable((*record.to_row(), self.replica_id if record.is_live else None)))
 
     def write(self, pieces: Sequence[tuple] = (), updates: Sequence[tuple[str, dict]] = (),
               finals: Sequence[Generation] = ()) -> None:
@@ -65,11 +66,11 @@ class PostgresStore(ReportsMixin):
             return
         with connection(self.pool) as con, con.transaction(), con.cursor() as cur:
             if pieces:
-                cur.executemany(INSERT_PIECE, [tuple(piece[:4]) for piece in pieces])
+                cur.executemany(INSERT_PIECE, [storable(piece[:4]) for piece in pieces])
             for columns, rows in _group_updates(updates):
-                cur.executemany(_update(columns), rows)
+                cur.executemany(_update(columns), [storable(r) for r in rows])
             if finals:
-                cur.executemany(UPSERT_FINAL, [g.to_row() for g in finals])
+                cur.executemany(UPSERT_FINAL, [storable(g.to_row()) for g in finals])
                 cur.execute("DELETE FROM generation_chunks WHERE generation_id = ANY(%s)", ([g.id for g in finals],))
 
     def claim_orphans(self, own: bool = True) -> list[Generation]:
