@@ -40,11 +40,14 @@ def _driver(name: str):
 def pg_server() -> str:
     """The PostgreSQL URL, once checked reachable (psycopg imported only by tests that need it)."""
     psycopg = _driver("psycopg")
+    problem = None
     try:
         with psycopg.connect(PG_URL, connect_timeout=3) as con:
             con.execute("SELECT 1")
     except psycopg.OperationalError as exc:
-        unavailable(f"PostgreSQL at {PG_URL} is not reachable ({_first_line(exc)})")
+        problem = _first_line(exc)
+    if problem:  # outside the except block: one line, no chained traceback
+        unavailable(f"PostgreSQL at {PG_URL} is not reachable ({problem})")
     return PG_URL
 
 
@@ -69,13 +72,15 @@ def pg_schema(pg_server) -> PgSchema:
 @pytest.fixture(scope="session")
 def redis_server() -> str:
     redis = _driver("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    client, problem = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3), None
     try:
         client.ping()
     except redis.RedisError as exc:
-        unavailable(f"Redis at {REDIS_URL} is not reachable ({_first_line(exc)})")
+        problem = _first_line(exc)
     finally:
         client.close()
+    if problem:
+        unavailable(f"Redis at {REDIS_URL} is not reachable ({problem})")
     return REDIS_URL
 
 
