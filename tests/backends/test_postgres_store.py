@@ -142,3 +142,41 @@ def test_a_final_record_lands_even_without_its_pending_row(store):
     gen = record("cache hit", status=INTERRUPTED, result_text="kept")
     store.write(finals=[gen])
     assert store.get(gen.id).result_text == "kept"
+
+
+def test_a_history_page_has_keyset_paging_a_capped_count_and_snippets(store, history):
+    from genlib.filters import Filters as F
+
+    first = store.search(F(), page=1, page_size=2, after=None, order="newest")
+    assert [g.prompt for g in first.items] == ["Straße Ölung", "literal snake_case and 50%"]
+    assert (first.has_more, first.total, first.total_capped) == (True, 5, False)
+    second = store.search(F(), page=2, page_size=2, after=first.next_after, order="newest")
+    assert [g.prompt for g in second.items] == ["beta gamma", "alpha beta"]
+    by_number = store.search(F(), page=2, page_size=2, after=None, order="newest")
+    assert [g.id for g in by_number.items] == [g.id for g in second.items]
+    found = store.search(F(q="beta"), page=1, page_size=10, after=None, order="newest")
+    assert found.total == 2 and not found.has_more
+    assert ("beta", True) in found.snippets[found.items[0].id]
+
+
+def test_best_match_puts_shorter_records_first(store):
+    insert_all(store, [record("needle " + "x" * 200, status=COMPLETE, minutes=5),
+                       record("needle", status=COMPLETE, minutes=1)])
+    best = store.search(Filters(q="needle"), page=1, page_size=10, after=None, order="best")
+    assert [len(g.prompt) for g in best.items] == [6, 207]
+
+
+def test_a_count_beyond_a_thousand_says_so(store):
+    insert_all(store, [record(f"many {n}", status=COMPLETE, minutes=n) for n in range(1002)])
+    page = store.search(Filters(q="many"), page=1, page_size=5, after=None, order="newest")
+    assert (page.total, page.total_capped, len(page.items)) == (1000, True, 5)
+
+
+def test_sign_in_records_the_user_and_takes_over_records_saved_under_the_email(store):
+    legacy = record("before keys", user="ana@example.com", status=COMPLETE)
+    insert_all(store, [legacy])
+    store.sign_in("iss#ana", "iss", "ana", "ana@example.com", True, take_over="ana@example.com")
+    assert store.users() == [("iss#ana", "ana@example.com", True)]
+    assert store.get(legacy.id).user_id == "iss#ana"
+    store.sign_in("iss#ana", "iss", "ana", "ana@new.example", False, take_over=None)
+    assert store.users() == [("iss#ana", "ana@new.example", False)]
