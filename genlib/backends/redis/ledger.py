@@ -48,6 +48,7 @@ class RedisLedger:
         self._mine: dict[str, str] = {}  # this replica's reservations (gen id -> field), to put back
         self._unsettled: set[str] = set()  # drops that failed while Redis was away, retried
         self._lock = threading.Lock()
+        self._admitting = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -94,7 +95,8 @@ class RedisLedger:
         if amount is None and rate_per_minute is None:
             return  # nothing to enforce or count: Redis down or not, this start passes
         try:
-            self._admit(gen_id, user, amount, rate_per_minute, check)
+            with self._admitting:  # this replica's own starts take turns: WATCH only races other replicas
+                self._admit(gen_id, user, amount, rate_per_minute, check)
         except UNREACHABLE as exc:
             message = DOWN.format(where=self.space.where)
             raise (BudgetExceeded(message) if amount is not None else RateLimited(message)) from exc
@@ -107,7 +109,8 @@ class RedisLedger:
         with self._lock:
             self._mine.pop(gen_id, None)
         try:
-            self.space.client.hdel(self._held_key, gen_id)
+            with self._admitting:  # a drop mid-admission would only make it look again
+                self.space.client.hdel(self._held_key, gen_id)
         except UNREACHABLE:
             with self._lock:
                 self._unsettled.add(gen_id)
