@@ -68,8 +68,9 @@ def test_put_answers_for_its_ttl_and_release_drops_only_its_own_holder(cache):
 def test_hold_replaces_the_holder(cache):
     stale, forced = new_id(), new_id()
     cache.claim(KEY, stale, 60)
-    cache.hold(KEY, forced)
+    cache.hold(KEY, forced, 30)
     assert cache.get(KEY) == forced and cache.claim(KEY, new_id(), 60) == forced
+    assert 29_000 < cache.space.client.pttl(cache.space.key("dedup", KEY)) <= 30_000
 
 
 def test_forget_drops_the_keys_of_generations_that_never_finished(cache):
@@ -82,8 +83,11 @@ def test_forget_drops_the_keys_of_generations_that_never_finished(cache):
     assert cache.forget({dead}) == 0 and cache.get(KEY) == alive
 
 
-def test_only_dedup_digests_become_keys(cache):
-    for bad in ("", "a:b", "../x", "k" * 129):
+def test_keys_live_under_the_deployments_prefix_and_absurd_ones_are_refused(cache):
+    gen_id = new_id()
+    cache.put("../x:y", gen_id, 60)
+    assert cache.space.client.get(cache.space.key("dedup", "../x:y")).decode() == gen_id
+    for bad in ("", "k" * 257, None):
         with pytest.raises(ValueError):
             cache.get(bad)
 

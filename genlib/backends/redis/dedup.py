@@ -55,10 +55,11 @@ class RedisDedupCache:
         return holder.decode()
 
     @_degrades(None)
-    def hold(self, key: str, gen_id: str) -> None:
-        """Make gen_id the holder (a forced request, or one replacing a stale holder)."""
-        self.space.client.set(self._k(key), gen_id, px=_ms(self.default_ttl_s))
-        self._remember(key, gen_id, self.default_ttl_s)
+    def hold(self, key: str, gen_id: str, ttl_s: float | None = None) -> None:
+        """Make gen_id the holder (a forced request, or one replacing a stale holder) for ttl_s."""
+        ttl_s = self.default_ttl_s if ttl_s is None else ttl_s
+        self.space.client.set(self._k(key), gen_id, px=_ms(ttl_s))
+        self._remember(key, gen_id, ttl_s)
 
     @_degrades(None)
     def get(self, key: str) -> str | None:
@@ -97,7 +98,9 @@ class RedisDedupCache:
         self.space.client.set(self.space.key("dedup-of", gen_id), key, px=_ms(ttl_s))
 
     def _k(self, key: str) -> str:
-        if not key or len(key) > 128 or not key.isalnum():  # a hex digest from dedup_key, nothing else
+        # A digest made by genlib (dedup.py); Redis keys are binary-safe and under our own prefix and
+        # role name, so any text would do: only absurd values are refused.
+        if not isinstance(key, str) or not key or len(key) > 256:
             raise ValueError("not a dedup key")
         return self.space.key("dedup", key)
 
