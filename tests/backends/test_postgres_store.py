@@ -180,3 +180,28 @@ def test_sign_in_records_the_user_and_takes_over_records_saved_under_the_email(s
     assert store.get(legacy.id).user_id == "iss#ana"
     store.sign_in("iss#ana", "iss", "ana", "ana@new.example", False, take_over=None)
     assert store.users() == [("iss#ana", "ana@new.example", False)]
+
+
+def test_connections_cut_by_the_server_are_replaced_not_failed(store, pg_schema):
+    """As after a database restart: every pooled connection is terminated; the next calls reconnect."""
+    import psycopg
+
+    gen = record("before the cut")
+    store.insert(gen)
+    with psycopg.connect(pg_schema.url, autocommit=True) as admin:
+        cut = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                            (f"genvault:{pg_schema.schema}",)).fetchone()[0]
+    assert cut >= 1
+    assert store.get(gen.id).prompt == "before the cut"
+    store.write(pieces=[piece(gen.id, 1, "after the cut")])
+    assert store.get(gen.id).result_text == "after the cut"
+
+
+def test_an_unreachable_database_mid_life_is_a_clear_storage_error(pg_schema):
+    from genlib.errors import StorageUnavailable
+
+    store = open_store(pg_schema)
+    store.heartbeat.stop()
+    store.pool.close()  # as good as a database that went away
+    with pytest.raises(StorageUnavailable, match="can't be reached"):
+        store.insert(record("refused"))
