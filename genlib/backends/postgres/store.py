@@ -51,6 +51,15 @@ class PostgresStore(ReportsMixin, ExportMixin):
         with connection(self.pool) as con:
             return migrations.schema_version(con)
 
+    def probe(self) -> None:
+        """A real write for `genlib doctor`: rewrite the rollup watermark to its own value (a commit
+        that changes nothing) and read it back."""
+        with connection(self.pool) as con:
+            before = con.execute("SELECT folded_until FROM cost_daily_state").fetchone()
+            after = con.execute("UPDATE cost_daily_state SET folded_until = folded_until RETURNING folded_until").fetchone()
+        if before != after:
+            raise StorageUnavailable("The database read back a different value than it wrote.")
+
     # -- writes -------------------------------------------------------------------------
     def insert(self, record: Generation) -> None:
         """A new record (pending, or a dedup hit's finished copy), durable on return; a live one is

@@ -9,6 +9,7 @@ replica must find out within seconds that Redis is gone, and the roles then fail
 from __future__ import annotations
 
 import re
+import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
@@ -37,6 +38,16 @@ class Space:
         """The Redis server's clock: every replica measures windows and leases on the same one."""
         seconds, micros = self.client.time()
         return seconds * 1000 + micros // 1000
+
+    def probe(self) -> None:
+        """A real write for `genlib doctor`: a short-lived key set, read back and deleted."""
+        key, token = self.key("probe", secrets.token_hex(8)), secrets.token_hex(8)
+        self.client.set(key, token, px=10_000)
+        try:
+            if self.client.get(key) != token.encode():
+                raise RuntimeError(f"Redis at {self.where} read back a different value than it wrote")
+        finally:
+            self.client.delete(key)
 
     def close(self) -> None:
         self.client.close()

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 
 from ...errors import NotFound, StorageUnavailable, first_line
-from ...ids import looks_like_id
+from ...ids import looks_like_id, new_id
 from ...images import _thumbnail, _to_png
 
 _NAME = re.compile(r"images/([A-Za-z0-9_-]{2})/([A-Za-z0-9_-]{21})-(\d{1,4})(\.png|\.webp|\.thumb\.webp)")
@@ -90,6 +90,18 @@ class S3ImageStore:
                 self._put(_thumb_of(name), _thumbnail(image), MIME["webp"])
             found.append(_meta(name, image, MIME[name.rsplit(".", 1)[1]]))
         return found
+
+    def probe(self) -> None:
+        """A real write for `genlib doctor`: a small object under `probe/` put, read back, deleted."""
+        key, token = self._full(f"probe/{new_id()}"), new_id().encode()
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=token)
+            same = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read() == token
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+        except Exception as exc:
+            raise _unavailable(exc) from exc
+        if not same:
+            raise StorageUnavailable("The object store read back a different value than it wrote.")
 
     def _listing(self, start: str) -> set[str]:
         full = self._full(start)
