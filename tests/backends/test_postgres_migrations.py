@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backends.pgrecords import insert_all, open_store, piece, record
+from tests.backends.pgrecords import insert_all, open_store, record
 
 ROOT = Path(__file__).resolve().parents[2]
 

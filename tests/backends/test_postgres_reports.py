@@ -30,7 +30,8 @@ def _records():
     for n in range(36):
         user = ("ana", "bob", "Carl@Example.com")[n % 3]
         fields = dict(model_used=("gpt-4o-mini", "gpt-4.1-mini")[n % 2], input_tokens=100 + n, output_tokens=10 * n,
-                      cost_usd=Decimal(n) / 1000 if n % 5 else None, cost_saved_usd=Decimal("0.5") if n % 7 == 0 else None,
+                      cost_usd=Decimal(n) / 1000 if n % 5 else None,
+                      cost_saved_usd=Decimal("0.5") if n % 7 == 0 else None,
                       cached_from="X" * 21 if n % 7 == 0 else None, usage_estimated=n % 4 == 0)
         if n % 6 == 0:
             fields.update(kind=IMAGE, image_tokens=1000)
@@ -176,7 +177,8 @@ def test_replicas_folding_together_fold_each_day_once(pg_schema):
 def test_no_day_with_a_live_record_is_folded(pg_schema):
     store = open_store(pg_schema)
     try:
-        insert_all(store, [record("still live", minutes=-3 * 24 * 60), record("done", status=COMPLETE, minutes=-2 * 24 * 60)])
+        insert_all(store, [record("still live", minutes=-3 * 24 * 60),
+                           record("done", status=COMPLETE, minutes=-2 * 24 * 60)])
         store.fold_rollup(until=T0.date())
         assert store.rollup_watermark() == (T0 - timedelta(days=3)).date()
     finally:

@@ -32,8 +32,8 @@ def _keys(store) -> list[str]:
 def test_a_picture_and_its_thumbnail_are_objects_under_the_prefix(store):
     gen_id = new_id()
     meta = store.save(gen_id, 0, _png())
-    assert meta == {"path": f"images/{gen_id[:2]}/{gen_id}-0.png", "thumb": f"images/{gen_id[:2]}/{gen_id}-0.thumb.webp",
-                    "width": 64, "height": 48, "mime": "image/png"}
+    name = f"images/{gen_id[:2]}/{gen_id}-0"
+    assert meta == {"path": f"{name}.png", "thumb": f"{name}.thumb.webp", "width": 64, "height": 48, "mime": "image/png"}
     assert _keys(store) == [f"team/genvault/{meta['path']}", f"team/genvault/{meta['thumb']}"]
     assert store.read(meta["path"]) == _png()
     assert Image.open(io.BytesIO(store.read(meta["thumb"]))).format == "WEBP"

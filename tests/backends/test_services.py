@@ -26,8 +26,8 @@ def test_a_missing_service_skips_on_a_laptop_and_fails_under_ci(tmp_path, ci):
                PYTHONPATH=str(ROOT))
     if ci:
         env["CI"] = ci
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rsf", "-p", "tests.services", "-p", "no:cacheprovider",
-                          str(tmp_path / "test_probe.py"), "--rootdir", str(tmp_path)],
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rsf", "-p", "tests.services",
+                          "-p", "no:cacheprovider", str(tmp_path / "test_probe.py"), "--rootdir", str(tmp_path)],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     if ci:
         assert "2 errors" in out.stdout and out.stdout.count("(CI must provide it)") == 2, out.stdout

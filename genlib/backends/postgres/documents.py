@@ -25,7 +25,8 @@ class SettingsDocuments:
     def read(self, name: str) -> tuple[str, int] | None:
         """(TOML text, revision), or None when it was never saved."""
         with connection(self.pool) as con:
-            row = con.execute("SELECT body, revision FROM settings_documents WHERE name = %s", (_check(name),)).fetchone()
+            row = con.execute("SELECT body, revision FROM settings_documents WHERE name = %s",
+                              (_check(name),)).fetchone()
         return (row[0], row[1]) if row else None
 
     def revision(self, name: str) -> int:
@@ -43,8 +44,9 @@ class SettingsDocuments:
                                   "VALUES (%s, %s, 1, %s) ON CONFLICT (name) DO NOTHING RETURNING revision",
                                   (_check(name), body, by)).fetchone()
             else:
-                row = con.execute("UPDATE settings_documents SET body = %s, revision = revision + 1, updated_at = now(), "
-                                  "updated_by = %s WHERE name = %s AND revision = %s RETURNING revision",
+                row = con.execute("UPDATE settings_documents SET body = %s, revision = revision + 1, "
+                                  "updated_at = now(), updated_by = %s WHERE name = %s AND revision = %s "
+                                  "RETURNING revision",
                                   (body, by, _check(name), read_revision)).fetchone()
         if row is None:
             raise EditConflict(f"The {name} were changed by someone else meanwhile: reload them and edit again.")

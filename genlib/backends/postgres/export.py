@@ -46,7 +46,8 @@ class ExportMixin:
                 writer(con, fmt, where, params, part, lambda done: progress and progress(done, total))
             os.replace(part, dest)
         except OSError as exc:
-            raise StorageUnavailable(f"The export {dest} could not be written ({exc.strerror or first_line(exc)}).") from exc
+            reason = exc.strerror or first_line(exc)
+            raise StorageUnavailable(f"The export {dest} could not be written ({reason}).") from exc
         finally:
             part.unlink(missing_ok=True)
         return dest

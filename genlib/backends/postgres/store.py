@@ -56,7 +56,8 @@ class PostgresStore(ReportsMixin, ExportMixin):
         that changes nothing) and read it back."""
         with connection(self.pool) as con:
             before = con.execute("SELECT folded_until FROM cost_daily_state").fetchone()
-            after = con.execute("UPDATE cost_daily_state SET folded_until = folded_until RETURNING folded_until").fetchone()
+            after = con.execute("UPDATE cost_daily_state SET folded_until = folded_until "
+                                "RETURNING folded_until").fetchone()
         if before != after:
             raise StorageUnavailable("The database read back a different value than it wrote.")
 
