@@ -137,12 +137,16 @@ def test_top_costs_and_estimated_tokens_are_the_duckdb_stores(pair):
 def test_budget_spend_is_the_duckdb_stores_to_the_last_digit(pair, rates):
     duck, pg, _ = pair
     window = Window(datetime(2026, 10, 1), datetime(2026, 11, 1), datetime(2026, 10, 31), *rates)
-    for user in ("ana", "carl@example.com", "nobody"):
-        assert pg.spend(window, user) == _duck_spend(duck, "spend", window, user)
     by_user = _duck_spend(duck, "spend_by_user", window, None).sort_values("user_id").reset_index(drop=True)
-    mine = pg.spend_by_user(window)
-    assert list(mine["user_id"]) == list(by_user["user_id"])
-    assert [Decimal(str(v)) for v in mine["month_usd"]] == [Decimal(str(v)) for v in by_user["month_usd"]]
+    for folded in (None, date(2026, 10, 27), date(2026, 11, 2)):  # records only; rollup + records; rollup only
+        if folded:
+            pg.fold_rollup(until=folded)
+        for user in ("ana", "carl@example.com", "nobody"):
+            assert pg.spend(window, user) == _duck_spend(duck, "spend", window, user), folded
+        mine = pg.spend_by_user(window)
+        assert list(mine["user_id"]) == list(by_user["user_id"])
+        assert [Decimal(str(v)) for v in mine["month_usd"]] == [Decimal(str(v)) for v in by_user["month_usd"]]
+        assert [Decimal(str(v)) for v in mine["day_usd"]] == [Decimal(str(v)) for v in by_user["day_usd"]]
     hourly = _duck_spend(duck, "hourly_spend", window, "ana")
     assert pg.hourly_spend(window, "ana")[["user_id", "hour", "generations"]].values.tolist() == \
         hourly[["user_id", "hour", "generations"]].values.tolist()

@@ -63,6 +63,8 @@ CREATE TABLE generations (
 );
 CREATE INDEX generations_newest ON generations (created_utc DESC, id DESC);
 CREATE INDEX generations_user_newest ON generations (user_id, created_utc DESC, id DESC);
+-- Budgets add spend up by lower-cased user (legacy ids are emails) over a period.
+CREATE INDEX generations_user_spend ON generations (lower(user_id), created_utc);
 CREATE INDEX generations_live ON generations (replica_id) WHERE status IN ('pending', 'streaming');
 CREATE INDEX generations_parent ON generations (parent_id) WHERE parent_id IS NOT NULL;
 -- Streamed text in appended pieces while live; the final text is written once into result_text.
@@ -93,6 +95,10 @@ CREATE TABLE cost_daily (
     output_tokens BIGINT NOT NULL,
     reasoning_tokens BIGINT NOT NULL,
     image_tokens BIGINT NOT NULL,
+    -- tokens of records with no price (not cache hits), so budget spend at the budgets file's
+    -- fallback rates can be read from the rollup too
+    unpriced_in_tokens BIGINT NOT NULL,
+    unpriced_out_tokens BIGINT NOT NULL,
     PRIMARY KEY (day, model, user_id, kind)
 );
 CREATE TABLE cost_daily_state (folded_until DATE);

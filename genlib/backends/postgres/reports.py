@@ -79,12 +79,21 @@ class ReportsMixin:
 
     # -- budgets --------------------------------------------------------------------------------
     def spend(self, window, user: str) -> dict[str, Decimal]:
+        """Budget spend; days the rollup has folded are read from it (each start under a budget
+        asks, so this must not scan a month of records)."""
+        query, params = self._spend_query(q.SPENT, q.SPENT_FOLDED, window, user)
         with connection(self.pool) as con:
-            cur = con.execute(q.SPENT, _window(window, user))
+            cur = con.execute(query, params)
             return {d.name: Decimal(v) for d, v in zip(cur.description, cur.fetchone())}
 
     def spend_by_user(self, window) -> pd.DataFrame:
-        return self._frame(q.SPENT_BY_USER, _window(window, None))
+        return self._frame(*self._spend_query(q.SPENT_BY_USER, q.SPENT_BY_USER_FOLDED, window, None))
+
+    def _spend_query(self, plain: str, folded: str, window, user: str | None) -> tuple[str, dict]:
+        watermark = self.rollup_watermark()
+        if watermark is None or watermark <= window.since.date():
+            return plain, _window(window, user)
+        return folded, {**_window(window, user), "folded": watermark}
 
     def hourly_spend(self, window, user: str | None) -> pd.DataFrame:
         return self._frame(q.HOURLY, _window(window, user))

@@ -13,13 +13,19 @@ MODEL = "coalesce(model_used, model_requested)"
 BUCKETS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
            "image_tokens")
 ROLLUP_KEY = ("day", "model", "user_id", "kind")
-ROLLUP_SUMS = ("generations", "priced", "cost_usd", "saved_usd", "cache_hits", "unpriced") + BUCKETS
+ROLLUP_SUMS = (("generations", "priced", "cost_usd", "saved_usd", "cache_hits", "unpriced") + BUCKETS
+               + ("unpriced_in_tokens", "unpriced_out_tokens"))
+IN_TOKENS = "coalesce(input_tokens,0) + coalesce(cache_read_tokens,0) + coalesce(cache_write_tokens,0)"
+OUT_TOKENS = "coalesce(output_tokens,0) + coalesce(reasoning_tokens,0) + coalesce(image_tokens,0)"
+NO_PRICE = "cost_usd IS NULL AND cached_from IS NULL"
 
 # What rows add to their (day, model, user, kind) cells: the fold, the rebuild and the live tail.
 CONTRIBUTION = f"""CAST(created_utc AS DATE) AS day, {MODEL} AS model, user_id, kind, count(*) AS generations,
     count(cost_usd) AS priced, coalesce(sum(cost_usd), 0) AS cost_usd, coalesce(sum(cost_saved_usd), 0) AS saved_usd,
     count(*) FILTER (WHERE cached_from IS NOT NULL) AS cache_hits, count(*) FILTER (WHERE {UNPRICED}) AS unpriced,
-    {", ".join(f"sum(coalesce({b}, 0)) AS {b}" for b in BUCKETS)}"""
+    {", ".join(f"sum(coalesce({b}, 0)) AS {b}" for b in BUCKETS)},
+    coalesce(sum({IN_TOKENS}) FILTER (WHERE {NO_PRICE}), 0) AS unpriced_in_tokens,
+    coalesce(sum({OUT_TOKENS}) FILTER (WHERE {NO_PRICE}), 0) AS unpriced_out_tokens"""
 CELLS = f"SELECT {CONTRIBUTION} FROM generations {{where}} GROUP BY 1, 2, 3, 4"
 
 _GROUPING = "GROUPING(day, model, user_id)"
@@ -44,17 +50,25 @@ ESTIMATED_TOKENS = f"SELECT coalesce(sum({TOKENS}), 0)::bigint FROM generations 
 
 # Budgets: spend per UTC period, unpriced rows at the budgets file's fallback rates (USD per token).
 BUDGET_COST = f"""coalesce(cost_usd, CASE WHEN cached_from IS NULL THEN
-    ((coalesce(input_tokens,0) + coalesce(cache_read_tokens,0) + coalesce(cache_write_tokens,0))
-     * %(fin)s::numeric + (coalesce(output_tokens,0) + coalesce(reasoning_tokens,0)
-     + coalesce(image_tokens,0)) * %(fout)s::numeric) ELSE 0 END)"""
+    ({IN_TOKENS}) * %(fin)s::numeric + ({OUT_TOKENS}) * %(fout)s::numeric ELSE 0 END)"""
 _PERIOD = (f"SELECT lower(user_id) AS u, created_utc, {BUDGET_COST} AS c, id, prompt, kind, {MODEL} AS model "
            "FROM generations WHERE created_utc >= %(since)s AND created_utc < %(until)s")
 SPENT = f"""SELECT coalesce(sum(c) FILTER (WHERE u = %(user)s AND created_utc >= %(day)s), 0) AS user_day,
     coalesce(sum(c) FILTER (WHERE u = %(user)s), 0) AS user_month,
     coalesce(sum(c) FILTER (WHERE created_utc >= %(day)s), 0) AS all_day,
     coalesce(sum(c), 0) AS all_month FROM ({_PERIOD}) AS p"""
+# The same sums with the days before the rollup's watermark read from cost_daily (a day's cells
+# stand for its records: the period bounds and the day are whole UTC days), the rest from records.
+_PERIOD_ROLLUP = f"""SELECT lower(user_id) AS u, day::timestamp AS created_utc,
+    cost_usd + unpriced_in_tokens * %(fin)s::numeric + unpriced_out_tokens * %(fout)s::numeric AS c
+    FROM cost_daily WHERE day >= %(since)s::date AND day < least(%(folded)s::date, %(until)s::date)
+    UNION ALL
+    SELECT lower(user_id) AS u, created_utc, {BUDGET_COST} AS c FROM generations
+    WHERE created_utc >= greatest(%(since)s::timestamp, %(folded)s::timestamp) AND created_utc < %(until)s"""
+SPENT_FOLDED = SPENT.replace(_PERIOD, _PERIOD_ROLLUP)
 SPENT_BY_USER = f"""SELECT u AS user_id, coalesce(sum(c) FILTER (WHERE created_utc >= %(day)s), 0) AS day_usd,
     coalesce(sum(c), 0) AS month_usd FROM ({_PERIOD}) AS p GROUP BY u ORDER BY u"""
+SPENT_BY_USER_FOLDED = SPENT_BY_USER.replace(_PERIOD, _PERIOD_ROLLUP)
 HOURLY = f"""SELECT u AS user_id, date_trunc('hour', created_utc) AS hour, sum(c) AS cost_usd,
     count(*) AS generations FROM ({_PERIOD}) AS p
     WHERE %(user)s::text IS NULL OR u = %(user)s GROUP BY 1, 2 ORDER BY user_id, hour"""
