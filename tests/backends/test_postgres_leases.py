@@ -91,7 +91,7 @@ KILLED = """
 import sys, time
 from genlib.backends.postgres import PostgresStore
 from tests.backends.pgrecords import insert_all, piece, record
-store = PostgresStore(sys.argv[1], replica_id="replica-killed", schema=sys.argv[2], lease_s=4.0)
+store = PostgresStore(sys.argv[1], replica_id="replica-killed", schema=sys.argv[2], lease_s=6.0)
 gen = record("streaming when killed")
 insert_all(store, [gen])
 store.write(pieces=[piece(gen.id, 1, "text before the crash")])
@@ -106,13 +106,13 @@ def test_a_replica_killed_mid_stream_has_its_generation_claimed_after_its_lease_
     try:
         gen_id = child.stdout.readline().strip()
         survivor = replicas("replica-survivor")
-        time.sleep(1.5)  # heartbeats (every 4/3 s): the killed one's lease now reaches past the kill
+        time.sleep(2.5)  # heartbeats (every 2 s): the killed one's lease now reaches past the kill
         assert survivor.claim_orphans(own=False) == []  # alive: untouched
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
         assert survivor.claim_orphans(own=False) == []  # dead, but its lease has not expired yet
         claimed = []
-        while not claimed:  # the lease (4 s, on the database's clock) runs out
+        while not claimed:  # the lease (6 s, on the database's clock) runs out
             time.sleep(0.2)
             claimed = survivor.claim_orphans(own=False)
         assert [(g.id, g.result_text) for g in claimed] == [(gen_id, "text before the crash")]

@@ -114,7 +114,7 @@ def test_a_check_that_saw_a_generation_twice_while_it_settled_is_looked_at_again
 
 
 def test_a_crashed_replicas_reservations_are_released_when_its_lease_expires(ledgers):
-    crashed = ledgers("replica-crashed", start=False, lease_s=0.3)
+    crashed = ledgers("replica-crashed", start=False, lease_s=2.0)
     crashed.renew()  # a lease, but no heartbeat: it stops being renewed, as if killed
     crashed.reserve(new_id(), "ana", Decimal(5), None, fits())
     survivor = ledgers("replica-survivor")

@@ -102,7 +102,7 @@ def test_an_ended_generation_cannot_be_cancelled(channels):
 
 
 def test_a_dead_replicas_stream_expires_and_its_followers_stop(channels):
-    a, b = channels(stream_ttl_s=0.5), channels()
+    a, b = channels(stream_ttl_s=2.0), channels()
     live = LiveGeneration(record("replica dies"))
     a.add(live)
     live.append("before")
