@@ -36,19 +36,24 @@ def _driver(name: str):
         unavailable(f"the driver {name} is not installed ({exc})")
 
 
+def _reachable(what: str, url: str, probe, failures) -> str:
+    """`url` once `probe()` answered; else skip (or fail under CI) with one line."""
+    problem = None
+    try:
+        probe()
+    except failures as exc:
+        problem = _first_line(exc)
+    if problem:  # outside the except block: one line, no chained traceback
+        unavailable(f"{what} at {url} is not reachable ({problem})")
+    return url
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The PostgreSQL URL, once checked reachable (psycopg imported only by tests that need it)."""
     psycopg = _driver("psycopg")
-    problem = None
-    try:
-        with psycopg.connect(PG_URL, connect_timeout=3) as con:
-            con.execute("SELECT 1")
-    except psycopg.OperationalError as exc:
-        problem = _first_line(exc)
-    if problem:  # outside the except block: one line, no chained traceback
-        unavailable(f"PostgreSQL at {PG_URL} is not reachable ({problem})")
-    return PG_URL
+    return _reachable("PostgreSQL", PG_URL, lambda: psycopg.connect(PG_URL, connect_timeout=3).close(),
+                      psycopg.OperationalError)
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,11 @@ def pg_schema(pg_server) -> PgSchema:
 @pytest.fixture(scope="session")
 def redis_server() -> str:
     redis = _driver("redis")
-    client, problem = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3), None
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
     try:
-        client.ping()
-    except redis.RedisError as exc:
-        problem = _first_line(exc)
+        return _reachable("Redis", REDIS_URL, client.ping, redis.RedisError)
     finally:
         client.close()
-    if problem:
-        unavailable(f"Redis at {REDIS_URL} is not reachable ({problem})")
-    return REDIS_URL
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ...errors import StorageUnavailable, first_line
+from ..urls import describe as describe_url, take_param
 
 DEFAULT_SCHEMA = "genvault"
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -36,11 +37,8 @@ def check_schema(name: str) -> str:
 
 def split_url(url: str) -> tuple[str, str]:
     """(libpq URL without our own `schema` parameter, the schema)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA)
-    rest = urlencode([(k, v) for k, v in query if k != "schema"])
-    return urlunsplit(parts._replace(query=rest)), check_schema(schema)
+    conninfo, schema = take_param(url, "schema", DEFAULT_SCHEMA)
+    return conninfo, check_schema(schema)
 
 
 def open_pool(url: str, schema: str | None = None, min_size: int = 1, max_size: int = 8,
@@ -68,9 +66,7 @@ def open_pool(url: str, schema: str | None = None, min_size: int = 1, max_size: 
 
 def describe(conninfo: str) -> str:
     """host:port/dbname of a URL, never its password (for messages)."""
-    parts = urlsplit(conninfo)
-    host = parts.hostname or "localhost"
-    return f"{host}:{parts.port or 5432}{parts.path or ''}"
+    return describe_url(conninfo, 5432) + (urlsplit(conninfo).path or "")
 
 
 @contextmanager

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
 import redis
+
+from ..urls import describe, take_param
 
 DEFAULT_PREFIX = "genvault:"
 _PREFIX = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -29,7 +29,7 @@ class Space:
         self.prefix = check_prefix(prefix if prefix is not None else url_prefix)
         self.client = redis.Redis.from_url(conn_url, socket_timeout=TIMEOUT_S,
                                            socket_connect_timeout=TIMEOUT_S, health_check_interval=30)
-        self.where = describe(conn_url)
+        self.where = describe(conn_url, 6379)
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -61,13 +61,4 @@ def check_prefix(prefix: str) -> str:
 
 def split_url(url: str) -> tuple[str, str]:
     """(redis-py URL without our `prefix` parameter, the prefix)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    prefix = next((v for k, v in query if k == "prefix"), DEFAULT_PREFIX)
-    return urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "prefix"]))), prefix
-
-
-def describe(url: str) -> str:
-    """host:port of a URL, never its password (for messages)."""
-    parts = urlsplit(url)
-    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
+    return take_param(url, "prefix", DEFAULT_PREFIX)
