@@ -175,3 +175,19 @@ def test_a_lost_redis_refuses_starts_under_a_budget_or_rate_limit_and_passes_the
         ledger.reserve(new_id(), "ana", None, 10, fits())
     ledger.reserve(new_id(), "ana", None, None, fits())  # nothing to enforce
     ledger.release(new_id())  # kept for the next renewal, no error
+
+
+def test_an_admission_on_a_lapsed_lease_takes_it_again_before_holding(ledgers):
+    """Redis restarted (or a long pause): a hold added under a missing lease would be dropped by the
+    next admission anywhere as a dead replica's; the ledger takes its lease (and puts its holds) back first."""
+    ledger, other = ledgers("replica-a", start=False), ledgers("replica-b")
+    ledger.renew()
+    first = new_id()
+    ledger.reserve(first, "ana", Decimal(2), None, fits())
+    ledger.space.client.delete(ledger.space.key("ledger", "replica", "replica-a"))
+    other.reserve(new_id(), "bob", Decimal(1), None, fits())  # drops a's hold as a dead replica's
+    ledger.reserve(new_id(), "ana", Decimal(1), None, fits())
+    other.reserve(new_id(), "carl", Decimal(1), None, fits())  # a's holds now count again
+    assert sorted(other.held()) == [("ana", Decimal(1)), ("ana", Decimal(2)), ("bob", Decimal(1)), ("carl", Decimal(1))]
+    with pytest.raises(BudgetExceeded):
+        other.reserve(new_id(), "dan", Decimal(1), None, fits())  # 5 held: full

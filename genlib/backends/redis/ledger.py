@@ -43,6 +43,7 @@ class RedisLedger:
     def __init__(self, space: Space, replica_id: str, lease_s: float = LEASE_S, max_hold_s: float = 3600.0):
         self.space, self.replica_id = space, replica_id
         self.lease_s, self.max_hold_s = lease_s, max_hold_s
+        self._lease_ms = int(lease_s * 1000)
         self._held_key = space.key("ledger", "held")
         self._lease_key = space.key("ledger", "replica", replica_id)
         self._mine: dict[str, str] = {}  # this replica's reservations (gen id -> field), to put back
@@ -61,16 +62,19 @@ class RedisLedger:
         return self
 
     def renew(self) -> None:
+        """Extend the lease; if it had lapsed, put this replica's holds back (another replica may
+        have dropped them as a dead one's). Under the admission lock: a drop can't slip between."""
         client = self.space.client
-        lapsed = client.set(self._lease_key, "1", px=int(self.lease_s * 1000), get=True) is None
-        with self._lock:
-            mine, retry = dict(self._mine), set(self._unsettled)
-        if lapsed and mine:  # our fields may have been dropped as a dead replica's: put them back
-            client.hset(self._held_key, mapping=mine)
-        if retry:
-            client.hdel(self._held_key, *retry)
+        with self._admitting:
+            lapsed = client.set(self._lease_key, "1", px=self._lease_ms, get=True) is None
             with self._lock:
-                self._unsettled -= retry
+                mine, retry = dict(self._mine), set(self._unsettled)
+            if lapsed and mine:
+                client.hset(self._held_key, mapping=mine)
+            if retry:
+                client.hdel(self._held_key, *retry)
+                with self._lock:
+                    self._unsettled -= retry
 
     def close(self) -> None:
         self._stop.set()
@@ -126,7 +130,11 @@ class RedisLedger:
         with self.space.client.pipeline() as pipe:
             for _ in range(1000):
                 try:
-                    pipe.watch(self._held_key, window)
+                    pipe.watch(self._held_key, window, self._lease_key)
+                    if not pipe.exists(self._lease_key):  # a hold of ours would count as a dead replica's
+                        pipe.reset()
+                        self.renew()
+                        continue
                     now = self.space.now_ms()
                     if rate_per_minute is not None:
                         self._check_rate(pipe, window, rate_per_minute, now)
@@ -136,6 +144,7 @@ class RedisLedger:
                         self._check(pipe, check, _sum(live, user), _sum(live, None))
                         field = json.dumps({"u": user, "a": str(amount), "r": self.replica_id, "t": now})
                     pipe.multi()
+                    pipe.pexpire(self._lease_key, self._lease_ms)
                     if dead:
                         pipe.hdel(self._held_key, *dead)
                     if field is not None:
