@@ -13,12 +13,12 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from ...csvsafe import FORMULA_TRIGGERS, csv_copy_options
+from ..duckdb.csvsafe import FORMULA_TRIGGERS, csv_copy_options
 from ...errors import StorageUnavailable, first_line
 from ...filters import Filters
 from ...ids import new_id
 from ...records import Generation
-from ...store_export import EXPORT_FORMATS, check_destination
+from ..duckdb.export import EXPORT_FORMATS, check_destination
 from .pool import connection
 from .sql import COLS, COL_LIST
 from .where import where_clause

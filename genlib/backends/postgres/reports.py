@@ -15,9 +15,9 @@ from ...clock import utcnow
 from ...filters import Filters, make_cursor, parse_cursor
 from ...records import Generation
 from ...reports import Page
-from ...search_plan import BEST, NEWEST
-from ...search_query import parse
-from ...snippets import snippet
+from ...search.plan import BEST, NEWEST
+from ...search.query import parse
+from ...search.snippets import snippet
 from . import reports_sql as q
 from .migrations import LOCK_CLASS
 from .pool import connection

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from ...filters import Filters, escape_like
-from ...search_query import parse
+from ...search.query import parse
 
 # An admin's user filter: the user id, or the email users are shown by (every account with it).
 _USER = "(user_id = %s OR user_id IN (SELECT user_id FROM users WHERE email = lower(%s)))"

@@ -27,7 +27,7 @@ from typing import Callable
 
 import redis
 
-from ...budget_use import rate_message
+from ...budgets.use import rate_message
 from ...errors import BudgetExceeded, RateLimited
 from .client import UNREACHABLE, Space
 

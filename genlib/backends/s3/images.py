@@ -19,7 +19,7 @@ from PIL import Image
 
 from ...errors import NotFound, StorageUnavailable, first_line
 from ...ids import looks_like_id, new_id
-from ...images import _thumbnail, _to_png
+from ..local.images import _thumbnail, _to_png
 
 _NAME = re.compile(r"images/([A-Za-z0-9_-]{2})/([A-Za-z0-9_-]{21})-(\d{1,4})(\.png|\.webp|\.thumb\.webp)")
 _PREFIX = re.compile(r"[A-Za-z0-9._/-]{0,200}")
