@@ -53,6 +53,7 @@ class Vault(AppHelpers):
         self.settings = settings or Settings.from_env()
         self.data_dir = Path(self.settings.data_dir)
         parts = open_backends(self.settings, store=store, images=images, cache=cache, live=registry, ledger=ledger)
+        self._backends = parts  # closed as a whole: a team set also has threads and a client
         self.store, self.images, self.cache = parts.store, parts.images, parts.cache
         self.registry, self.ledger = parts.live, parts.ledger  # registry: the live channel
         self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
@@ -264,6 +265,5 @@ class Vault(AppHelpers):
         for live in self.registry.all():  # stop paying for streams nobody can save any more
             self.registry.cancel(live.record.id)
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
-        self.cache.close()
-        self.store.close()
+        self._backends.close()
 

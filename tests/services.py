@@ -146,3 +146,21 @@ def s3_bucket(s3_server, monkeypatch) -> S3Bucket:
         for item in page.get("Contents", []):
             client.delete_object(Bucket=bucket, Key=item["Key"])
     client.delete_bucket(Bucket=bucket)
+
+
+def team_urls(pg: PgSchema, redis: RedisSpace, s3: S3Bucket) -> dict:
+    """Settings fields of a team deployment on this test's schema, key prefix and bucket (the AWS
+    variables already point at moto), as GENLIB_DATABASE_URL etc. would give them."""
+    join = "&" if "?" in pg.url else "?"
+    rjoin = "&" if "?" in redis.url else "?"
+    return dict(database_url=f"{pg.url}{join}schema={pg.schema}", blob_url=s3.url(),
+                redis_url=f"{redis.url}{rjoin}prefix={redis.prefix}")
+
+
+@pytest.fixture
+def team_env(pg_schema, redis_space, s3_bucket) -> dict:
+    """The environment variables of a replica of this test's team deployment (for child processes)."""
+    urls = team_urls(pg_schema, redis_space, s3_bucket)
+    env = {"GENLIB_DATABASE_URL": urls["database_url"], "GENLIB_BLOB_URL": urls["blob_url"],
+           "GENLIB_REDIS_URL": urls["redis_url"]}
+    return {**env, **{k: v for k, v in os.environ.items() if k.startswith("AWS_")}}
