@@ -36,7 +36,7 @@ from .reports import CostReport, Page, RepriceReport, cost_report
 from .run.copies import copy_images
 from .run.live import LiveGeneration, RecentRecords
 from .run.persister import Persister
-from .run.sweep import sweep_interrupted
+from .run.orphans import OrphanWatch
 from .run.worker import Worker
 from .search.plan import NEWEST
 from .users import Identity, UserDirectory
@@ -62,7 +62,8 @@ class Vault(AppHelpers):
         self.users = UserDirectory(self.store)
         self.budgets = BudgetGuard(self.store, self.ledger, self.pricer, self.provider.host, self.settings,
                                    names=self.users.budget_name)
-        self.interrupted_at_start = sweep_interrupted(self.store, self.images, self.cache, self.pricer)
+        self.orphans = OrphanWatch(self.store, self.images, self.cache, self.pricer)  # and a dead replica's
+        self.interrupted_at_start = self.orphans.sweep()
         self.store.prepare(self.registry)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self.provider, self.pricer, self.images, self.persister, self.store.get,
@@ -261,7 +262,7 @@ class Vault(AppHelpers):
         atexit.unregister(self.close)
         self.persister.flush()
         self.persister.stop()
-        sweep_interrupted(self.store, self.images, self.cache, self.pricer)
+        self.orphans.stop_and_sweep()
         for live in self.registry.all():  # stop paying for streams nobody can save any more
             self.registry.cancel(live.record.id)
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more

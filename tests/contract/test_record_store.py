@@ -171,3 +171,13 @@ def test_maintenance_and_reindex(store):
     store.maintain()
     assert store.reindex() == 3
     assert len(store.search(Filters(q="indexed"), 1, 50, None, "newest").items) == 3
+
+
+def test_a_running_process_claims_none_of_its_own_live_records(backend):
+    """The periodic claim (own=False) ends only a dead process's records, never one still running."""
+    backend.store.prepare(backend.live)
+    gen = pending("still running")
+    backend.store.insert(gen)
+    backend.store.write(pieces=[(gen.id, 1, "so far", utcnow())], updates=[(gen.id, {"status": STREAMING})])
+    assert backend.store.claim_orphans(own=False) == []
+    assert [g.id for g in backend.store.claim_orphans()] == [gen.id]  # at close: its own
