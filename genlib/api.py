@@ -36,6 +36,7 @@ from .reports import CostReport, Page, RepriceReport, cost_report
 from .run.copies import copy_images
 from .run.live import LiveGeneration, RecentRecords
 from .run.persister import Persister
+from .run.remote import remote_original
 from .run.orphans import OrphanWatch
 from .run.worker import Worker
 from .search.plan import NEWEST
@@ -137,8 +138,14 @@ class Vault(AppHelpers):
         original = self._read(holder) if looks_like_id(holder) else None
         if original is not None and original.status == COMPLETE:
             return original
+        if looks_like_id(holder) and (original is None or original.is_live):  # another replica's, perhaps
+            return remote_original(self.registry, holder, record, self._holder_user(record, original))
         self.cache.hold(record.dedup_key, record.id, self.settings.cache_ttl_s)  # stale: take it over
         return None
+
+    def _holder_user(self, record: Generation, original: Generation | None) -> str:
+        """Whose the holder is: its row's user; before its row is saved, ours if keys are per user."""
+        return original.user_id if original else record.user_id if self.settings.dedup_scope == "user" else ""
 
     def _dedup_scope(self, user_id: str) -> str | None:
         """Whose answers an identical request may reuse: the user's own (default), or anyone's."""
