@@ -115,3 +115,30 @@ def test_twenty_starts_over_two_replicas_against_a_budget_that_fits_five(replica
         assert a.call("wait", gen_id=gen_id)["status"] == "complete"
     assert len(started) == 5 and len(refused) == 15 and fake.calls("chat") == 5
     assert all(x["refused"] == "BudgetExceeded" and "daily budget" in x["message"] for x in refused)
+
+
+def test_redis_lost_refuses_starts_under_a_budget_and_lets_others_through(redis_space, tmp_path, fake):
+    """Fail closed: with the coordination service gone, no start under a budget reaches the provider."""
+    from urllib.parse import urlsplit
+
+    from genlib import BudgetExceeded, GenerationRequest
+    from tests.tcpproxy import TcpProxy
+    from tests.vaults import make_vault
+
+    server = urlsplit(redis_space.url)
+    proxy = TcpProxy(server.hostname, server.port or 6379)
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text("[users.ana]\ndaily_usd = 5\n")
+    vault = make_vault(tmp_path / "data", fake, budgets_file=budgets,
+                       redis_url=f"redis://127.0.0.1:{proxy.port}/0?prefix={redis_space.prefix}")
+    try:
+        ask = GenerationRequest("before", "gpt-4o-mini", params={"max_tokens": 100})
+        assert vault.wait(vault.start(ask, "ana"), timeout=20).status == "complete"
+        proxy.stop()
+        with pytest.raises(BudgetExceeded, match="Redis"):
+            vault.start(GenerationRequest("after", "gpt-4o-mini", params={"max_tokens": 100}), "ana")
+        free = vault.start(GenerationRequest("no budget", "gpt-4o-mini"), "bo")  # bo has none: passes
+        assert vault.wait(free, timeout=20).status == "complete"
+        assert fake.calls("chat") == 2
+    finally:
+        vault.close()
