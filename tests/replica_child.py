@@ -25,6 +25,10 @@ def start(vault, prompt, user="ana", **params) -> dict:
         return {"refused": type(exc).__name__, "message": str(exc)}
 
 
+def start_image(vault, prompt, user="ana") -> dict:
+    return {"id": vault.start(GenerationRequest(prompt, "gpt-image-1", kind="image"), user)}
+
+
 def start_many(vault, prompts, at, user="ana") -> list[dict]:
     """Every prompt from its own thread, all at wall-clock time `at` (so two replicas start together)."""
     out, threads = [None] * len(prompts), []
@@ -71,6 +75,7 @@ def main() -> None:
                                  flush_interval_s=0.05, max_retries=0, request_timeout_s=20.0)
     vault = Vault(settings)
     ops = {"start": lambda a: start(vault, **a), "start_many": lambda a: start_many(vault, **a),
+           "start_image": lambda a: start_image(vault, **a),
            "follow": lambda a: follow(vault, **a), "cancel": lambda a: vault.cancel(**a),
            "wait": lambda a: wait(vault, **a), "get": lambda a: record(vault.get(a["gen_id"])),
            "replica": lambda a: getattr(vault.store, "replica_id", None)}

@@ -142,3 +142,52 @@ def test_redis_lost_refuses_starts_under_a_budget_and_lets_others_through(redis_
         assert fake.calls("chat") == 2
     finally:
         vault.close()
+
+
+def cli(env: dict, tmp_path, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    full = {**os.environ, **env, "GENLIB_DATA_DIR": str(tmp_path / "cli")}
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):  # an analyst's shell: no provider needed
+        full.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "genlib", *args], env=full, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_cli_reads_while_replicas_run(replicas, team_env, tmp_path, fake):
+    fake.default.update(SLOW)
+    a, = replicas(1)
+    streaming = a.call("start", prompt="analysts read this")["id"]
+    assert len(a.call("follow", gen_id=streaming, chars=20)) > 1
+    fake.default.clear()
+    picture = a.call("start_image", prompt="a red square")["id"]
+    assert a.call("wait", gen_id=picture)["status"] == "complete"
+    listed = cli(team_env, tmp_path, "list")
+    assert listed.returncode == 0 and streaming in listed.stdout and picture in listed.stdout
+    found = cli(team_env, tmp_path, "search", "analysts")
+    assert found.returncode == 0 and streaming in found.stdout and picture not in found.stdout
+    shown = cli(team_env, tmp_path, "show", streaming)
+    assert shown.returncode == 0 and "streaming" in shown.stdout  # the replica's lease is alive: untouched
+    assert cli(team_env, tmp_path, "costs").returncode == 0
+    exported = cli(team_env, tmp_path, "export", str(tmp_path / "out.csv"))
+    assert exported.returncode == 0 and picture in (tmp_path / "out.csv").read_text()
+    image = cli(team_env, tmp_path, "image", picture, "--out", str(tmp_path / "p.png"))
+    assert image.returncode == 0 and (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+    assert a.call("get", gen_id=streaming)["status"] == "streaming"  # no CLI start or exit touched it
+    doctor = cli(team_env, tmp_path, "doctor")
+    lines = doctor.stdout.splitlines()
+    assert doctor.returncode == 0 and len(lines) == 3 and all(" ok " in line for line in lines)
+    assert ["PostgreSQL" in lines[0], "object store" in lines[1], "Redis" in lines[2]] == [True] * 3
+    assert "schema" in lines[0] and "version" in lines[0]
+
+
+def test_doctor_names_a_backend_it_cannot_reach_on_its_own_line(tmp_path):
+    broken = {"GENLIB_DATABASE_URL": "postgresql://nobody:secret@127.0.0.1:1/none",
+              "GENLIB_REDIS_URL": "redis://:secret@127.0.0.1:1/0"}
+    doctor = cli(broken, tmp_path, "doctor")
+    lines = doctor.stdout.splitlines()
+    assert doctor.returncode == 1 and len(lines) == 3, doctor.stdout + doctor.stderr
+    assert "FAILED" in lines[0] and "127.0.0.1:1" in lines[0] and " ok " in lines[1] and "FAILED" in lines[2]
+    assert "secret" not in doctor.stdout + doctor.stderr
