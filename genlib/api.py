@@ -19,6 +19,7 @@ from typing import Iterator
 from .backends.base import BudgetLedger, DedupCache, ImageStore, LiveChannel, RecordStore
 from .backends.factory import open_backends
 from .apphelpers import AppHelpers
+from .claims import DedupClaims
 from .budgets.guard import BudgetGuard
 from .clock import utcnow
 from .config import Settings
@@ -36,7 +37,6 @@ from .reports import CostReport, Page, RepriceReport, cost_report
 from .run.copies import copy_images
 from .run.live import LiveGeneration, RecentRecords
 from .run.persister import Persister
-from .run.remote import remote_original
 from .run.orphans import OrphanWatch
 from .run.worker import Worker
 from .search.plan import NEWEST
@@ -47,7 +47,7 @@ from .writable import check_writable
 WRITABLE_TRUST_S = 1.0
 
 
-class Vault(AppHelpers):
+class Vault(AppHelpers, DedupClaims):
     def __init__(self, settings: Settings | None = None, *, provider=None, store: RecordStore | None = None,
                  images: ImageStore | None = None, cache: DedupCache | None = None, pricer: Pricer | None = None,
                  registry: LiveChannel | None = None, ledger: BudgetLedger | None = None):
@@ -126,35 +126,6 @@ class Vault(AppHelpers):
             raise
         permit.grant()
         return record.id
-
-    def _claim_or_reuse(self, record: Generation):
-        """None: we hold the key and call the provider. A LiveGeneration: follow it. A Generation: a hit."""
-        holder = self.cache.claim(record.dedup_key, record.id, self.settings.cache_ttl_s)
-        if holder is None or holder == record.id:
-            return None
-        live = self.registry.get(holder)
-        if live is not None and not live.ended:
-            return live
-        original = self._read(holder) if looks_like_id(holder) else None
-        if original is not None and original.status == COMPLETE:
-            return original
-        if looks_like_id(holder) and (original is None or original.is_live):  # another replica's, perhaps
-            return remote_original(self.registry, holder, record, self._holder_user(record, original))
-        self.cache.hold(record.dedup_key, record.id, self.settings.cache_ttl_s)  # stale: take it over
-        return None
-
-    def _holder_user(self, record: Generation, original: Generation | None) -> str:
-        """Whose the holder is: its row's user; before its row is saved, ours if keys are per user."""
-        return original.user_id if original else record.user_id if self.settings.dedup_scope == "user" else ""
-
-    def _dedup_scope(self, user_id: str) -> str | None:
-        """Whose answers an identical request may reuse: the user's own (default), or anyone's."""
-        return None if self.settings.dedup_scope == "shared" else user_id.strip()
-
-    @staticmethod
-    def _source_name(record: Generation, original: Generation) -> str:
-        """What a copy records as its source: the original's id only if it is the same user's."""
-        return original.id if original.user_id == record.user_id else SHARED_HIT
 
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
         make_cache_hit(record, original, utcnow(), self._source_name(record, original))

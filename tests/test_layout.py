@@ -37,7 +37,7 @@ LAYERS = [
     {"clock", "errors", "ids", "records", "config", "validate", "faillog", "filestamp", "termsafe", "writable",
      "dedup", "filters", "reports", "money", "search.query"},
     {"pricing"}, {"providers"}, {"search"}, {"budgets"}, {"run"}, {"backends"},
-    {"api", "apphelpers", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__"},
+    {"api", "apphelpers", "claims", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__"},
 ]
 
 
