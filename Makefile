@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run run-local test test-fast bench bench-quick bench-local soak clean chromium
+.PHONY: run run-local test test-fast bench bench-quick bench-local soak clean chromium nginx
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,7 +38,13 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(VENV)/.installed-dev $(VENV)/.installed-local chromium
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian's nginx for the load-balancer test (deploy/nginx.conf)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
+
+test: $(VENV)/.installed-dev $(VENV)/.installed-local chromium nginx
 	$(BIN)/python -m pytest -q
 
 test-fast: $(VENV)/.installed-dev

@@ -19,6 +19,7 @@ from typing import Iterator
 from .backends.base import BudgetLedger, DedupCache, ImageStore, LiveChannel, RecordStore
 from .backends.factory import open_backends
 from .apphelpers import AppHelpers
+from .claims import DedupClaims
 from .budgets.guard import BudgetGuard
 from .clock import utcnow
 from .config import Settings
@@ -36,7 +37,7 @@ from .reports import CostReport, Page, RepriceReport, cost_report
 from .run.copies import copy_images
 from .run.live import LiveGeneration, RecentRecords
 from .run.persister import Persister
-from .run.sweep import sweep_interrupted
+from .run.orphans import OrphanWatch
 from .run.worker import Worker
 from .search.plan import NEWEST
 from .users import Identity, UserDirectory
@@ -46,13 +47,14 @@ from .writable import check_writable
 WRITABLE_TRUST_S = 1.0
 
 
-class Vault(AppHelpers):
+class Vault(AppHelpers, DedupClaims):
     def __init__(self, settings: Settings | None = None, *, provider=None, store: RecordStore | None = None,
                  images: ImageStore | None = None, cache: DedupCache | None = None, pricer: Pricer | None = None,
                  registry: LiveChannel | None = None, ledger: BudgetLedger | None = None):
         self.settings = settings or Settings.from_env()
         self.data_dir = Path(self.settings.data_dir)
         parts = open_backends(self.settings, store=store, images=images, cache=cache, live=registry, ledger=ledger)
+        self._backends = parts  # closed as a whole: a team set also has threads and a client
         self.store, self.images, self.cache = parts.store, parts.images, parts.cache
         self.registry, self.ledger = parts.live, parts.ledger  # registry: the live channel
         self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
@@ -61,7 +63,8 @@ class Vault(AppHelpers):
         self.users = UserDirectory(self.store)
         self.budgets = BudgetGuard(self.store, self.ledger, self.pricer, self.provider.host, self.settings,
                                    names=self.users.budget_name)
-        self.interrupted_at_start = sweep_interrupted(self.store, self.images, self.cache, self.pricer)
+        self.orphans = OrphanWatch(self.store, self.images, self.cache, self.pricer)  # and a dead replica's
+        self.interrupted_at_start = self.orphans.sweep()
         self.store.prepare(self.registry)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
         self.worker = Worker(self.provider, self.pricer, self.images, self.persister, self.store.get,
@@ -123,29 +126,6 @@ class Vault(AppHelpers):
             raise
         permit.grant()
         return record.id
-
-    def _claim_or_reuse(self, record: Generation):
-        """None: we hold the key and call the provider. A LiveGeneration: follow it. A Generation: a hit."""
-        holder = self.cache.claim(record.dedup_key, record.id, self.settings.cache_ttl_s)
-        if holder is None or holder == record.id:
-            return None
-        live = self.registry.get(holder)
-        if live is not None and not live.ended:
-            return live
-        original = self._read(holder) if looks_like_id(holder) else None
-        if original is not None and original.status == COMPLETE:
-            return original
-        self.cache.hold(record.dedup_key, record.id, self.settings.cache_ttl_s)  # stale: take it over
-        return None
-
-    def _dedup_scope(self, user_id: str) -> str | None:
-        """Whose answers an identical request may reuse: the user's own (default), or anyone's."""
-        return None if self.settings.dedup_scope == "shared" else user_id.strip()
-
-    @staticmethod
-    def _source_name(record: Generation, original: Generation) -> str:
-        """What a copy records as its source: the original's id only if it is the same user's."""
-        return original.id if original.user_id == record.user_id else SHARED_HIT
 
     def _record_cache_hit(self, record: Generation, original: Generation) -> str:
         make_cache_hit(record, original, utcnow(), self._source_name(record, original))
@@ -260,10 +240,9 @@ class Vault(AppHelpers):
         atexit.unregister(self.close)
         self.persister.flush()
         self.persister.stop()
-        sweep_interrupted(self.store, self.images, self.cache, self.pricer)
+        self.orphans.stop_and_sweep()
         for live in self.registry.all():  # stop paying for streams nobody can save any more
             self.registry.cancel(live.record.id)
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
-        self.cache.close()
-        self.store.close()
+        self._backends.close()
 

@@ -9,12 +9,13 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from .api import Vault
 from .cliargs import dash_positionals
 from .config import Settings
 from .doctor import run_checks
-from .errors import DatabaseLocked, GenlibError
+from .errors import DatabaseLocked, GenlibError, NotFound
 from .filters import Filters
 from .money import format_usd as money  # exact, zeros trimmed, or "unpriced"
 from .records import COMPLETE, IMAGE, TEXT, GenerationRequest
@@ -79,8 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_args(exp)
     rep = sub.add_parser("reprice", help="recompute costs with today's prices (dry run)")
     rep.add_argument("--apply", action="store_true")
+    image = sub.add_parser("image", help="write a generation's picture to a file (any image store)")
+    image.add_argument("id")
+    image.add_argument("--index", type=int, default=0, help="which picture (from 0)")
+    image.add_argument("--out", required=True, help="the file to write")
     sub.add_parser("reindex", help="rebuild the search index from the records (progress on stderr)")
-    sub.add_parser("doctor", help="check the database, image files and dedup cache (one line each)")
+    sub.add_parser("doctor", help="check each configured backend: database, images, dedup cache or Redis")
     return parser
 
 
@@ -151,8 +156,8 @@ def cmd_generate(vault: Vault, args) -> int:
         vault.cancel(gen_id)
     gen = vault.wait(gen_id, timeout=60)
     print()
-    for path in (img["path"] for img in gen.images):
-        say(f"image: {vault.image_file(path)}")
+    for index, image in enumerate(gen.images):
+        say(f"image: {_image_place(vault, gen.id, index, image['path'])}")
     note = f" (from cache: {gen.cached_from})" if gen.cached_from else ""
     say(f"{gen.status} · {gen.model_used or gen.model_requested} · {tokens(gen)} · "
           f"{money(gen.cost_usd)}{note} · id {gen.id}", file=sys.stderr)
@@ -166,6 +171,31 @@ def _say_if_offline_stands_in(vault: Vault, model: str) -> None:
     if getattr(vault.provider, "offline", False) and model not in vault.models():
         say(f"genlib: offline mode (no OPENAI_API_KEY or OPENAI_BASE_URL set): {model!r} is not called; "
             f"the offline demo model answers instead (not a real model, $0).", file=sys.stderr)
+
+
+def _image_place(vault: Vault, gen_id: str, index: int, path: str) -> str:
+    """The picture's file, or (an object store keeps none here) the command that fetches it."""
+    try:
+        return str(vault.image_file(path))
+    except NotFound:
+        return f"in the object store: python -m genlib image {gen_id} --index {index} --out FILE"
+
+
+def cmd_image(vault: Vault, args) -> int:
+    """Write a generation's picture (from whichever image store keeps it) to a file."""
+    gen = vault.get(args.id)
+    if gen is None or not 0 <= args.index < len(gen.images):
+        say(f"genlib: generation {args.id[:40]!r} has no picture {args.index}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    data = vault.image_bytes(gen.images[args.index]["path"])
+    out = Path(args.out).expanduser()
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        say(f"genlib: can't write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    say(f"{out} ({len(data):,} bytes)")
+    return 0
 
 
 def _default_model(vault: Vault, kind: str) -> str:
@@ -273,4 +303,5 @@ def cmd_doctor() -> int:
 
 
 COMMANDS = {"generate": cmd_generate, "show": cmd_show, "list": cmd_list, "search": cmd_list,
-            "costs": cmd_costs, "export": cmd_export, "reprice": cmd_reprice, "reindex": cmd_reindex}
+            "costs": cmd_costs, "export": cmd_export, "reprice": cmd_reprice, "reindex": cmd_reindex,
+            "image": cmd_image}

@@ -46,6 +46,11 @@ class Settings:
     # budget); an explicit email_verified=false is refused whatever this says.
     allow_unverified_email: bool = False
     dedup_scope: str = "user"  # "user": each user's own cache; "shared": one cache for the whole team
+    # A team deployment (docs/DEPLOY.md): one URL per concern; None keeps the embedded default (the
+    # DuckDB file, image files and diskcache under data_dir). Never in a repr: they may hold passwords.
+    database_url: str | None = field(default=None, repr=False)  # postgresql://…[?schema=name]
+    blob_url: str | None = field(default=None, repr=False)  # s3://bucket/prefix (AWS_* variables)
+    redis_url: str | None = field(default=None, repr=False)  # redis://…[?prefix=name:]
 
     @property
     def offline(self) -> bool:
@@ -82,6 +87,9 @@ class Settings:
             allow_unverified_email=env.get("GENLIB_ALLOW_UNVERIFIED_EMAIL", "").strip().lower() in ("1", "true", "yes"),
             # anything but "shared" keeps the safe default: no user is answered from another's record
             dedup_scope="shared" if env.get("GENLIB_DEDUP_SCOPE", "").strip().lower() == "shared" else "user",
+            database_url=env.get("GENLIB_DATABASE_URL", "").strip() or None,
+            blob_url=env.get("GENLIB_BLOB_URL", "").strip() or None,
+            redis_url=env.get("GENLIB_REDIS_URL", "").strip() or None,
         )
         values.update(overrides)
         return cls(**values)

@@ -5,6 +5,8 @@ import pytest
 
 from tests.fakeprovider import FakeProvider
 
+pytest_plugins = ["tests.services"]  # PostgreSQL / Redis / S3 fixtures (team-deployment backends)
+
 
 def pytest_addoption(parser):
     parser.addoption("--run-soak", action="store_true", default=False,

@@ -137,7 +137,7 @@ def test_costs_counts_are_whole_numbers_with_singular_and_plural(cli):
 
 
 def test_show_json_into_a_closed_pipe_exits_quietly(cli):
-    cli.fake.enqueue(text="word " * 4000)  # far more than a pipe buffer once shown as JSON
+    cli.fake.enqueue(text="word " * 40000)  # 200 kB: far more than a 64 kB pipe buffer, so the writer meets the closed pipe
     gen_id = cli("generate", "A long answer, please.", "-m", "gpt-4o-mini").stderr.split("id: ")[1].split()[0]
     env = {**os.environ, "GENLIB_DATA_DIR": cli.data_dir}
     proc = subprocess.Popen([sys.executable, "-m", "genlib", "show", gen_id, "--json"], cwd=ROOT, env=env,

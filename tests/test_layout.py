@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,7 +37,7 @@ LAYERS = [
     {"clock", "errors", "ids", "records", "config", "validate", "faillog", "filestamp", "termsafe", "writable",
      "dedup", "filters", "reports", "money", "search.query"},
     {"pricing"}, {"providers"}, {"search"}, {"budgets"}, {"run"}, {"backends"},
-    {"api", "apphelpers", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__"},
+    {"api", "apphelpers", "claims", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__"},
 ]
 
 
@@ -166,6 +168,44 @@ def test_only_the_duckdb_backend_imports_duckdb_and_genlib_never_imports_streaml
              for rel, _, tree in sources()}
     assert sorted(rel for rel, names in found.items() if "duckdb" in names) == ["backends/duckdb/store.py"]
     assert [rel for rel, names in found.items() if "streamlit" in names] == []
+
+
+
+# Each team driver only inside its own backend package, imported only when its URL is set (factory.py,
+# doctor.py import those packages inside functions): the embedded default never loads them.
+DRIVERS = {"psycopg": "backends/postgres/", "psycopg_pool": "backends/postgres/", "redis": "backends/redis/",
+           "boto3": "backends/s3/", "botocore": "backends/s3/"}
+
+
+def test_each_team_driver_is_imported_only_in_its_own_backend():
+    wrong = [f"{rel} imports {name}" for rel, _, tree in sources() for node in ast.walk(tree)
+             for name in _absolute_imports(node) if name in DRIVERS and not rel.startswith(DRIVERS[name])]
+    assert wrong == []
+
+
+def _absolute_imports(node) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.name.split(".")[0] for a in node.names]
+    if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        return [node.module.split(".")[0]]
+    return []
+
+
+def test_the_embedded_default_loads_no_team_driver(tmp_path):
+    code = ("import sys; from genlib import Settings, Vault; from tests.vaults import make_vault\n"
+            f"make_vault({str(tmp_path)!r}).close()\n"
+            "print(sorted(m for m in ('psycopg', 'redis', 'boto3') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_only_the_factory_and_doctor_reach_the_team_backends():
+    """The Vault and the rest of genlib name no implementation: roles come from open_backends."""
+    team = ("backends.postgres", "backends.redis", "backends.s3")
+    wrong = [f"{rel} imports {target}" for rel, _, tree in sources() for target in imported_modules(rel, tree)
+             if any(target.startswith("genlib." + t) for t in team) and not rel.startswith(
+                 ("backends/postgres/", "backends/redis/", "backends/s3/", "backends/factory.py", "doctor.py"))]
+    assert wrong == []
 
 
 def test_the_app_uses_only_genlibs_public_names():

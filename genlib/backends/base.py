@@ -30,7 +30,8 @@ class RecordStore(Protocol):
     """Generations, their streamed text, the cost reports and the users table.
 
     Writes: `insert` from any thread (a new generation, durable before its provider call), `write`
-    from one thread (the writer's flushes). Every read sees every record inserted before it."""
+    from the writer's thread (its flushes) and from the orphan watch (finishing records a dead
+    process left, never one the writer has). Every read sees every record inserted before it."""
 
     # -- writes ---------------------------------------------------------------------------
     def insert(self, record: Generation) -> None:
@@ -39,9 +40,11 @@ class RecordStore(Protocol):
               finals: Sequence[Generation] = ()) -> None:
         """All or nothing: append streamed text pieces, set fields of live records, finish records
         (the whole record with its whole text; its pieces are then dropped)."""
-    def claim_orphans(self) -> list[Generation]:
-        """Records left live by a process that is gone (and, at close, by this one), text saved so
-        far included; the caller finishes them with `write(finals=...)`."""
+    def claim_orphans(self, own: bool = True) -> list[Generation]:
+        """Records left live by a process that is gone, text saved so far included; the caller
+        finishes them with `write(finals=...)`. `own` (start-up and close) adds this process's own;
+        own=False is the running process's periodic look for a dead neighbour's (a shared database:
+        one whose lease expired; never a live neighbour's). Each record goes to one claimant."""
     def prepare(self, live: "LiveChannel") -> None:
         """Once, after the orphans are finished, before the writer starts: bring derived data (a
         search index) up to date; `live` knows the generations running in this process."""

@@ -32,10 +32,11 @@ FOLLOWER_MESSAGES = {  # whether the followed generation had received anything
 }
 
 
-def sweep_interrupted(store, images, cache, pricer) -> int:
-    """End every record left live (`RecordStore.claim_orphans`); returns how many became `interrupted`."""
+def sweep_interrupted(store, images, cache, pricer, own: bool = True) -> int:
+    """End every record left live (`RecordStore.claim_orphans`: with `own`, this process's too);
+    returns how many became `interrupted`."""
     parts = _Parts(store, images, cache, pricer)
-    live = store.claim_orphans()
+    live = store.claim_orphans(own)
     now = utcnow()
     for gen in live:
         gen.status, gen.finished_utc = INTERRUPTED, now

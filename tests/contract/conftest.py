@@ -1,17 +1,19 @@
 """The contract suite's `backend` fixture: every test in tests/contract/ runs once per backend set.
 
-A set is the five storage roles (genlib/backends/base.py) built for one temp dir. Today there is the
-embedded set; a new implementation (PostgreSQL, Redis, S3, ...) adds an entry to BACKENDS (skipped
-when its server is not available) and must pass the same tests.
+A set is the five storage roles (genlib/backends/base.py) built for one temp dir. The embedded set,
+and the team set (PostgreSQL, Redis, S3 on moto) built by `open_backends` from the URLs, skipped with
+one line when a server is not available (a failure under CI).
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from genlib import Settings
 from genlib.backends.factory import Backends, open_backends
+from tests.services import team_urls
 
 
 class BackendSet:
@@ -31,19 +33,24 @@ class BackendSet:
         return self
 
     def close(self) -> None:
-        self.parts.cache.close()
-        self.parts.store.close()
+        self.parts.close()
 
 
-def _embedded(root: Path) -> Backends:
-    return open_backends(Settings(data_dir=root))
+def _embedded(request) -> Callable[[Path], Backends]:
+    return lambda root: open_backends(Settings(data_dir=root))
 
 
-BACKENDS = {"embedded": _embedded}
+def _team(request) -> Callable[[Path], Backends]:
+    """PostgreSQL + S3 (moto) + Redis, built by open_backends from the URLs a replica is given."""
+    urls = team_urls(*(request.getfixturevalue(n) for n in ("pg_schema", "redis_space", "s3_bucket")))
+    return lambda root: open_backends(Settings(data_dir=root, **urls))
+
+
+BACKENDS = {"embedded": _embedded, "team": _team}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request, tmp_path):
-    parts = BackendSet(BACKENDS[request.param], tmp_path / "data")
+    parts = BackendSet(BACKENDS[request.param](request), tmp_path / "data")
     yield parts
     parts.close()

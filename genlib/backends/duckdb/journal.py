@@ -69,10 +69,13 @@ class JournalMixin:
         if self._journaled or not self._new_starts.empty():
             self.write()
 
-    def claim_orphans(self) -> list[Generation]:
+    def claim_orphans(self, own: bool = True) -> list[Generation]:
         """Rows of either table still pending/streaming (one process owns the file: at start-up a
         dead one's, at close our own), saved text folded in. Journaled ones are moved by the
-        `write` that finishes them; a journaled finished record (a dedup hit) is moved now."""
+        `write` that finishes them; a journaled finished record (a dedup hit) is moved now.
+        Without `own` none: while this process holds the file, every live row is its own."""
+        if not own:
+            return []
         saved, journaled = self.live_rows()
         with self._write_lock:
             self._drain_starts()

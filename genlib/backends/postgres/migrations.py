@@ -1,0 +1,180 @@
+"""Numbered, append-only schema migrations of the PostgreSQL store, applied once under a lock.
+
+The tables mirror the DuckDB store's (generations, streamed chunks, the cost rollup, users), plus
+what several replicas need: each replica's lease, the replica running a live generation, and the
+budgets and prices documents that the TOML files hold in the embedded default. Replicas that
+start together all call `migrate`: a session advisory lock lets one apply the missing steps (each
+in one transaction with the row that records it) while the others wait, then find nothing to do.
+"""
+from __future__ import annotations
+
+from psycopg import sql
+
+LOCK_CLASS = 0x67656E76  # "genv": the first key of every advisory lock genlib takes
+MIGRATE_LOCK = 1  # second key: schema migrations (one database-wide lock: CREATE EXTENSION is too)
+
+MIGRATIONS: list[tuple[int, str, str]] = []
+
+
+def migration(number: int, name: str, statement: str) -> None:
+    if number != len(MIGRATIONS) + 1:
+        raise ValueError(f"migration {number} out of order")
+    MIGRATIONS.append((number, name, statement))
+
+
+migration(1, "generations", """
+CREATE TABLE generations (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    model_requested TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    status TEXT NOT NULL,
+    model_used TEXT,
+    provider TEXT,
+    system_prompt TEXT,
+    parent_id TEXT,
+    messages_json TEXT,
+    params_json TEXT,
+    result_text TEXT NOT NULL DEFAULT '',
+    images_json TEXT,
+    usage_json TEXT,
+    input_tokens BIGINT,
+    cache_read_tokens BIGINT,
+    cache_write_tokens BIGINT,
+    output_tokens BIGINT,
+    reasoning_tokens BIGINT,
+    image_tokens BIGINT,
+    usage_estimated BOOLEAN NOT NULL DEFAULT false,
+    cost_usd NUMERIC(38, 18),
+    cost_saved_usd NUMERIC(38, 18),
+    price_source TEXT,
+    error TEXT,
+    cached_from TEXT,
+    regenerated_from TEXT,
+    response_id TEXT,
+    dedup_key TEXT,
+    created_utc TIMESTAMP NOT NULL,
+    request_sent_utc TIMESTAMP,
+    first_token_utc TIMESTAMP,
+    finished_utc TIMESTAMP,
+    finish_reason TEXT,
+    replica_id TEXT  -- the replica running it while live (see `replicas`)
+);
+CREATE INDEX generations_newest ON generations (created_utc DESC, id DESC);
+CREATE INDEX generations_user_newest ON generations (user_id, created_utc DESC, id DESC);
+-- Budgets add spend up by lower-cased user (legacy ids are emails) over a period.
+CREATE INDEX generations_user_spend ON generations (lower(user_id), created_utc);
+CREATE INDEX generations_live ON generations (replica_id) WHERE status IN ('pending', 'streaming');
+CREATE INDEX generations_parent ON generations (parent_id) WHERE parent_id IS NOT NULL;
+-- Streamed text in appended pieces while live; the final text is written once into result_text.
+CREATE TABLE generation_chunks (
+    generation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    saved_utc TIMESTAMP NOT NULL,
+    PRIMARY KEY (generation_id, seq)
+);
+""")
+
+migration(2, "cost_daily_rollup", """
+CREATE TABLE cost_daily (
+    day DATE NOT NULL,
+    model TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    generations BIGINT NOT NULL,
+    priced BIGINT NOT NULL,
+    cost_usd NUMERIC(38, 18) NOT NULL,
+    saved_usd NUMERIC(38, 18) NOT NULL,
+    cache_hits BIGINT NOT NULL,
+    unpriced BIGINT NOT NULL,
+    input_tokens BIGINT NOT NULL,
+    cache_read_tokens BIGINT NOT NULL,
+    cache_write_tokens BIGINT NOT NULL,
+    output_tokens BIGINT NOT NULL,
+    reasoning_tokens BIGINT NOT NULL,
+    image_tokens BIGINT NOT NULL,
+    -- tokens of records with no price (not cache hits), so budget spend at the budgets file's
+    -- fallback rates can be read from the rollup too
+    unpriced_in_tokens BIGINT NOT NULL,
+    unpriced_out_tokens BIGINT NOT NULL,
+    PRIMARY KEY (day, model, user_id, kind)
+);
+CREATE TABLE cost_daily_state (folded_until DATE);
+INSERT INTO cost_daily_state VALUES (NULL);
+""")
+
+migration(3, "users", """
+CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    email TEXT,
+    email_verified BOOLEAN NOT NULL,
+    first_seen_utc TIMESTAMP NOT NULL,
+    last_seen_utc TIMESTAMP NOT NULL
+);
+CREATE INDEX users_email ON users (email);
+""")
+
+# One row per running replica, its lease renewed by heartbeat on the database's clock (never a
+# replica's own, which may drift). A live generation whose replica's lease has expired is an orphan.
+migration(4, "replica_leases", """
+CREATE TABLE replicas (
+    replica_id TEXT PRIMARY KEY,
+    host TEXT,
+    pid INTEGER,
+    started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    lease_expires_at TIMESTAMPTZ NOT NULL
+);
+""")
+
+# With a database URL the budgets and prices files live here, as the same TOML text (the files
+# become an import/export format). `revision` lets replicas notice an edit with one cheap read and
+# makes an edit a compare-and-set, so two admins' edits never silently overwrite each other.
+migration(5, "settings_documents", """
+CREATE TABLE settings_documents (
+    name TEXT PRIMARY KEY CHECK (name IN ('budgets', 'prices')),
+    body TEXT NOT NULL,
+    revision BIGINT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_by TEXT
+);
+""")
+
+# Substring search (History's query language) through trigram indexes: ILIKE '%term%' uses them.
+migration(6, "search_trigrams", """
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+CREATE INDEX generations_prompt_trgm ON generations USING gin (prompt public.gin_trgm_ops);
+CREATE INDEX generations_result_trgm ON generations USING gin (result_text public.gin_trgm_ops);
+""")
+
+_LEDGER = sql.SQL("CREATE TABLE IF NOT EXISTS genlib_migrations "
+                  "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+
+
+def migrate(con, schema: str, target_version: int | None = None) -> list[int]:
+    """Apply the missing steps (up to `target_version`) on an autocommit connection; returns the
+    numbers this call applied. Holds the migration lock throughout, so concurrent callers apply
+    each step once between them."""
+    con.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, MIGRATE_LOCK))
+    try:
+        con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        con.execute(_LEDGER)
+        done = {row[0] for row in con.execute("SELECT version FROM genlib_migrations")}
+        applied = []
+        for number, name, statement in MIGRATIONS:
+            if number in done or (target_version is not None and number > target_version):
+                continue
+            with con.transaction():
+                con.execute(statement)
+                con.execute("INSERT INTO genlib_migrations (version, name) VALUES (%s, %s)", (number, name))
+            applied.append(number)
+        return applied
+    finally:
+        con.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, MIGRATE_LOCK))
+
+
+def schema_version(con) -> int:
+    return con.execute("SELECT coalesce(max(version), 0) FROM genlib_migrations").fetchone()[0]

@@ -1,0 +1,166 @@
+"""The PostgreSQL store's report reads, mixed into `PostgresStore`: History pages, the Costs page's
+cube and top ten, budget spend, and the cost rollup's upkeep (folded by one replica at a time).
+
+Frames carry the columns and types the DuckDB store's do (dates and hours as datetime64, counts as
+int64, charted money as float64 with the exact sum as text), so the pages can't tell them apart.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pandas as pd
+
+from ...clock import utcnow
+from ...filters import Filters, make_cursor, parse_cursor
+from ...records import Generation
+from ...reports import Page
+from ...search.plan import BEST, NEWEST
+from ...search.query import parse
+from ...search.snippets import snippet
+from . import reports_sql as q
+from .migrations import LOCK_CLASS
+from .pool import connection
+from .sql import SELECT_ALL, with_chunks
+from .where import and_, rollup_where, where_clause
+
+COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
+FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"  # per schema, for one transaction
+_SHORTEST = "length(prompt) + length(result_text), created_utc DESC, id DESC"
+
+
+class ReportsMixin:
+    # -- History ---------------------------------------------------------------------------
+    def search(self, filters: Filters, page: int, page_size: int, after: str | None = None,
+               order: str = NEWEST) -> Page:
+        """One History page: newest first (keyset after `after`, else `page` counts pages), or
+        best match first (every term found; shorter records first, as the index ranks them)."""
+        query = parse(filters.q)
+        before = parse_cursor(after) if order == NEWEST else None
+        where, params = where_clause(filters, before)
+        ordering = _SHORTEST if order == BEST and query else "created_utc DESC, id DESC"
+        offset = 0 if before else (page - 1) * page_size
+        with connection(self.pool) as con:
+            rows = con.execute(f"{SELECT_ALL} {where} ORDER BY {ordering} LIMIT %s OFFSET %s",
+                               [*params, page_size + 1, offset]).fetchall()
+            items = with_chunks(con, [Generation.from_row(r) for r in rows])
+            count_where, count_params = where_clause(filters)
+            total = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM generations {count_where} LIMIT %s) AS m",
+                                [*count_params, COUNT_CAP + 1]).fetchone()[0]
+        shown = items[:page_size]
+        return Page(shown, page, page_size, has_more=len(items) > page_size,
+                    next_after=make_cursor(shown[-1].created_utc, shown[-1].id) if shown else None,
+                    total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP,
+                    snippets={g.id: snippet(g, query) for g in shown} if query else {})
+
+    # -- the Costs page -------------------------------------------------------------------------
+    def cost_cube(self, filters: Filters) -> pd.DataFrame:
+        """Folded days from the rollup, the rest from the base table (when the filters can be
+        answered from the rollup at all), as one frame of grouping sets."""
+        where, params = where_clause(filters)
+        rollup = rollup_where(filters)
+        watermark = self.rollup_watermark() if rollup is not None else None
+        if watermark is None:
+            frame = self._frame(q.COST_CUBE.format(where=where), params)
+        else:
+            frame = self._frame(q.COST_CUBE_ROLLUP.format(rollup_where=rollup[0],
+                                                          tail_where=and_(where, "created_utc >= %s")),
+                                [*rollup[1], *params, datetime.combine(watermark, time.min)])
+        return frame.astype({"day": "datetime64[us]"})
+
+    def top_costs(self, filters: Filters, limit: int = 10) -> pd.DataFrame:
+        where, params = where_clause(filters)
+        return self._frame(q.COST_TOP.format(where=and_(where, "cost_usd IS NOT NULL")), [*params, limit])
+
+    def estimated_tokens(self, filters: Filters) -> int:
+        where, params = where_clause(filters)
+        with connection(self.pool) as con:
+            return con.execute(q.ESTIMATED_TOKENS.format(where=and_(where, "usage_estimated")), params).fetchone()[0]
+
+    # -- budgets --------------------------------------------------------------------------------
+    def spend(self, window, user: str) -> dict[str, Decimal]:
+        """Budget spend; days the rollup has folded are read from it (each start under a budget
+        asks, so this must not scan a month of records)."""
+        query, params = self._spend_query(q.SPENT, q.SPENT_FOLDED, window, user)
+        with connection(self.pool) as con:
+            cur = con.execute(query, params)
+            return {d.name: Decimal(v) for d, v in zip(cur.description, cur.fetchone())}
+
+    def spend_by_user(self, window) -> pd.DataFrame:
+        return self._frame(*self._spend_query(q.SPENT_BY_USER, q.SPENT_BY_USER_FOLDED, window, None))
+
+    def _spend_query(self, plain: str, folded: str, window, user: str | None) -> tuple[str, dict]:
+        watermark = self.rollup_watermark()
+        if watermark is None or watermark <= window.since.date():
+            return plain, _window(window, user)
+        return folded, {**_window(window, user), "folded": watermark}
+
+    def hourly_spend(self, window, user: str | None) -> pd.DataFrame:
+        return self._frame(q.HOURLY, _window(window, user))
+
+    def hour_generations(self, window, user: str) -> pd.DataFrame:
+        return self._frame(q.HOUR_GENERATIONS, _window(window, user))
+
+    # -- the rollup -----------------------------------------------------------------------------
+    def rollup_watermark(self) -> date | None:
+        with connection(self.pool) as con:
+            return con.execute(q.ROLLUP_WATERMARK).fetchone()[0]
+
+    def maintain(self) -> None:
+        """Fold every closed day (before yesterday, never past a live row's day) into cost_daily, once.
+        Replicas all call this; a transaction-scoped advisory lock lets one fold while the others
+        skip (they'd find the watermark moved anyway)."""
+        self.fold_rollup()
+
+    def fold_rollup(self, until: date | None = None) -> bool:
+        until = until or (utcnow().date() - timedelta(days=1))
+        with connection(self.pool) as con, con.transaction():
+            if not con.execute(FOLD_LOCK, (LOCK_CLASS, self.schema)).fetchone()[0]:
+                return False  # another replica is folding
+            earliest_live = con.execute(q.EARLIEST_LIVE).fetchone()[0]
+            if earliest_live is not None:
+                until = min(until, earliest_live.date())
+            start = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
+            if start is not None and start >= until:
+                return False
+            con.execute(q.ROLLUP_FOLD, {"start": start, "until": until})
+            con.execute(q.ROLLUP_SET_WATERMARK, (until,))
+            return True
+
+    def rebuild_rollup(self, con) -> None:
+        """Recompute cost_daily up to its watermark, inside the caller's transaction."""
+        con.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.schema))
+        until = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
+        con.execute("DELETE FROM cost_daily")
+        if until is not None:
+            con.execute(q.ROLLUP_FOLD, {"start": None, "until": until})
+
+    # -- prices -----------------------------------------------------------------------------------
+    def set_prices(self, prices) -> None:
+        """Re-priced records, (id, cost_usd, price_source) each, and the rollup rebuilt: one transaction."""
+        prices = list(prices)
+        if not prices:
+            return
+        with connection(self.pool) as con, con.transaction():
+            with con.cursor() as cur:
+                cur.executemany("UPDATE generations SET cost_usd = %s, price_source = %s WHERE id = %s",
+                                [(cost, source, gen_id) for gen_id, cost, source in prices])
+            self.rebuild_rollup(con)
+
+    def priced_rows(self):
+        """Every finished record that is not a cache hit, oldest first, read in batches."""
+        with connection(self.pool) as con, con.transaction():
+            with con.cursor(name="genlib_priced_rows") as cur:
+                cur.execute(f"{SELECT_ALL} WHERE cached_from IS NULL AND status <> 'pending' ORDER BY created_utc, id")
+                while batch := cur.fetchmany(1000):
+                    yield from (Generation.from_row(row) for row in batch)
+
+    def _frame(self, query: str, params) -> pd.DataFrame:
+        with connection(self.pool) as con:
+            cur = con.execute(query, params)
+            return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+
+
+def _window(window, user: str | None) -> dict:
+    return {"fin": window.fin, "fout": window.fout, "day": window.day, "since": window.since,
+            "until": window.until, "user": user}

@@ -1,0 +1,93 @@
+"""A replica for the multi-replica tests: a Vault configured from the environment (GENLIB_DATABASE_URL,
+GENLIB_REDIS_URL, GENLIB_BLOB_URL, GENLIB_BUDGETS_FILE) that answers JSON commands, one a line, on
+stdin; `tests/replicas.py` drives it. argv: data dir, the fake provider's base URL."""
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from genlib import GenerationRequest, GenlibError, Settings, Vault  # noqa: E402
+
+LIVE = ("pending", "streaming")
+
+
+def request(prompt: str, max_tokens: int | None = 1000) -> GenerationRequest:
+    return GenerationRequest(prompt, "gpt-4o-mini", params={"max_tokens": max_tokens} if max_tokens else {})
+
+
+def start(vault, prompt, user="ana", **params) -> dict:
+    try:
+        return {"id": vault.start(request(prompt, **params), user)}
+    except GenlibError as exc:
+        return {"refused": type(exc).__name__, "message": str(exc)}
+
+
+def start_image(vault, prompt, user="ana") -> dict:
+    return {"id": vault.start(GenerationRequest(prompt, "gpt-image-1", kind="image"), user)}
+
+
+def start_many(vault, prompts, at, user="ana") -> list[dict]:
+    """Every prompt from its own thread, all at wall-clock time `at` (so two replicas start together)."""
+    out, threads = [None] * len(prompts), []
+
+    def go(i):
+        time.sleep(max(0.0, at - time.time()))
+        out[i] = start(vault, prompts[i], user)
+    for i in range(len(prompts)):
+        threads.append(threading.Thread(target=go, args=(i,)))
+        threads[-1].start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def follow(vault, gen_id, chars) -> list[int]:
+    """The text's length after each piece received, until it holds `chars` characters or ends."""
+    lengths, total = [], 0
+    for piece in vault.follow(gen_id):
+        total += len(piece)
+        lengths.append(total)
+        if total >= chars:
+            break
+    return lengths
+
+
+def wait(vault, gen_id, timeout=60.0) -> dict:
+    """The record once ended, whichever replica runs it (another's is read from the database)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        gen = vault.get(gen_id)
+        if gen is None or gen.status not in LIVE or time.monotonic() > deadline:
+            return record(gen)
+        time.sleep(0.1)
+
+
+def record(gen) -> dict | None:
+    return None if gen is None else {"id": gen.id, "status": gen.status, "text": gen.result_text,
+                                     "error": gen.error, "cached_from": gen.cached_from}
+
+
+def main() -> None:
+    settings = Settings.from_env(data_dir=Path(sys.argv[1]), base_url=sys.argv[2], api_key="test-key",
+                                 flush_interval_s=0.05, max_retries=0, request_timeout_s=20.0)
+    vault = Vault(settings)
+    ops = {"start": lambda a: start(vault, **a), "start_many": lambda a: start_many(vault, **a),
+           "start_image": lambda a: start_image(vault, **a),
+           "follow": lambda a: follow(vault, **a), "cancel": lambda a: vault.cancel(**a),
+           "wait": lambda a: wait(vault, **a), "get": lambda a: record(vault.get(a["gen_id"])),
+           "replica": lambda a: getattr(vault.store, "replica_id", None)}
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["op"] == "close":
+            break
+        print(json.dumps({"result": ops[command["op"]](command.get("args", {}))}), flush=True)
+    vault.close()
+    print(json.dumps({"closed": True}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
