@@ -76,10 +76,13 @@ def test_new_generation_keeps_settings_and_back_returns_to_the_generation(page, 
 
 def test_the_draft_prompt_survives_a_reload_and_is_forgotten_once_generated(page, app, fake):
     goto(page, app.at("/generate"))
+    # page.js (loaded by a <script src> Streamlit re-creates) saves the draft on each input event: type
+    # once it is wired (CI once filled the box before it was, so the one input event went unseen)
+    page.wait_for_function("window.__gvPageWired === true")
     page.get_by_label("Prompt", exact=True).fill("A draft I am still writing")
     page.reload(wait_until="domcontentloaded")
     wait_idle(page)
-    expect(page.get_by_label("Prompt", exact=True)).to_have_value("A draft I am still writing")
+    expect(page.get_by_label("Prompt", exact=True)).to_have_value("A draft I am still writing", timeout=15_000)
     fake.enqueue(text="Done.", chunks=1, delay=0.01)
     page.get_by_role("button", name="Generate").click()  # the restored text is what is sent
     expect(page).to_have_url(re.compile(GEN_URL))
