@@ -78,7 +78,10 @@ def test_the_draft_prompt_survives_a_reload_and_is_forgotten_once_generated(page
     goto(page, app.at("/generate"))
     # page.js (loaded by a <script src> Streamlit re-creates) saves the draft on each input event: type
     # once it is wired (CI once filled the box before it was, so the one input event went unseen)
-    page.wait_for_function("window.__gvPageWired === true")
+    for _ in range(150):  # polled from Python: wait_for_function evals a string, which the CSP refuses
+        if page.evaluate("() => window.__gvPageWired === true"):
+            break
+        page.wait_for_timeout(100)
     page.get_by_label("Prompt", exact=True).fill("A draft I am still writing")
     page.reload(wait_until="domcontentloaded")
     wait_idle(page)
