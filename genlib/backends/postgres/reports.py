@@ -22,7 +22,7 @@ from . import reports_sql as q
 from .migrations import LOCK_CLASS
 from .pool import connection
 from .sql import SELECT_ALL, with_chunks
-from .where import and_, rollup_where, where_clause
+from .where import and_where, rollup_where, where_clause
 
 COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
 FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"  # per schema, for one transaction
@@ -64,18 +64,18 @@ class ReportsMixin:
             frame = self._frame(q.COST_CUBE.format(where=where), params)
         else:
             frame = self._frame(q.COST_CUBE_ROLLUP.format(rollup_where=rollup[0],
-                                                          tail_where=and_(where, "created_utc >= %s")),
+                                                          tail_where=and_where(where, "created_utc >= %s")),
                                 [*rollup[1], *params, datetime.combine(watermark, time.min)])
         return frame.astype({"day": "datetime64[us]"})
 
     def top_costs(self, filters: Filters, limit: int = 10) -> pd.DataFrame:
         where, params = where_clause(filters)
-        return self._frame(q.COST_TOP.format(where=and_(where, "cost_usd IS NOT NULL")), [*params, limit])
+        return self._frame(q.COST_TOP.format(where=and_where(where, "cost_usd IS NOT NULL")), [*params, limit])
 
     def estimated_tokens(self, filters: Filters) -> int:
         where, params = where_clause(filters)
         with connection(self.pool) as con:
-            return con.execute(q.ESTIMATED_TOKENS.format(where=and_(where, "usage_estimated")), params).fetchone()[0]
+            return con.execute(q.ESTIMATED_TOKENS.format(where=and_where(where, "usage_estimated")), params).fetchone()[0]
 
     # -- budgets --------------------------------------------------------------------------------
     def spend(self, window, user: str) -> dict[str, Decimal]:
