@@ -52,13 +52,18 @@ def _guarded(backend: str, check, target, shown=None) -> Check:
 
 
 def _database(path: Path) -> str:
-    database = DuckDBStore(path)
+    version = _probed(DuckDBStore(path))
+    return f"{path}: schema version {version}, write, checkpoint and read back ok"
+
+
+def _probed(database) -> int:
+    """A record store's schema version after a probe write is read back; the store is closed."""
     try:
         version = database.schema_version()
         database.probe()
+        return version
     finally:
         database.close()
-    return f"{path}: schema version {version}, write, checkpoint and read back ok"
 
 
 def _files(folder: Path) -> str:
@@ -89,11 +94,7 @@ def _postgres(url: str) -> str:
     from .backends.postgres import PostgresStore  # only when configured: psycopg
 
     database = PostgresStore(url)  # migrates, as any replica's start does
-    try:
-        version = database.schema_version()
-        database.probe()
-    finally:
-        database.close()
+    version = _probed(database)
     return f"PostgreSQL {describe(url, 5432)} schema {database.schema}: version {version}, write and read back ok"
 
 
