@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from tests.apphealth import wait_healthy
+from tests.apphealth import stop, wait_healthy
 
 from .server import prompt
 from .stats import p50, rnd, summary
@@ -201,11 +201,6 @@ def app_process(base_url: str):
         wait_healthy(url, proc, lambda: (tmp / "streamlit.log").read_text(errors="replace"))
         yield url, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
         log.close()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -21,3 +21,13 @@ def wait_healthy(url: str, proc: subprocess.Popen, log_text: Callable[[], str], 
             pass
         time.sleep(0.2)  # polling a start-up, not asserting timing
     raise RuntimeError(f"streamlit was not healthy after {timeout:.0f}s:\n{log_text()[-4000:]}")
+
+
+def stop(proc: subprocess.Popen, grace_s: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `grace_s` (an app's shutdown may hang)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

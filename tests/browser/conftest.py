@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeprovider import FakeProvider
-from tests.apphealth import wait_healthy
+from tests.apphealth import stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -79,12 +79,7 @@ def app(fake):
         wait_healthy(url, proc, lambda: log.read_text(errors="replace"))
         yield App(url, data_dir, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
         if os.environ.get("GENVAULT_KEEP_BROWSER_LOGS"):
             print(f"\nstreamlit log kept at {log}")
         else:

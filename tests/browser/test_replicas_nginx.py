@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from genlib import GenerationRequest, Settings, Vault
-from tests.apphealth import wait_healthy
+from tests.apphealth import stop, wait_healthy
 from tests.browser.conftest import free_port
 from tests.browser.helpers import ROOT, goto, no_traceback
 from tests.services import team_urls
@@ -72,12 +72,7 @@ def balanced(team_env, tmp_path, fake):
         yield front, urls
     finally:
         for proc in reversed(procs):
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
 
 
 def test_a_picture_loads_through_nginx_in_front_of_two_replicas(balanced, team_env, tmp_path, fake, new_context,
