@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run run-local test test-fast bench bench-quick bench-local soak clean chromium nginx
+.PHONY: run run-local test test-fast bench bench-pg bench-quick bench-local soak clean chromium nginx
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,14 @@ $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.postgres
+	$(BIN)/python -m bench.pg_streams
+
+# History search, filter and costs at 1M rows on PostgreSQL (127.0.0.1:5432 db test, or GENLIB_BENCH_PG_URL),
+# then the streaming keys on PostgreSQL + Redis with two replicas (GENLIB_BENCH_REDIS_URL, default local).
+bench-pg: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.postgres
+	$(BIN)/python -m bench.pg_streams
 
 bench-quick: $(VENV)/.installed-bench
 	$(BIN)/python -m bench --quick

@@ -3,8 +3,8 @@
 Entry point for `streamlit run app.py`. Streamlit finds the `st.App` below and serves it: the
 app's own file routes (ui/routes.py), the live view's event stream (ui/livestream.py) and the Content-Security-Policy (ui/csp.py) around
 Streamlit's server. Each session then runs this file as its script (`__name__ == "__main__"`):
-page config, the navigation (URL contract in ui/nav.py), the sign-in gate when `[auth]` is
-configured, then the current page.
+page config, a share link's page (ui/sharepage.py, open to anyone holding the link), the navigation
+(URL contract in ui/nav.py), the sign-in gate when `[auth]` is configured, then the current page.
 """
 import logging
 
@@ -14,11 +14,15 @@ import streamlit as st
 def run_page() -> None:
     from ui.auth import require_viewer, sidebar_identity
     from ui.nav import build_pages
+    from ui.sharepage import share_token, show_share_page
 
     # The icon is an emoji (a data: URI favicon), set before st.navigation so the pages' Material
     # icons don't become the favicon: those load from fonts.gstatic.com, another origin, which the
     # Content-Security-Policy (ui/csp.py) refuses.
     st.set_page_config(layout="wide", page_icon="🗃️")
+    if share_token() is not None:  # a share link: before the sign-in gate, and no navigation at all
+        st.navigation([st.Page(show_share_page, title="Shared generation", default=True)], position="hidden").run()
+        return
     page = st.navigation(build_pages(), position="sidebar")
     # Each run names the tab after its page again: a generation's page titles it with its prompt
     # (ui/generation.py), and Streamlit would otherwise keep that title on the next page.

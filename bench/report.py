@@ -28,6 +28,18 @@ TARGETS = {
     # issue 15: the live view in Chromium (bench/ui_live.py)
     "ui_first_token_ms_p50": ("report", None, "ms"), "ui_first_token_over_ttft_ms_p50": ("<=", 150, "ms"),
     "ui_updates_per_s": (">=", 10, "/s"), "ui_cpu_per_follower_pct": ("report", None, "% of a core"),
+    # issue 13: a 4-model comparison vs 4 raw SDK streams (bench/compare.py)
+    "compare_overhead_ratio": ("<=", 1.05, "x"), "compare_start_ms_p50": ("report", None, "ms"),
+    # issue 13: a 1,000-row batch at concurrency 8 vs a plain loop over the raw SDK (bench/batch.py)
+    "batch_ratio": (">=", 0.9, "x"),
+}
+# issue 11: the streaming keys on the team backends, two replicas (bench/pg_streams.py, its own
+# results file: kept apart so the embedded run's table and results.json don't list them as null)
+PG_STREAM_TARGETS = {
+    "pg_ttft_overhead_ms_p50": ("<=", 2, "ms"), "pg_ttft_overhead_ms_p99": ("<=", 10, "ms"),
+    "pg_throughput_ratio": ("<=", 1.05, "x"), "pg_concurrent_ok": ("==", True, ""),
+    "pg_concurrent_overhead_ratio": ("<=", 1.05, "x"),
+    "pg_follow_lag_ms_p50": ("report", None, "ms"), "pg_follow_lag_ms_p99": ("<=", 1000, "ms"),
 }
 PACKAGES = ("duckdb", "openai", "httpx2", "streamlit", "pandas", "numpy", "pyarrow", "diskcache",
             "genai-prices", "llm", "sqlite-utils")
@@ -35,7 +47,7 @@ PACKAGES = ("duckdb", "openai", "httpx2", "streamlit", "pandas", "numpy", "pyarr
 
 def verdict(key: str, value) -> str:
     """"ok", "MISS", "report" or "n/a" (no value) for one key."""
-    op, target, _ = TARGETS.get(key, ("report", None, ""))
+    op, target, _ = TARGETS.get(key) or PG_STREAM_TARGETS.get(key, ("report", None, ""))
     if op == "report":
         return "report"
     if value is None:
@@ -88,14 +100,15 @@ def _git(*args: str) -> str | None:
         return None
 
 
-def table(results: dict) -> str:
+def table(results: dict, targets: dict = TARGETS) -> str:
     """The key | value | target | verdict table printed at the end of a run."""
     rows = [("key", "value", "target", "verdict")]
-    for key in TARGETS:
-        op, target, unit = TARGETS[key]
+    for key in targets:
+        op, target, unit = targets[key]
         shown = "" if op == "report" else f"{op} {_fmt(target)} {unit}".strip()
         rows.append((key, _fmt(results.get(key)), shown, verdict(key, results.get(key))))
-    rows.append(("rows", _fmt(results.get("rows")), "", ""))
+    if "rows" in results:
+        rows.append(("rows", _fmt(results.get("rows")), "", ""))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

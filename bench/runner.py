@@ -15,8 +15,8 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from . import concurrency, dataset, dedup, history, latency, losswindow, pages, peer_llm, pertoken, report
-from . import search, ui_live
+from . import compare, concurrency, dataset, dedup, history, latency, losswindow, pages, peer_llm, pertoken, report
+from . import batch, search, ui_live
 from .harness import StoreCalls, make_vault, raw_client
 from .server import ServerProcess, prompt
 from .sqlite_ref import SQLiteReference
@@ -57,6 +57,7 @@ def run(sizes, log=print) -> dict:
         with ServerProcess() as srv:
             _streaming(r, srv.base_url, workdir)
             r.phase("ui live (Chromium)", ui_live.KEYS, lambda: ui_live.ui_live(srv.base_url, sizes))
+            r.phase("batch", batch.KEYS, lambda: batch.batch(srv.base_url, workdir, sizes))
             _history(r, srv.base_url, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -76,6 +77,7 @@ def _streaming(r: Run, base_url: str, workdir: Path) -> None:
         ("concurrent", ("concurrent_ok", "concurrent_overhead_ratio"),
          lambda: _concurrent(vault, client, sizes, probes)),
         ("peer llm", ("peer_llm_ratio",), lambda: peer_llm.peer(vault, base_url, workdir / "llm", sizes)),
+        ("compare", compare.KEYS, lambda: compare.compare_overhead(vault, client, sizes)),
     ]
     try:
         for name, keys, fn in phases:

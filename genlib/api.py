@@ -16,30 +16,40 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .backends.base import BudgetLedger, DedupCache, ImageStore, LiveChannel, RecordStore
+from .backends.base import (AnnotationStore, BudgetLedger, DedupCache, ImageStore, LiveChannel, RecordStore,
+                            SettingsStore, ShareStore)
 from .backends.factory import open_backends
 from .apphelpers import AppHelpers
+from .batchapi import Batches
 from .claims import DedupClaims
+from .compare.vaultpart import Comparisons
+from .curation import Curation
 from .budgets.guard import BudgetGuard
 from .clock import utcnow
 from .config import Settings
 from .conversation import make_cache_hit, new_record
 from .dedup import SHARED_HIT, dedup_key
+from .deletion import Deletions
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .filters import Filters, clamp_page
+from .run.health import StorageHealth
 from .ids import looks_like_id
 from .pricing.prices import Pricer
 from .pricing.reprice import reprice_rows
 from .providers.client import make_provider
 from .providers.sendgate import SendPermit
-from .records import COMPLETE, PENDING, Generation, GenerationRequest
+from .retention.daily import DailyPrune
+from .records import COMPLETE, IMAGE, PENDING, Generation, GenerationRequest
 from .reports import CostReport, Page, RepriceReport, cost_report
 from .run.copies import copy_images
-from .run.live import LiveGeneration, RecentRecords
+from .run.live import RESTART, LiveGeneration, RecentRecords
 from .run.persister import Persister
+from .run.outage import OutageKeeper
 from .run.orphans import OrphanWatch
 from .run.worker import Worker
 from .search.plan import NEWEST
+from .settingsdoc import PRICES
+from .settingsedit import SettingsEditing, seed_from_files
 from .users import Identity, UserDirectory
 from .validate import check_request, valid_unicode
 from .writable import check_writable
@@ -47,36 +57,49 @@ from .writable import check_writable
 WRITABLE_TRUST_S = 1.0
 
 
-class Vault(AppHelpers, DedupClaims):
+class Vault(AppHelpers, DedupClaims, SettingsEditing, Deletions, Comparisons, Curation, Batches):
     def __init__(self, settings: Settings | None = None, *, provider=None, store: RecordStore | None = None,
                  images: ImageStore | None = None, cache: DedupCache | None = None, pricer: Pricer | None = None,
-                 registry: LiveChannel | None = None, ledger: BudgetLedger | None = None):
+                 registry: LiveChannel | None = None, ledger: BudgetLedger | None = None,
+                 documents: SettingsStore | None = None, annotations: AnnotationStore | None = None,
+                 shares: ShareStore | None = None):
         self.settings = settings or Settings.from_env()
         self.data_dir = Path(self.settings.data_dir)
-        parts = open_backends(self.settings, store=store, images=images, cache=cache, live=registry, ledger=ledger)
+        parts = open_backends(self.settings, store=store, images=images, cache=cache, live=registry, ledger=ledger,
+                              documents=documents, annotations=annotations, shares=shares)
         self._backends = parts  # closed as a whole: a team set also has threads and a client
         self.store, self.images, self.cache = parts.store, parts.images, parts.cache
         self.registry, self.ledger = parts.live, parts.ledger  # registry: the live channel
-        self.pricer = pricer or Pricer(self.settings.resolved_prices_file)
+        self.documents = parts.documents  # budgets and prices: the files, or the database's
+        self.annotations, self.shares = parts.annotations, parts.shares  # tags, notes, links (curation.py)
+        seed_from_files(self.documents, self.settings)
+        self.pricer = pricer or Pricer(lambda: self.documents.current(PRICES))
         self.provider = provider or make_provider(self.settings)
         self.recent = RecentRecords()
         self.users = UserDirectory(self.store)
+        self.health = StorageHealth(self.store, self.images)
         self.budgets = BudgetGuard(self.store, self.ledger, self.pricer, self.provider.host, self.settings,
-                                   names=self.users.budget_name)
+                                   names=self.users.budget_name, documents=self.documents)
         self.orphans = OrphanWatch(self.store, self.images, self.cache, self.pricer)  # and a dead replica's
         self.interrupted_at_start = self.orphans.sweep()
         self.store.prepare(self.registry)
         self.persister = Persister(self.store, self.registry, self.settings.flush_interval_s)
+        self.keeper = OutageKeeper(self.persister, self.registry)  # bounds: run/outage.py
         self.worker = Worker(self.provider, self.pricer, self.images, self.persister, self.store.get,
-                             self.after_finish, lambda: self._closed)
+                             self.after_finish, lambda: self._closed, self.keeper)
         self._closed = False
         self._writable_checked = float("-inf")
+        self.daily_prune = DailyPrune(self._daily_prune).start()  # only when a policy is set
         atexit.register(self.close)  # a clean stop (SIGTERM, Ctrl+C) saves what has arrived
 
     # -- starting -------------------------------------------------------------------------
     def start(self, request: GenerationRequest, user_id: str, *, force: bool = False,
-              regenerated_from: str | None = None) -> str:
-        """Validate, save a pending row, then call the provider in the background. Returns the id."""
+              regenerated_from: str | None = None, gen_id: str | None = None) -> str:
+        """Validate, save a pending row, then call the provider in the background. Returns the id.
+        `gen_id`: the id to use (a batch saves it with its row beforehand); an id already taken
+        fails the insert, and nothing is sent."""
+        if gen_id is not None and not looks_like_id(gen_id):
+            raise BadRequest("Not a generation id.")
         request = check_request(request)
         if not isinstance(user_id, str) or not user_id.strip():
             raise BadRequest("Every generation needs a user id.")
@@ -86,8 +109,12 @@ class Vault(AppHelpers, DedupClaims):
         if self._closed:
             raise StorageUnavailable("GenVault is shutting down: the generation was not saved.")
         self._check_writable()
+        if request.kind == IMAGE:
+            self.health.check_images()  # before paying: a picture that can't be stored is lost
+        self.keep_attachments(request)
         key = dedup_key(request, self.provider.host, self._dedup_scope(user_id))
         record = new_record(request, user_id, self.provider.host, key, utcnow(), regenerated_from)
+        record.id = gen_id or record.id
         live = LiveGeneration(record)
         # Registered before the key is claimed, so an identical request racing us can follow it.
         self.registry.add(live)
@@ -174,14 +201,21 @@ class Vault(AppHelpers, DedupClaims):
             raise NotFound(f"Generation {gen_id} not found.")
         return gen
 
+    def wait_received(self, gen_id: str, timeout: float | None = None) -> bool:
+        """Block until the provider is done with a generation this process runs (its final record
+        may still be committing: `wait` for that); False on timeout."""
+        live = self.registry.get(gen_id)
+        return live is None or live.received.wait(timeout)
+
     def follow(self, gen_id: str, user_id: str | None = None) -> Iterator[str]:
-        """Yield the text as it arrives (all of it so far first), until the generation ends."""
+        """Yield the text as it arrives (all of it so far first), until the generation ends. A piece
+        that `is RESTART` (an empty string) means the text started again: drop what you have."""
         gen = self.get(gen_id, user_id)
         if gen is None:
             raise NotFound(f"Generation {gen_id} not found.")
         sent = 0
         for text in self.registry.follow(gen_id):
-            sent += len(text)
+            sent = 0 if text is RESTART else sent + len(text)
             yield text
         final = self.get(gen_id)
         if final is not None and len(final.result_text) > sent:
@@ -238,11 +272,23 @@ class Vault(AppHelpers, DedupClaims):
             return
         self._closed = True
         atexit.unregister(self.close)
-        self.persister.flush()
+        self._stop_batches()
+        self.daily_prune.stop()
+        self.keeper.stop()
+        # With the database down, a close still closes: what was saved stays, and the lease
+        # lapses, so a surviving replica (or the next start) ends the rest as interrupted.
+        _unless_down(self.persister.flush)
         self.persister.stop()
-        self.orphans.stop_and_sweep()
+        _unless_down(self.orphans.stop_and_sweep)
         for live in self.registry.all():  # stop paying for streams nobody can save any more
             self.registry.cancel(live.record.id)
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
         self._backends.close()
 
+
+
+def _unless_down(step) -> None:
+    try:
+        step()
+    except StorageUnavailable:
+        pass

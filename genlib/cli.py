@@ -14,12 +14,15 @@ from pathlib import Path
 from .api import Vault
 from .cliargs import dash_positionals
 from .config import Settings
+from . import batchcli, curatecli, prunecli, settingscli
 from .doctor import run_checks
 from .errors import DatabaseLocked, GenlibError, NotFound
 from .filters import Filters
 from .money import format_usd as money  # exact, zeros trimmed, or "unpriced"
 from .records import COMPLETE, IMAGE, TEXT, GenerationRequest
+from .run.live import RESTART
 from .termsafe import for_stream
+from .vision import from_file
 
 EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `git log | head` and other Unix tools exit with
@@ -55,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("prompt", help='the prompt, or "-" to read it from stdin (a command line holds ~128 kB)')
     gen.add_argument("-m", "--model", default=None)
     gen.add_argument("--image", action="store_true", help="generate an image")
+    gen.add_argument("-a", "--attach", action="append", default=[], metavar="PATH",
+                     help="attach an image (PNG, JPEG, WebP, GIF) for a vision model; repeatable")
     gen.add_argument("-s", "--system", default=None)
     gen.add_argument("--temperature", type=float, default=None)
     gen.add_argument("--max-tokens", type=int, default=None)
@@ -72,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         lst.add_argument("--after", default=None, help="the position a previous page printed (keyset paging)")
         lst.add_argument("--best", action="store_true", help="best match first instead of newest first")
         lst.add_argument("--limit", type=int, default=20)
+        curatecli.add_list_args(lst)
     costs = sub.add_parser("costs", help="cost totals and by model/user")
     _filter_args(costs)
     exp = sub.add_parser("export", help="export generations (DuckDB COPY)")
@@ -86,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     image.add_argument("--out", required=True, help="the file to write")
     sub.add_parser("reindex", help="rebuild the search index from the records (progress on stderr)")
     sub.add_parser("doctor", help="check each configured backend: database, images, dedup cache or Redis")
+    settingscli.add_parsers(sub)  # budgets / prices export|import
+    prunecli.add_parsers(sub)  # prune, delete
+    curatecli.add_parsers(sub)  # tag, note, star, share... (curatecli.py)
+    batchcli.add_parser(sub)  # batch run|resume|status|export
     return parser
 
 
@@ -105,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(dash_positionals(parser, sys.argv[1:] if argv is None else list(argv)))
     if args.command == "doctor":  # without a Vault: it must work when the Vault can't open
         return cmd_doctor()
+    if args.command in settingscli.COMMANDS:  # without a Vault too: they work while the app runs
+        return settingscli.run(args)
     try:
         vault = Vault()
     except DatabaseLocked as exc:
@@ -114,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"genlib: {exc}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        code = COMMANDS[args.command](vault, args)
+        code = (prunecli.run(vault, args, say) if args.command in prunecli.COMMANDS
+                else {**COMMANDS, **curatecli.COMMANDS}[args.command](vault, args))
         sys.stdout.flush()  # here, so a reader that went away (`| head`) is noticed inside the try
         return code
     except BrokenPipeError:
@@ -144,13 +157,16 @@ def cmd_generate(vault: Vault, args) -> int:
     # undecodable bytes become lone surrogates, which check_request refuses with a clear message
     prompt = sys.stdin.buffer.read().decode("utf-8", "surrogateescape") if args.prompt == "-" else args.prompt
     request = GenerationRequest(prompt=prompt, model=model, kind=kind, system_prompt=args.system,
-                                params={k: v for k, v in params.items() if v is not None})
+                                params={k: v for k, v in params.items() if v is not None},
+                                attachments=tuple(from_file(p) for p in args.attach))
     user = os.environ.get("GENLIB_USER", "local")
     gen_id = vault.start(request, user_id=user, force=args.force)
     say(f"id: {gen_id}", file=sys.stderr)
     say(f"open: {public_url(gen_id)}", file=sys.stderr)
     try:
         for text in vault.follow(gen_id):
+            if text is RESTART:  # a followed identical request failed: this one answers on its own
+                say("\n[the identical request it followed failed; answering anew]\n", file=sys.stderr)
             say(text, end="", flush=True)
     except KeyboardInterrupt:
         vault.cancel(gen_id)
@@ -205,7 +221,10 @@ def _default_model(vault: Vault, kind: str) -> str:
 
 
 def cmd_show(vault: Vault, args) -> int:
-    gen = vault.get(args.id)
+    gen, tomb = vault.get(args.id), vault.tombstone(args.id)
+    if tomb is not None:
+        say(f"{args.id}  deleted  {vault.deleted_sentence(tomb)}")
+        return 0
     if gen is None:
         say(f"genlib: generation {args.id[:40]!r} not found", file=sys.stderr)
         return EXIT_NOT_FOUND
@@ -226,6 +245,8 @@ def cmd_list(vault: Vault, args) -> int:
     filters, problems = _filters(args)
     for problem in problems:
         say(f"genlib: {problem}", file=sys.stderr)
+    if curatecli.wants_marks(args):
+        return curatecli.cmd_marked(vault, args, filters)
     page = vault.search(filters, args.page, args.limit, after=args.after, order="best" if args.best else "newest")
     if page.total is not None and filters.q:
         say(f"{page.total:,}{'+' if page.total_capped else ''} matches"
@@ -304,4 +325,4 @@ def cmd_doctor() -> int:
 
 COMMANDS = {"generate": cmd_generate, "show": cmd_show, "list": cmd_list, "search": cmd_list,
             "costs": cmd_costs, "export": cmd_export, "reprice": cmd_reprice, "reindex": cmd_reindex,
-            "image": cmd_image}
+            "image": cmd_image, "batch": batchcli.run}

@@ -15,6 +15,8 @@ def dash_positionals(parser: argparse.ArgumentParser, argv: list[str]) -> list[s
     sub = _subcommand_parser(parser, argv[0]) if argv else None
     if sub is None or "--" in argv:
         return argv
+    if sub._subparsers is not None and len(argv) > 1:  # a command of commands: `batch status -Gq79…`
+        return argv[:1] + dash_positionals(sub, argv[1:])
     options = sub._option_string_actions  # argparse's own map of every option string to its action
     for index, word in enumerate(argv[1:], start=1):
         if len(word) < 2 or not word.startswith("-") or word.split("=", 1)[0] in options:

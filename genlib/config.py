@@ -46,6 +46,7 @@ class Settings:
     # budget); an explicit email_verified=false is refused whatever this says.
     allow_unverified_email: bool = False
     dedup_scope: str = "user"  # "user": each user's own cache; "shared": one cache for the whole team
+    vision_models: tuple[str, ...] = ()  # GENLIB_VISION_MODELS: more models that accept images (name or prefix*)
     # A team deployment (docs/DEPLOY.md): one URL per concern; None keeps the embedded default (the
     # DuckDB file, image files and diskcache under data_dir). Never in a repr: they may hold passwords.
     database_url: str | None = field(default=None, repr=False)  # postgresql://…[?schema=name]
@@ -87,6 +88,7 @@ class Settings:
             allow_unverified_email=env.get("GENLIB_ALLOW_UNVERIFIED_EMAIL", "").strip().lower() in ("1", "true", "yes"),
             # anything but "shared" keeps the safe default: no user is answered from another's record
             dedup_scope="shared" if env.get("GENLIB_DEDUP_SCOPE", "").strip().lower() == "shared" else "user",
+            vision_models=tuple(m.strip() for m in env.get("GENLIB_VISION_MODELS", "").split(",") if m.strip()),
             database_url=env.get("GENLIB_DATABASE_URL", "").strip() or None,
             blob_url=env.get("GENLIB_BLOB_URL", "").strip() or None,
             redis_url=env.get("GENLIB_REDIS_URL", "").strip() or None,

@@ -12,6 +12,7 @@ from datetime import datetime
 from .ids import new_id
 from .records import COMPLETE, Generation, GenerationRequest
 from .pricing.usage import estimate_tokens
+from .vision import attachments_tokens
 
 
 def new_record(request: GenerationRequest, user_id: str, provider_host: str, dedup_key: str,
@@ -22,6 +23,7 @@ def new_record(request: GenerationRequest, user_id: str, provider_host: str, ded
         prompt=request.prompt, provider=provider_host, system_prompt=request.system_prompt,
         parent_id=request.parent_id, messages_json=json.dumps(request.messages(), ensure_ascii=False),
         params_json=json.dumps(request.params, sort_keys=True), created_utc=created_utc,
+        attachments_json=json.dumps([a.meta() for a in request.attachments]) if request.attachments else None,
         dedup_key=dedup_key, regenerated_from=regenerated_from)
 
 
@@ -38,12 +40,12 @@ def make_cache_hit(record: Generation, original: Generation, now: datetime, cach
     record.request_sent_utc = record.first_token_utc = record.finished_utc = now
 
 
-def regenerate_request(gen: Generation) -> GenerationRequest:
-    """The same request again (the caller forces a fresh call)."""
+def regenerate_request(gen: Generation, attachments: tuple = ()) -> GenerationRequest:
+    """The same request again (the caller forces a fresh call), with its images read back."""
     history = tuple(m for m in gen.messages[:-1] if m.get("role") != "system")
     return GenerationRequest(prompt=gen.prompt, model=gen.model_requested, kind=gen.kind,
                              system_prompt=gen.system_prompt, params=gen.params,
-                             parent_id=gen.parent_id, history=history)
+                             parent_id=gen.parent_id, history=history, attachments=attachments)
 
 
 def continue_request(gen: Generation, prompt: str) -> GenerationRequest:
@@ -56,4 +58,4 @@ def continue_request(gen: Generation, prompt: str) -> GenerationRequest:
 
 def input_tokens(request: GenerationRequest) -> int:
     """An estimate of the tokens the request sends, before it is sent."""
-    return sum(estimate_tokens(m["content"]) for m in request.messages())
+    return sum(estimate_tokens(m["content"]) for m in request.messages()) + attachments_tokens(request.attachments)

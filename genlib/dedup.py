@@ -28,6 +28,8 @@ def dedup_key(request: GenerationRequest, provider_host: str, scope: str | None 
         "messages": request.messages(),
         "params": {k: v for k, v in request.params.items() if v is not None},
     }
+    if request.attachments:  # the images by content: same prompt, another image is another request
+        material["attachments"] = [a.sha256 for a in request.attachments]
     if scope is not None:
         material["scope"] = scope
     canonical = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

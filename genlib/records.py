@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .vision.attachments import Attachment
+
 PENDING, STREAMING, COMPLETE, ERROR, CANCELLED, INTERRUPTED = (
     "pending", "streaming", "complete", "error", "cancelled", "interrupted")
 STATUSES = (PENDING, STREAMING, COMPLETE, ERROR, CANCELLED, INTERRUPTED)
@@ -47,11 +49,22 @@ class GenerationRequest:
     params: dict[str, Any] = field(default_factory=dict)
     parent_id: str | None = None
     history: tuple[dict[str, str], ...] = ()
+    attachments: tuple[Attachment, ...] = ()  # images sent with this prompt (vision input)
 
     def messages(self) -> list[dict[str, str]]:
-        """The chat messages sent: system prompt, earlier turns, then this prompt."""
+        """The chat messages as text (what the record keeps): system prompt, earlier turns, this prompt."""
         sent = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
         return sent + [dict(m) for m in self.history] + [{"role": "user", "content": self.prompt}]
+
+    def sent_messages(self) -> list[dict]:
+        """The messages as sent: with attachments, this prompt is a text part plus one image_url part
+        (a data: URL) per image. The bytes exist only in the request body, never in the record."""
+        sent = self.messages()
+        if self.attachments:
+            parts = [{"type": "text", "text": self.prompt}]
+            parts += [{"type": "image_url", "image_url": {"url": a.data_url()}} for a in self.attachments]
+            sent[-1] = {"role": "user", "content": parts}
+        return sent
 
 
 @dataclass
@@ -93,6 +106,7 @@ class Generation:
     first_token_utc: datetime | None = None
     finished_utc: datetime | None = None
     finish_reason: str | None = None  # the provider's last word: "stop", "length", ...
+    attachments_json: str | None = None  # [{"sha256", "mime", "bytes", "width", "height"}, ...]
 
     COLUMNS = ()  # filled below: the column order of to_row/from_row
 
@@ -112,6 +126,11 @@ class Generation:
     def images(self) -> list[dict[str, str]]:
         """[{"path": relative image path, "thumb": relative thumbnail path}, ...]"""
         return json.loads(self.images_json) if self.images_json else []
+
+    @property
+    def attachments(self) -> list[dict]:
+        """The images attached to the prompt: [{"sha256", "mime", "bytes", "width", "height"}, ...]"""
+        return json.loads(self.attachments_json) if self.attachments_json else []
 
     @property
     def buckets(self) -> TokenBuckets:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .errors import BadRequest
 from .records import KINDS, MAX_PROMPT_CHARS, GenerationRequest
+from .vision import check_count
 
 MAX_TOKENS = 1_000_000  # the most one request may ask for (budgets can't send more either)
 IMAGE_SIZES = ("auto", "256x256", "512x512", "1024x1024", "1024x1536", "1536x1024", "1792x1024", "1024x1792")
@@ -30,7 +31,9 @@ def check_request(request: GenerationRequest) -> GenerationRequest:
     _check_text("model name", request.model, required=True)
     for message in request.history:
         _check_text("earlier message", message.get("content"), required=False)
-    return GenerationRequest(**{**vars(request), "params": _check_params(request.params)})
+    check_count(tuple(request.attachments))
+    return GenerationRequest(**{**vars(request), "params": _check_params(request.params),
+                                "attachments": tuple(request.attachments)})
 
 
 def valid_unicode(text: str | None) -> str | None:

@@ -39,6 +39,7 @@ class FakeProvider:
         self.hook_errors: list[BaseException] = []
         self.on_request: Callable[[dict], None] | None = None
         self.models_status: int | None = None  # make /v1/models fail with this status
+        self.by_model: dict[str, dict] = {}  # behaviour for every request naming this model (compare tests)
         self.hangups = 0  # streams the client closed before the fake had sent everything
         self._queue: deque[dict] = deque()
         self._counts: Counter = Counter()
@@ -91,7 +92,8 @@ class FakeProvider:
             self._counts[entry["path"]] += 1
             self._counts[PATH_NAMES.get(entry["path"], entry["path"])] += 1
             scripted = entry["path"] in SCRIPTED_PATHS and self._queue
-            return {**self.default, **(self._queue.popleft() if scripted else {})}
+            model = (entry.get("json") or {}).get("model")
+            return {**self.default, **self.by_model.get(model, {}), **(self._queue.popleft() if scripted else {})}
 
     def sleep(self, seconds: float) -> bool:
         """Sleep unless the server stops; False when stopping."""

@@ -65,6 +65,21 @@ def wait(vault, gen_id, timeout=60.0) -> dict:
         time.sleep(0.1)
 
 
+def set_limit(vault, user, key, value, expected_version=None) -> dict:
+    """The admin form's save on this replica: the new version, or why it was refused."""
+    try:
+        return {"version": vault.set_budget_limit(user, key, value, expected_version, by="admin@replica").version}
+    except GenlibError as exc:
+        return {"refused": type(exc).__name__, "message": str(exc)}
+
+
+def in_force(vault) -> dict:
+    """What this replica has in force: each document's version, and the default user's daily limit."""
+    daily = vault.budget_config().default_user.daily_usd
+    return {"budgets": vault.budgets_file.document.version, "daily_usd": None if daily is None else str(daily),
+            "prices": vault.documents.current("prices").version}
+
+
 def record(gen) -> dict | None:
     return None if gen is None else {"id": gen.id, "status": gen.status, "text": gen.result_text,
                                      "error": gen.error, "cached_from": gen.cached_from}
@@ -78,7 +93,10 @@ def main() -> None:
            "start_image": lambda a: start_image(vault, **a),
            "follow": lambda a: follow(vault, **a), "cancel": lambda a: vault.cancel(**a),
            "wait": lambda a: wait(vault, **a), "get": lambda a: record(vault.get(a["gen_id"])),
-           "replica": lambda a: getattr(vault.store, "replica_id", None)}
+           "replica": lambda a: getattr(vault.store, "replica_id", None),
+           "set_limit": lambda a: set_limit(vault, **a), "settings": lambda a: in_force(vault),
+           "save_settings": lambda a: vault.save_settings(a["name"], a["text"], None, by="admin@replica").version,
+           "estimate": lambda a: str((vault.estimate_cost(request("x", 1000)) or (None, None))[1])}
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         command = json.loads(line)

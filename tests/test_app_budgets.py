@@ -94,7 +94,7 @@ def test_costs_shows_budget_use_per_user_overall_and_the_projection(open_app, ap
     shown = next(d for d in at.dataframe if "Who" in d.value.columns)
     assert shown.proto.placeholder == "no limit"  # the share of no limit
     overall = table.set_index("Who").loc["Overall"]
-    assert overall["Monthly budget"] == "$1,000.00" and float(overall["Projected"].strip("$")) >= 4
+    assert overall["Monthly budget"] == "$1,000.00" and float(overall["Projected"].strip("$").replace(",", "")) >= 4
     assert overall["Daily budget"] == "no limit" and overall["Rate limit"] == "—"
 
 
@@ -137,3 +137,19 @@ def test_spend_alerts_are_listed_with_their_generations(open_app, app_vault):
     assert not at.exception
     assert any(w.startswith("local spent $5.00 in the hour from ") for w in plain(at.warning))
     assert list(at.dataframe(key="alert_table_0").value["Id"]) == [spike]
+
+
+def test_a_save_from_a_page_shown_before_someone_elses_edit_is_refused(open_app, app_vault):
+    write_budgets(app_vault, "[default_user]\ndaily_usd = 1\n")
+    at = open_app(COSTS)
+    write_budgets(app_vault, "[default_user]\ndaily_usd = 2\n")  # another admin, by hand, meanwhile
+    at.selectbox(key="budget_who").select("Each user (default)")
+    at.selectbox(key="budget_setting").select("Daily limit (USD)")
+    at.text_input(key="budget_value").input("5")
+    at.button(key="FormSubmitter:budget_form-Save limit").click().run()
+    assert not at.exception and not at.success
+    assert any("were changed" in e and "not saved" in e for e in plain(at.error))
+    assert app_vault.budgets.file.path.read_text() == "[default_user]\ndaily_usd = 2\n"
+    at.button(key="FormSubmitter:budget_form-Save limit").click().run()  # now from the version shown
+    assert plain(at.success) == ["Saved: daily_usd = 5 for each user."]
+    assert app_vault.budgets.config().default_user.daily_usd == 5

@@ -10,7 +10,8 @@ import pytest
 
 from genlib import BadRequest, RateLimited
 from genlib.budgets.config import BudgetFile, Fallback, Limits, parse_budgets_text
-from genlib.budgets.edit import set_limit
+from genlib.backends.local.settings import FileSettings
+from genlib.budgets.edit import with_limit
 from genlib.budgets.use import BudgetUse, duration, project_month, rate_message, usd
 from genlib.budgets.ratelimit import RateLimiter
 from tests.budget_helpers import text_request, write_budgets
@@ -68,6 +69,13 @@ def test_the_file_is_re_read_when_it_changes_and_missing_means_no_budgets(tmp_pa
 
 
 # -- the admin's edit -------------------------------------------------------------------------
+def set_limit(path, user, key, value):
+    """The admin form's edit, saved through the embedded SettingsStore (the budgets file)."""
+    docs = FileSettings(path, path.with_name("prices.toml"))
+    doc = docs.read("budgets")
+    docs.write("budgets", with_limit(doc.text or "", user, key, value), doc.version)
+
+
 def test_setting_a_limit_keeps_comments_and_other_entries(tmp_path):
     path = tmp_path / "budgets.toml"
     path.write_text("# our budgets\nalert_multiple = 5\n\n[default_user]  # everyone\n"
@@ -105,7 +113,7 @@ def test_bad_edits_are_refused_and_nothing_is_written(tmp_path, user, key, value
 def test_an_edit_that_would_break_the_file_is_refused(tmp_path):
     path = tmp_path / "budgets.toml"
     path.write_text('users = { "ana" = { daily_usd = 1 } }\n')  # inline: can't add a [users."ana"] table
-    with pytest.raises(BadRequest, match="was not changed"):
+    with pytest.raises(BadRequest, match="were not changed"):
         set_limit(path, "ana", "daily_usd", "2")
 
 
@@ -113,7 +121,7 @@ def test_a_raised_budget_applies_at_once(vault, fake):
     write_budgets(vault, "[default_user]\ndaily_usd = 0\n")
     with pytest.raises(Exception, match="used up"):
         vault.start(text_request(), "ana")
-    set_limit(vault.budgets.file.path, "ana", "daily_usd", "1")
+    vault.set_budget_limit("ana", "daily_usd", "1")
     vault.wait(vault.start(text_request(), "ana"), timeout=20)
 
 

@@ -168,3 +168,36 @@ def test_an_export_path_other_than_a_saved_file_name_is_a_404(client, seeded, si
     # (a name with a slash matches no route at all: Starlette's own 404, never the handler)
     assert get(client, f"{folder}/{tail}", user_cookie(ANA)).status_code == 404
     assert_not_found(get(client, "files/export/not-an-id/genvault-history.csv", user_cookie(ANA)))
+
+
+def test_the_budgets_and_prices_files_go_to_admins_only(client, signed_in, app_vault):
+    from ui.fileurls import settings_href
+
+    app_vault.save_settings("budgets", "# ours\n[overall]\ndaily_usd = 5\n", None, by=BOSS)
+    answer = get(client, settings_href("budgets"), user_cookie(BOSS))
+    assert answer.status_code == 200 and answer.text == "# ours\n[overall]\ndaily_usd = 5\n"
+    assert 'attachment; filename="budgets.toml"' == answer.headers["content-disposition"]
+    assert answer.headers["cache-control"] == "private, no-store"
+    for href, cookie in ((settings_href("budgets"), user_cookie(ANA)), (settings_href("budgets"), None),
+                         (settings_href("prices"), user_cookie(BOSS)),  # none saved
+                         ("files/settings/users.toml", user_cookie(BOSS))):
+        assert get(client, href, cookie).status_code == 404
+
+
+def test_a_batch_jobs_results_are_made_on_request_for_its_owner_and_admins(client, signed_in, app_vault):
+    from ui.batchfiles import batch_href
+
+    ana = Identity(TEST_ISSUER, user_claims(ANA)["sub"], ANA, True).key
+    plan = app_vault.batch_plan(b"q\n=1+1\nsecond\n", "t.csv", "{q}", ["offline-demo"], concurrency=1)
+    job_id = app_vault.batch_create(plan, ana)
+    app_vault.batch_wait(job_id, 60)
+    response = get(client, batch_href(job_id, "csv"), user_cookie(ANA))
+    assert response.status_code == 200 and response.headers["cache-control"] == "private, no-store"
+    assert response.headers["content-disposition"] == f'attachment; filename="batch-{job_id}.csv"'
+    assert "'=1+1" in response.text and "second" in response.text  # a formula is text in a spreadsheet
+    assert get(client, batch_href(job_id, "parquet"), user_cookie(BOSS)).content[:4] == b"PAR1"  # admin
+    assert get(client, batch_href(job_id, "jsonl"), user_cookie(ANA)).text.count("\n") == 2
+    for cookie in (None, user_cookie(BEN)):
+        assert_not_found(get(client, batch_href(job_id, "csv"), cookie))
+    for href in (batch_href(job_id, "xlsx"), batch_href("bad.id!", "csv"), batch_href("A" * 22, "csv")):
+        assert_not_found(get(client, href, user_cookie(ANA)))

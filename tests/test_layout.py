@@ -13,21 +13,28 @@ import pytest
 import genlib
 from genlib import GenerationRequest, Identity, Settings, Vault
 from genlib.backends import base
+from genlib.backends.duckdb.marks import DuckDBAnnotations, DuckDBShares
+from genlib.backends.duckdb.batch import DuckDBBatchStore
 from genlib.backends.duckdb.store import DuckDBStore
 from genlib.backends.local.dedup import DiskDedupCache
 from genlib.backends.local.images import LocalImageStore
 from genlib.backends.local.ledger import LocalLedger
 from genlib.backends.local.live import LocalLiveChannel
+from genlib.backends.local.settings import FileSettings
 from tests.budget_helpers import write_budgets
 
 ROOT = Path(genlib.__file__).parent
 REPO = ROOT.parent
 PROTOCOLS = {base.RecordStore: DuckDBStore, base.ImageStore: LocalImageStore, base.DedupCache: DiskDedupCache,
-             base.LiveChannel: LocalLiveChannel, base.BudgetLedger: LocalLedger}
+             base.LiveChannel: LocalLiveChannel, base.BudgetLedger: LocalLedger, base.SettingsStore: FileSettings,
+             base.AnnotationStore: DuckDBAnnotations, base.ShareStore: DuckDBShares,
+             base.BatchStore: DuckDBBatchStore}
 # The names genlib gives each role's object (attributes and parameters), outside backends/.
 ROLE_NAMES = {"store": base.RecordStore, "_store": base.RecordStore, "images": base.ImageStore,
               "_images": base.ImageStore, "cache": base.DedupCache, "_cache": base.DedupCache, "registry": base.LiveChannel,
-              "_registry": base.LiveChannel, "ledger": base.BudgetLedger, "_ledger": base.BudgetLedger}
+              "_registry": base.LiveChannel, "ledger": base.BudgetLedger, "_ledger": base.BudgetLedger,
+              "documents": base.SettingsStore, "_documents": base.SettingsStore,
+              "annotations": base.AnnotationStore, "shares": base.ShareStore, "batches": base.BatchStore}
 # Not scanned: the embedded store's own search engine, handed the DuckDBStore itself (backends/duckdb/
 # journal.py), and the provider client, whose `images` is the openai SDK's.
 NOT_SCANNED = ("backends/", "search/history.py", "search/sync.py", "providers/")
@@ -35,9 +42,12 @@ NOT_SCANNED = ("backends/", "search/history.py", "search/sync.py", "providers/")
 # or sub-packages (search/query.py, the query language, is core: filters parse with it).
 LAYERS = [
     {"clock", "errors", "ids", "records", "config", "validate", "faillog", "filestamp", "termsafe", "writable",
+     "settingsdoc", "tombstone", "compare.model", "vision", "marks", "batchrecords",
      "dedup", "filters", "reports", "money", "search.query"},
-    {"pricing"}, {"providers"}, {"search"}, {"budgets"}, {"run"}, {"backends"},
-    {"api", "apphelpers", "claims", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__"},
+    {"pricing"}, {"providers"}, {"search"}, {"budgets"}, {"run"}, {"retention"}, {"backends"},
+    {"api", "apphelpers", "claims", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__",
+     "settingsedit", "settingscli", "deletion", "prunecli", "compare", "curation", "curatecli", "batch", "batchapi",
+     "batchcli"},
 ]
 
 
@@ -100,13 +110,20 @@ class Strict:
 def test_a_whole_vault_runs_through_strict_protocol_proxies(tmp_path, fake):
     data = tmp_path / "data"
     settings = Settings(data_dir=data, base_url=fake.base_url, api_key="k", flush_interval_s=0.05, max_retries=0)
-    roles = dict(store=Strict(DuckDBStore(settings.db_path), base.RecordStore),
+    store = DuckDBStore(settings.db_path)
+    roles = dict(store=Strict(store, base.RecordStore),
+                 annotations=Strict(DuckDBAnnotations(store), base.AnnotationStore),
+                 shares=Strict(DuckDBShares(store), base.ShareStore),
                  images=Strict(LocalImageStore(data), base.ImageStore),
                  cache=Strict(DiskDedupCache(data / "cache"), base.DedupCache),
-                 registry=Strict(LocalLiveChannel(), base.LiveChannel), ledger=Strict(LocalLedger(), base.BudgetLedger))
+                 registry=Strict(LocalLiveChannel(), base.LiveChannel), ledger=Strict(LocalLedger(), base.BudgetLedger),
+                 documents=Strict(FileSettings(settings.resolved_budgets_file, settings.resolved_prices_file),
+                                  base.SettingsStore))
     vault = Vault(settings, **roles)
     try:
         write_budgets(vault, "alert_multiple = 5\n[default_user]\ndaily_usd = 5\nrate_per_minute = 50\n")
+        vault.set_budget_limit("*", "monthly_usd", "50", vault.settings_document("budgets").version, by="admin")
+        vault.save_settings("prices", '[models."x"]\ninput_per_mtok = 1\noutput_per_mtok = 1\n', None)
         ask = GenerationRequest("strict", "gpt-4o-mini")
         first = vault.wait(vault.start(ask, "ana"), timeout=20)
         hit = vault.wait(vault.start(ask, "ana"), timeout=20)
@@ -125,6 +142,13 @@ def test_a_whole_vault_runs_through_strict_protocol_proxies(tmp_path, fake):
         vault.reprice(apply=True)
         vault.reindex()
         vault.budgets.usage("ana"), vault.budgets.table(), vault.thread(first.id)
+        vault.annotate(first.id, "ana", "ana", add_tags=["x"], note="n", starred=True, rating="up")
+        assert vault.marked(genlib.Marks(tag="x"), "ana") and vault.tags("ana") == ["x"]
+        vault.annotation_history(first.id, "ana"), vault.cost_by_tag("ana"), vault.annotations_of([first.id])
+        link = vault.share(first.id, "ana", "ana")
+        assert vault.open_share(link.token)[1].id == first.id and vault.my_shares("ana")
+        vault.set_sharing(True, "admin", is_admin=True)
+        assert vault.revoke_share(link.id, "ana") and vault.sharing_enabled()
     finally:
         vault.close()
     Vault(settings, **{**roles, "store": Strict(DuckDBStore(settings.db_path), base.RecordStore)}).close()
@@ -223,7 +247,8 @@ def test_the_app_uses_only_genlibs_public_names():
 def test_the_app_reaches_no_part_of_the_vault():
     """Pages use the Vault's methods, never its storage, writer or budget internals."""
     parts = {"store", "images", "cache", "registry", "ledger", "persister", "worker", "budgets", "users",
-             "pricer", "provider", "recent"}
+             "pricer", "provider", "recent", "documents",
+             "annotations", "shares"}
     wrong = []
     for path in [*(REPO / "ui").rglob("*.py"), *(REPO / "pages").rglob("*.py"), REPO / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text())):

@@ -74,5 +74,9 @@ def test_public_api_is_pinned():
         "PENDING", "STREAMING", "COMPLETE", "ERROR", "CANCELLED", "INTERRUPTED", "STATUSES",
         "TEXT", "IMAGE", "KINDS", "Identity", "apply_thread_switch",
         "format_usd", "estimate_tokens", "IMAGE_SIZES", "IMAGE_QUALITIES", "DAILY", "MONTHLY", "used_up_message",
-        "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ", "utcnow"])
+        "BUDGETS_MISSING", "BUDGETS_BLANK", "BUDGETS_READ", "utcnow",
+        "SETTINGS_BUDGETS", "SETTINGS_PRICES", "SettingsDocument", "EditConflict", "Tombstone", "PruneReport",
+        "CompareGroup", "Panel", "Standing", "TIE", "MIN_PANELS", "MAX_PANELS",
+        "Attachment", "attachment_from_bytes", "is_sha256", "MAX_ATTACHMENTS", "MAX_ATTACHMENT_BYTES",
+        "Annotation", "Edit", "Marks", "Share", "ShareUnavailable", "SHARE_EXPIRY", "RESTART"])
     assert all(hasattr(genlib, name) for name in genlib.__all__)

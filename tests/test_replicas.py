@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.faults import until
 from tests.fakeprovider import FakeProvider
 from tests.replicas import Replica
 
@@ -38,16 +39,6 @@ def replicas(team_env, tmp_path, fake):
     yield start
     for replica in started:
         replica.close()
-
-
-def until(check, timeout: float, every: float = 0.2):
-    """check()'s first truthy answer within timeout seconds, else its last answer."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = check()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(every)
 
 
 def test_a_killed_replicas_generation_ends_interrupted_on_the_survivor_and_no_start_touches_it(replicas, fake):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from genlib import Filters, GenerationRequest
-from genlib.search.index import SearchIndex, row_of
+from genlib.search.index import SCHEMA_VERSION, SearchIndex, row_of
 from tests.vaults import make_vault
 
 CHILD = Path(__file__).with_name("index_crash_child.py")
@@ -155,13 +155,18 @@ def test_a_live_generation_is_findable_by_its_streamed_text(tmp_path):
         vault.close()
 
 
-@pytest.mark.parametrize("damage", ["lost", "garbage", "older schema"])
+@pytest.mark.parametrize("damage", ["lost", "garbage", "older schema", "previous schema"])
 def test_a_lost_or_damaged_index_is_rebuilt_at_start(tmp_path, damage):
     vault = make_vault(tmp_path)
     gen_id = _generate(vault, "rebuiltword here")
     vault.close()
-    for path in tmp_path.glob("search.sqlite*"):
-        path.unlink()
+    if damage == "previous schema":  # complete, as the version before the phrases column left it
+        con = sqlite3.connect(tmp_path / "search.sqlite")
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        con.close()
+    else:
+        for path in tmp_path.glob("search.sqlite*"):
+            path.unlink()
     if damage == "garbage":
         (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 100)
     if damage == "older schema":  # as schema 1 left it, complete: an upgrade must not trust it

@@ -118,3 +118,43 @@ def test_best_match_ranks_by_how_often_and_where_the_terms_occur(index):
     assert rank["id0002"] < rank["id0003"]  # same length, three mentions over one (a length-only rank: the reverse)
     assert rank["id0005"] < rank["id0003"]  # the same answer, but the question was about it too
     assert rank["id0001"] < rank["id0003"]  # one mention in a short answer over one in a long one
+
+
+def _candidates(index, match: str) -> int:
+    return index.execute("SELECT count(*) FROM phrase_index WHERE phrase_index MATCH ?", [match])[0][0]
+
+
+def test_a_phrase_narrows_to_rows_holding_its_words_side_by_side_and_stays_a_substring_match(index):
+    texts = ["Alpha bravo charlie", "bravo alpha charlie", "alpha  bravo", "xALPHA BRAVOx", "alpha\nbravo",
+             "Grüne ÜBER Alles", "no words here"]
+    index.upsert([_row(n, START + timedelta(seconds=n), text=t) for n, t in enumerate(texts)])
+    assert _ids(index, '"alpha bravo"') == ["id0003", "id0000"]  # case-insensitive, inside longer words
+    assert _ids(index, '"ha bra"') == ["id0003", "id0000"]  # too short around the space: words, then the text
+    assert _ids(index, '"alpha bravo charlie"') == ["id0000"]
+    assert _ids(index, '"grune über"') == [] and _ids(index, '"grüne über alles"') == ["id0005"]
+    assert _ids(index, '"bravo alpha" charlie') == ["id0001"]
+    assert _ids(index, 'alpha -"alpha bravo"') == ["id0004", "id0002", "id0001"]
+    pieces = [plan.fts_string(p) for p in plan.query_pieces("alpha bravo")]
+    assert pieces and _candidates(index, " AND ".join(pieces)) == 2  # the index itself narrows
+    index.remove(["id0000", "id0003"])  # a contentless row is removed with exactly its pieces
+    assert _candidates(index, " AND ".join(pieces)) == 0
+
+
+def test_a_colliding_phrase_piece_never_widens_a_phrase(index, monkeypatch):
+    import genlib.search.phrase as phrase
+    monkeypatch.setattr(phrase, "_words", lambda found: ["same"] * len(found))  # every window hashes alike
+    index.upsert([_row(n, START + timedelta(seconds=n), text=t) for n, t in
+                  enumerate(["alpha bravo", "bravo alpha", "charlie delta"])])
+    assert _ids(index, '"alpha bravo"') == ["id0000"]
+    assert _ids(index, '"charlie delta"') == ["id0002"]
+
+
+def test_words_whose_case_folding_changes_length_are_found_through_the_index(index):
+    texts = ["Die Straße ist lang", "DIE STRAẞE", "die strasse", "ΟΔΟΣ ΜΑΚΡΥΣ", "οδός", "ﬁne print"]
+    index.upsert([_row(n, START + timedelta(seconds=n), text=t) for n, t in enumerate(texts)])
+    assert _ids(index, "straße") == ["id0001", "id0000"]  # "ß" and "ẞ" fold alike; "ss" is another spelling
+    assert _ids(index, "STRASSE") == ["id0002"]  # an ASCII term: ASCII case-insensitive, as before
+    assert _ids(index, '"die straße"') == ["id0001", "id0000"]
+    assert _ids(index, "οδος") == ["id0003"]  # final sigma folds like sigma; the accented word is another
+    assert _ids(index, "ﬁne") == ["id0005"]
+    assert not search_index(index, parse("straße"), Filters(q="straße"), None, 50).limited  # the index narrowed

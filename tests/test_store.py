@@ -31,8 +31,9 @@ def test_a_database_made_by_schema_1_opens_in_the_current_version(tmp_path):
         new.close()
 
 
-def test_migrations_are_numbered_without_gaps():
-    assert [m[0] for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+def test_migrations_are_numbered_in_increasing_order():
+    numbers = [m[0] for m in MIGRATIONS]  # gaps: numbers reserved by branches not merged yet
+    assert numbers[0] == 1 and numbers == sorted(set(numbers))
 
 
 def test_a_second_process_is_told_who_holds_the_database(tmp_path):

@@ -1,7 +1,8 @@
 """Budgets in the app: the spend line on Generate, and budget use, alerts and the admin form on Costs.
 
-Everything shown comes from the Vault's budget methods (genlib/budgets/); the only write is the admin
-form, which changes one limit in the configured budgets file (`Vault.set_budget_limit`).
+Everything shown comes from the Vault's budget methods (genlib/budgets/); the writes are the admin
+form, which changes one limit in the budgets in force (`Vault.set_budget_limit`: the file, or the
+database's shared by every replica), and the TOML upload (ui/settingsfiles.py).
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from genlib import BUDGETS_BLANK, BUDGETS_READ, DAILY, MONTHLY, BadRequest, Filters, format_usd, used_up_message
+from genlib import (BUDGETS_BLANK, BUDGETS_READ, DAILY, MONTHLY, BadRequest, EditConflict, Filters, StorageUnavailable,
+                    format_usd, used_up_message)
 
 from .auth import Viewer
 from .nav import COSTS
 from .render import md_escape, utcnow
+from .settingsfiles import settings_files
 from .tables import generation_table, preview
 from .vault import user_label
 
@@ -60,6 +63,7 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
             st.subheader("Budgets")
             st.caption(_no_limits_reason(vault.budgets_file))
             _admin_form(vault, viewer, config)
+            settings_files(vault, viewer)
         return
     st.subheader("Budgets")
     if problem and viewer.is_admin:
@@ -70,10 +74,19 @@ def show_budgets(vault, viewer: Viewer, filters: Filters) -> None:
         _alerts(vault, viewer, filters, config)
     if viewer.is_admin:
         _admin_form(vault, viewer, config)
+        settings_files(vault, viewer)
 
 
 def _no_limits_reason(file) -> str:
     """Why nothing is limited: no file, a blank file (read as no file) or a file that sets no limit."""
+    if file.path is None:  # kept in the database
+        where = md_escape(f"the {file.where}")
+        if file.state == BUDGETS_BLANK:
+            return f"No budgets are set: the budgets in {where} are blank. Set a limit here or upload a budgets file."
+        if file.state == BUDGETS_READ:
+            return f"No budgets are set: the budgets in {where} set no limits. Set one here or upload a budgets file."
+        return (f"No budgets are set: none are saved in {where}. Set a limit here, upload a budgets file "
+                "below, or run `python -m genlib budgets import FILE`.")
     where = f"`{str(file.path).replace('`', '')}`"  # a code span shows backslash escapes as written
     if file.state == BUDGETS_BLANK:
         return (f"No budgets are set: the budgets file {where} is blank (only comments or empty lines), "
@@ -136,28 +149,40 @@ def _alerts(vault, viewer: Viewer, filters: Filters, config) -> None:
 
 
 def _admin_form(vault, viewer: Viewer, config) -> None:
+    slot = st.container()  # always drawn: a message coming and going must not re-mount (fold) the expanders
     if (saved := st.session_state.pop("budget_saved", None)) is not None:
-        st.success(saved, icon=":material/check:")
+        slot.success(saved, icon=":material/check:")
+    # The version of the budgets this page showed: a save from it is refused if someone saved since.
+    shown = st.session_state.get("budget_form_version")
+    st.session_state["budget_form_version"] = vault.budgets_file.document.version if vault.budgets_file.document else ""
     with st.expander("Set a limit (admins)"), st.form("budget_form", border=False):
         who = st.selectbox("Who", [_OVERALL, _DEFAULT, *sorted(config.users), _OTHER], key="budget_who")
         other = st.text_input("User id, for another user", key="budget_user", placeholder="ana@example.com")
         setting = st.selectbox("Limit", list(_SETTINGS), key="budget_setting")
         value = st.text_input("New value", key="budget_value", placeholder="e.g. 25")
-        st.caption(f"Writes `{vault.budgets_file.path}`; editing that file by hand works too. It applies at once.")
+        st.caption(_writes(vault.budgets_file))
         submitted = st.form_submit_button("Save limit")
     if submitted and viewer.is_admin:
-        _save(vault, who, other, _SETTINGS[setting], value)
+        _save(vault, viewer, who, other, _SETTINGS[setting], value, shown)
 
 
-def _save(vault, who: str, other: str, key: str, value: str) -> None:
+def _writes(file) -> str:
+    if file.path is None:
+        return (md_escape(f"Saves the {file.where}: it applies on every replica within seconds.") +
+                " Two admins saving at once can't overwrite each other: the later one is asked to look again.")
+    return f"Writes `{file.path}`; editing that file by hand works too. It applies at once."
+
+
+def _save(vault, viewer: Viewer, who: str, other: str, key: str, value: str, shown: str | None) -> None:
     user = None if who == _OVERALL else "*" if who == _DEFAULT else other if who == _OTHER else who
     try:
-        vault.set_budget_limit(user, key, value)
-    except BadRequest as exc:
+        vault.set_budget_limit(user, key, value, expected_version=shown, by=viewer.label or viewer.user_id)
+    except (BadRequest, EditConflict) as exc:
         st.error(md_escape(str(exc)), icon=":material/edit_note:")
         return
-    except OSError as exc:
-        st.error(f"Could not write {vault.budgets_file.path}: {exc.strerror}", icon=":material/database:")
+    except (OSError, StorageUnavailable) as exc:
+        st.error(md_escape(f"Could not save the {vault.budgets_file.where}: {getattr(exc, 'strerror', None) or exc}"),
+                 icon=":material/database:")
         return
     target = "the overall budget" if user is None else "each user" if user == "*" else user.strip().lower()
     log.info("budget changed: %s %s = %s", target, key, value)

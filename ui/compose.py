@@ -1,4 +1,4 @@
-"""The Generate form: Output, Model, options, Prompt, the cost estimate, and submit-in-place.
+"""The Generate form: Output, Model, options, images (ui/attachments.py), Prompt, the cost estimate, submit-in-place.
 
 Output, Model and the options sit outside the form so the estimate follows them as they change;
 the Prompt and the Generate button are in the form, which makes Ctrl+Enter submit. Every start
@@ -14,6 +14,7 @@ import streamlit as st
 from genlib import (IMAGE, IMAGE_QUALITIES, IMAGE_SIZES, TEXT, BadRequest, BudgetExceeded, GenerationRequest,
                     RateLimited, StorageUnavailable)
 
+from .attachments import uploaded, uploader
 from .auth import Viewer
 from .budgets import budget_notice
 from .pagescript import page_script
@@ -23,9 +24,11 @@ from .vault import models_for
 
 REFUSED = "_start_refused"  # session key: (icon, message) of the last refused start, shown once
 JUST_STARTED = "_just_started"  # the generation page may forget the draft prompt it came from
+STARTED_HERE = "_started_here"  # that generation's id, until the form shows again (a new draft is kept)
 
 
 def show_form(vault, viewer: Viewer) -> None:
+    st.session_state.pop(STARTED_HERE, None)  # Back to that generation then keeps the draft typed here
     restore_settings()
     st.title("Generate")
     offline_banner(vault)
@@ -40,6 +43,7 @@ def show_form(vault, viewer: Viewer) -> None:
     with right:
         st.selectbox("Model", models, key=f"model_{kind}")
     _options(kind)
+    uploader(kind)
     with st.form("generate_form", border=False):
         st.text_area("Prompt", key="prompt", height=180,
                      placeholder="Ask for text or describe a picture. Ctrl+Enter generates.")
@@ -65,7 +69,15 @@ def form_request(vault, prompt: str | None = None) -> GenerationRequest:
         params = {"temperature": state.get("temperature"), "max_tokens": state.get("max_tokens")}
     model = state.get(f"model_{kind}") or models_for(vault, kind)[0]
     text = (state.get("prompt") or "") if prompt is None else prompt
-    return GenerationRequest(text, model, kind, system, params)
+    return GenerationRequest(text, model, kind, system, params, attachments=_attached(kind))
+
+
+def _attached(kind: str) -> tuple:
+    """The uploaded images; a bad file makes none (the start refuses it with `check_uploads`)."""
+    try:
+        return uploaded(kind)
+    except BadRequest:
+        return ()
 
 
 def _options(kind: str) -> None:
@@ -98,7 +110,17 @@ def _estimate(vault, request: GenerationRequest) -> None:
 
 def _submit(vault, viewer: Viewer) -> None:
     remember_settings()
+    try:
+        uploaded(current_kind())
+    except BadRequest as exc:
+        refuse_upload(exc)
+        return
     start_here(vault, viewer, form_request(vault))
+
+
+def refuse_upload(exc: BadRequest) -> None:
+    """A file that is not an image: said like any refused start."""
+    st.session_state[REFUSED] = (":material/hide_image:", md_escape(str(exc)))
 
 
 def start_here(vault, viewer: Viewer, request: GenerationRequest, **start_kwargs) -> None:

@@ -20,6 +20,7 @@ from .budgets import show_budgets
 from .backnav import restore_view
 from .nav import COSTS, GENERATE
 from .render import DATE_RANGE, format_cost, is_estimated, md_escape, url_problems, utcnow
+from .tagcosts import show_cost_by_tag
 from .tables import generation_table, preview, shows_users, usage_source
 from .vault import user_label
 
@@ -42,6 +43,7 @@ def show_costs(vault, viewer: Viewer) -> None:
         _unpriced(vault, report)
         _charts(report, viewer)
         _top(report.top, viewer)
+        show_cost_by_tag(vault, viewer, filters)
     show_budgets(vault, viewer, filters)
 
 
@@ -190,8 +192,12 @@ def _unpriced(vault, report) -> None:
     if missing.empty:
         return
     models = ", ".join(f"**{md_escape(m)}** ({int(n):,})" for m, n in zip(missing["model"], missing["unpriced"]))
+    doc = vault.prices_document
+    where = (f"`{str(doc.path).replace('`', '')}`" if doc.path is not None else  # a code span shows it as typed
+             md_escape(f"the {doc.where}") + " (an admin uploads a prices file under Budgets, or runs "
+             "`python -m genlib prices import FILE`)")
     st.warning(f"Some generations have no price and are not in the total: {models}. Add these models to "
-               f"`{vault.prices_file}` (see `prices.example.toml`), then run "
+               f"{where} (see `prices.example.toml`), then run "
                "`python -m genlib reprice --apply`.", icon=":material/price_change:")
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 RECORD = "files/record/{gen_id}.json"
 ANSWER = "files/answer/{gen_id}.md"
 IMAGE = "files/image/{gen_id}/{index:int}"
+ATTACHMENT = "files/attachment/{gen_id}/{sha256}"  # an image attached to the prompt (ui/attachments.py links)
 EXPORT = "files/export/{export_id}/{name}"
+BATCH = "files/batch/{job_id}/{fmt}"  # a batch job's results (ui/batchfiles.py)
+SETTINGS = "files/settings/{name}.toml"  # the budgets or prices document (admins: ui/settingsfiles.py)
 
 
 def record_href(gen_id: str) -> str:
@@ -25,6 +28,10 @@ def image_href(gen_id: str, index: int, download: bool = False) -> str:
 
 def export_href(export_id: str, name: str) -> str:
     return EXPORT.format(export_id=export_id, name=name)
+
+
+def settings_href(name: str) -> str:
+    return SETTINGS.format(name=name)
 
 
 def route_path(pattern: str, base_path: str = "") -> str:

@@ -13,10 +13,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, Generation
+from genlib import CANCELLED, ERROR, IMAGE, INTERRUPTED, TEXT, BadRequest, Generation
 
 from .auth import Viewer
-from .compose import show_refusal, start_here
+from .attachments import FOLLOW_UP_KEY, uploaded, uploader
+from .compose import refuse_upload, show_refusal, start_here
 from .fileurls import answer_href, image_href, record_href
 from .images import load_image, show_image
 from .nav import link_to_generation, link_to_image
@@ -52,9 +53,6 @@ def show_finished(vault, viewer: Viewer, gen: Generation) -> None:
 
 
 def _summary(gen: Generation) -> None:
-    badge, line, copy = st.columns([1, 8, 1.4], vertical_alignment="center")
-    with badge:
-        status_badge(gen.status)
     parts = [md_escape(gen.model_used or gen.model_requested)]
     if gen.kind == TEXT and gen.ttft_ms is not None:
         parts.append(f"first token {format_ms(gen.ttft_ms)}")
@@ -62,10 +60,13 @@ def _summary(gen: Generation) -> None:
     parts.append(f"{token_line(gen)} tokens{estimated_mark(gen.usage_estimated)}")
     parts.append(format_cost(gen.cost_usd, gen.usage_estimated))
     parts.append(md_escape(format_params(gen.params)))
-    line.caption(" · ".join(parts))
-    with copy:
+    # A row sized by its content, not fixed columns: the badge keeps its whole word ("complete",
+    # "interrupted") at every width, the line takes what is left and wraps.
+    with st.container(horizontal=True, vertical_alignment="center", key="summary"):
+        status_badge(gen.status)
+        st.caption(" · ".join(parts), width="stretch")
         st.html(f'<button type="button" class="gv-copy-id" data-copy="{html.escape(gen.id, quote=True)}" '
-                f'title="Copy the id {html.escape(gen.id, quote=True)}">Copy id</button>{COPY_CSS}')
+                f'title="Copy the id {html.escape(gen.id, quote=True)}">Copy id</button>{COPY_CSS}', width="content")
 
 
 COPY_CSS = """<style>
@@ -159,12 +160,19 @@ def _continue(vault, viewer: Viewer, gen: Generation) -> None:
     with st.form("continue_form", border=False):
         st.text_area("Follow-up", key="follow_up", height=100,
                      placeholder="Ask a follow-up question. Ctrl+Enter continues.")
+        uploader(TEXT, FOLLOW_UP_KEY)
         st.form_submit_button("Continue", icon=":material/forum:", on_click=_continue_submit,
                               args=(vault, viewer, gen))
 
 
 def _continue_submit(vault, viewer: Viewer, gen: Generation) -> None:
-    start_here(vault, viewer, vault.continue_request(gen, st.session_state.get("follow_up") or ""))
+    try:
+        images = uploaded(TEXT, FOLLOW_UP_KEY)
+    except BadRequest as exc:
+        refuse_upload(exc)
+        return
+    request = vault.continue_request(gen, st.session_state.get("follow_up") or "")
+    start_here(vault, viewer, replace(request, attachments=images))
 
 
 def show_images(vault, gen: Generation) -> None:

@@ -15,12 +15,15 @@ import streamlit as st
 
 from genlib import Generation
 
+from .attachments import show_attachments
 from .auth import Viewer
-from .compose import JUST_STARTED
+from .compose import JUST_STARTED, STARTED_HERE
+from .deletion import confirm_delete, delete_button, show_tombstone
 from .finished import show_finished
 from .guard import run_guarded
+from .marks import show_marks
 from .liveblock import live_block_html, live_stats_html
-from .nav import link_to_generation, not_found
+from .nav import link_to_comparison, link_to_generation, not_found
 from .pagescript import page_script
 from .render import format_cost, md_escape, status_badge
 from .settings import edit_settings
@@ -31,11 +34,19 @@ FALLBACK_POLL_SECONDS = 10.0
 # Just started here: wait this long for the first token before drawing the answer block, so it
 # arrives with the block itself instead of one event-stream round trip after it.
 FIRST_TOKEN_WAIT_S = 0.25
+# ... and then leave the two cores to the browser's first paint of it before drawing the tags and
+# notes below: drawn at once, they delayed the first visible token by ~30 ms idle, ~100 ms at load
+# (bench/ui_live.py, A/B in docs/PERFORMANCE.md). Only on that run; a reload draws everything at once.
+FIRST_PAINT_PAUSE_S = 0.15
 TITLE_CHARS = 60
 
 
 def show_generation(vault, viewer: Viewer, gen_id: str) -> None:
     gen = vault.get(gen_id, viewer.visible_to)  # None for malformed, unknown or someone else's
+    tomb = vault.tombstone(gen_id, viewer.visible_to) if gen is not None and not gen.is_live else None
+    if tomb is not None:
+        show_tombstone(vault, tomb)
+        return
     if gen is None:
         not_found()
         return
@@ -46,17 +57,33 @@ def show_generation(vault, viewer: Viewer, gen_id: str) -> None:
     if not gen.is_live:
         top.button("Edit and rerun", key="edit_rerun", icon=":material/edit:", on_click=edit_and_rerun,
                    args=(gen,), help="Open the form with this prompt, model and settings, to change and run again")
+        delete_button(top, gen.id)
+    confirm_delete(vault, viewer, gen.id)
     _thread(vault, viewer, gen)
+    link_to_comparison(vault, viewer, gen.id)
     _prompt(gen)
     # A full run (a reload keeps the session too) draws the live block afresh with the text so far;
     # the fragment's own reruns reuse that body, so the browser keeps the block and its stream.
     st.session_state.pop(f"_live_body_{gen.id}", None)
-    if gen.is_live:
-        panel = st.fragment(_live_panel, run_every=FALLBACK_POLL_SECONDS)
-        panel(vault, viewer, gen.id, bool(st.session_state.get(JUST_STARTED)))
-    else:
-        show_finished(vault, viewer, gen)
-    page_script("generation", started="1" if st.session_state.pop(JUST_STARTED, False) else "0")
+    # One container for the live view or the finished one, so the marks below keep their place in
+    # the page when a generation ends: the browser then keeps their widgets (a tag being typed
+    # survives the rerun that draws the finished view).
+    just_started = bool(st.session_state.get(JUST_STARTED))
+    with st.container(key="generation_body"):
+        if gen.is_live:
+            panel = st.fragment(_live_panel, run_every=FALLBACK_POLL_SECONDS)
+            panel(vault, viewer, gen.id, just_started)
+        else:
+            show_finished(vault, viewer, gen)
+    if just_started and gen.is_live:
+        time.sleep(FIRST_PAINT_PAUSE_S)
+    run_guarded(lambda: show_marks(vault, viewer, gen), "tags and notes")
+    if just_started:
+        st.session_state[STARTED_HERE] = gen.id
+    # Every run of this page says so, not just the first: a quick generation's hand-over rerun could
+    # replace the first run's markup before page.js (loaded async) read it, keeping the draft prompt.
+    page_script("generation", started="1" if st.session_state.get(STARTED_HERE) == gen.id else "0")
+    st.session_state.pop(JUST_STARTED, None)  # after page_script: a run stopped earlier keeps it for the next
 
 
 def tab_title(gen: Generation) -> str:
@@ -122,6 +149,7 @@ def _prompt(gen: Generation) -> None:
         st.caption("System prompt: " + md_escape(" ".join(gen.system_prompt[:300].split())))
     with st.chat_message("user"):
         show_collapsible(gen.prompt, f"prompt_{gen.id}")
+        show_attachments(gen)
 
 
 def _thread(vault, viewer: Viewer, gen: Generation) -> None:

@@ -18,6 +18,15 @@ from .safe_markdown import md_escape
 log = logging.getLogger("genvault.ui")
 
 
+def storage_notice(vault):
+    """Show a notice while the database or object store is down (pages still show what they can:
+    a live generation's text is in memory); returns the vault, to wrap `get_vault()`."""
+    problem = vault.storage_problem()
+    if problem:
+        st.warning(md_escape(f"Storage is unavailable: {problem}"), icon=":material/database:")
+    return vault
+
+
 def run_guarded(body: Callable[[], None], where: str = "page") -> None:
     try:
         body()

@@ -7,6 +7,7 @@ Next page is keyset paging: the URL gets `after=<time>,<id>` of the last row sho
 page shows the same rows however many generations arrive later, and a deep page costs what the
 first does. A `page=N` URL without `after` still works (counted from the newest). A search shows
 each row's matching passage and the number of matches (exact, or "N+" when counting stopped early).
+Tags, starred, rating and has-a-note (`?tag=&starred=true&rating=up&has_note=true`): ui/historymarks.py.
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from genlib import KINDS, STATUSES, BadRequest, Filters
 
 from .auth import Viewer
 from .backnav import restore_view
+from .historymarks import mark_widgets, show_marked, show_note_matches
 from .exports import EXPORTS, export_file, saved_export_href
-from .nav import GENERATE, HISTORY
+from .nav import COMPARE, GENERATE, HISTORY
 from .render import DATE_RANGE, md_escape, url_problems
 from .tables import generation_table, history_frame, shows_users
 
@@ -34,8 +36,12 @@ def show_history(vault, viewer: Viewer) -> None:
     raw = st.query_params.to_dict()
     _, problems = Filters.from_query(raw)  # before the bound widgets drop what they can't show
     filters, more = _filter_widgets(vault, viewer)
+    marks = mark_widgets(vault, viewer, _first_page)
     for problem in dict.fromkeys(problems + more + url_problems(raw, MAX_PAGE)):
         st.warning(md_escape(problem), icon=":material/filter_alt_off:")  # quotes the URL
+    if marks.any():  # listed from the annotations (ui/historymarks.py), not the search index
+        show_marked(vault, viewer, marks, filters)
+        return
     body, pager = st.container(), st.container()
     with pager:  # drawn below the table, but its bound page number is needed first
         page_no = st.number_input("Page", min_value=1, max_value=MAX_PAGE, value=1, step=1, key="page",
@@ -48,9 +54,13 @@ def show_history(vault, viewer: Viewer) -> None:
             generation_table(frame, [g.id for g in page.items], "history_table", HISTORY)
         else:
             _empty(filters, page_no)
+        if filters.q and page_no == 1:
+            show_note_matches(vault, viewer, filters.q)
     with pager:
         _pager_buttons(page)
     _export(vault, viewer, filters)
+    # Panels of a comparison are ordinary generations (listed above); their groups are on Compare.
+    st.page_link(COMPARE, label="Model comparisons (groups, picks, leaderboard)", icon=":material/compare_arrows:")
 
 
 def _search(vault, filters: Filters, page_no: int):

@@ -1,6 +1,7 @@
 """The URL contract: pages, their paths, and links to one generation.
 
-`/generate?id=`, `/?id=`, `/image?id=`, `/history?q=...`, `/costs?from=&to=` are bookmarked by
+`/generate?id=`, `/?id=`, `/image?id=`, `/history?q=...`, `/costs?from=&to=`, `/compare?id=`, `/batch?id=`,
+`/shares` are bookmarked by
 users and built by scripts, so the paths live here once. Page scripts are in `pages/`.
 """
 from __future__ import annotations
@@ -12,6 +13,9 @@ GENERATE = "pages/generate.py"
 HISTORY = "pages/history.py"
 COSTS = "pages/costs.py"
 IMAGE = "pages/image.py"
+COMPARE = "pages/compare.py"
+SHARES = "pages/shares.py"
+BATCH = "pages/batch.py"
 
 
 def build_pages() -> list:
@@ -22,6 +26,9 @@ def build_pages() -> list:
         st.Page(GENERATE, title="Generate", icon=":material/auto_awesome:", url_path="generate"),
         st.Page(HISTORY, title="History", icon=":material/history:", url_path="history"),
         st.Page(COSTS, title="Costs", icon=":material/payments:", url_path="costs"),
+        st.Page(COMPARE, title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page(BATCH, title="Batch", icon=":material/table_chart:", url_path="batch"),
+        st.Page(SHARES, title="Shares", icon=":material/share:", url_path="shares"),
         st.Page(IMAGE, title="Image", icon=":material/image:", url_path="image", visibility="hidden"),
     ]
 
@@ -59,6 +66,14 @@ def generation_href(gen_id: str) -> str:
 
 def link_to_generation(gen_id: str, label: str, icon: str | None = None) -> None:
     st.page_link(GENERATE, label=label, icon=icon, query_params={"id": gen_id})
+
+
+def link_to_comparison(vault, viewer, gen_id: str) -> None:
+    """On a panel's page: a link back to its comparison (`/compare?id=`), if it is one."""
+    group = vault.compare_of(gen_id, viewer.visible_to)
+    if group is not None:
+        st.page_link(COMPARE, label=f"Part of a comparison of {len(group.panels)} models",
+                     icon=":material/compare_arrows:", query_params={"id": group.id})
 
 
 def link_to_image(gen_id: str, label: str = "Open the image alone") -> None:

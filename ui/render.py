@@ -115,6 +115,8 @@ def metadata_frame(gen: Generation) -> pd.DataFrame:
     ]
     if gen.cost_saved_usd is not None:
         rows.append(("Saved by dedup", format_cost(gen.cost_saved_usd)))
+    rows += [(f"Attached image {i + 1}", f"{a.get('mime', '?')} {a.get('width', '?')}×{a.get('height', '?')}, "
+              f"sha256 {a.get('sha256', '?')}") for i, a in enumerate(gen.attachments)]
     return pd.DataFrame(rows, columns=["Field", "Value"])
 
 

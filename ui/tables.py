@@ -14,6 +14,7 @@ import streamlit as st
 from genlib import Generation
 
 from .backnav import open_from
+from .attachments import attachment_preview
 from .images import thumbnail_uri
 from .render import format_cost, format_time, is_estimated
 
@@ -56,7 +57,7 @@ def history_frame(vault, items: list[Generation], snippets: dict | None = None,
         "Model": g.model_used or g.model_requested, "Status": g.status,
         "Tokens": token_text(g.total_tokens, g.usage_estimated),
         "Cost": format_cost(g.cost_usd, g.usage_estimated) + (" (cache)" if g.cached_from else ""),
-        "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else None,
+        "Prompt": preview(g.prompt), "Image": thumbnail_uri(vault, g) if g.images else attachment_preview(vault, g),
         "Id": g.id, "Match": marked((snippets or {}).get(g.id, [])) or preview(g.prompt),
     } for g in items]
     # No Kind column (a thumbnail says it) and the usage source beside the count: the Id must fit.

@@ -1,9 +1,11 @@
-"""The storage seam: the five roles genlib needs from storage, as Protocols of domain verbs.
+"""The storage seam: the six roles genlib needs from storage, as Protocols of domain verbs.
 
 No SQL, file path or client object crosses it. The embedded defaults (`open_backends`) are DuckDB
 records, local image files, a diskcache dedup cache, an in-process live channel and budget ledger;
 a multi-replica deployment implements the same Protocols (e.g. Postgres, S3, Redis) and passes them
-to `Vault(store=..., images=..., cache=..., registry=..., ledger=...)`. tests/contract/ runs the
+to `Vault(store=..., images=..., cache=..., registry=..., ledger=...)`; the budgets and prices
+documents (`SettingsStore`) are the TOML files, or the database's when there is one; tags, notes and share
+links (`AnnotationStore`, `ShareStore`) live in the record store's database. tests/contract/ runs the
 same tests against every implementation; tests/test_layout.py checks genlib calls nothing else.
 """
 from __future__ import annotations
@@ -11,15 +13,20 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterator, Protocol, Sequence
+from typing import Callable, ContextManager, Iterator, Protocol, Sequence
 
 import pandas as pd
 
+from ..batchrecords import BatchJob, BatchRow
 from ..budgets.use import SpendWindow
+from ..compare.model import CompareGroup
 from ..filters import Filters
+from ..marks import Annotation, Edit, Marks, Share
 from ..records import Generation
 from ..reports import Page
 from ..run.live import LiveGeneration
+from ..settingsdoc import SettingsDocument
+from ..tombstone import Candidate, Tombstone
 
 Progress = Callable[[int, int], None]  # (done, total)
 # One piece of streamed text: (generation id, sequence number from 1, text, when it was taken).
@@ -59,6 +66,8 @@ class RecordStore(Protocol):
         before user keys existed become theirs, in the same transaction."""
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild any search structure from the records; how many records it indexed."""
+    def comparisons(self) -> "CompareStore":
+        """The comparison groups kept beside the generations (same database)."""
     def close(self) -> None: ...
 
     # -- reads ----------------------------------------------------------------------------
@@ -90,6 +99,46 @@ class RecordStore(Protocol):
     def export(self, filters: Filters, fmt: str, dest: Path, progress: Progress | None = None) -> Path:
         """The filtered records as csv, jsonl or parquet at `dest`, oldest first, in bounded memory."""
 
+    # -- deletion (retention, a user deleting their own) ----------------------------------------
+    def expired(self, before: datetime, limit: int, after: tuple[datetime, str] | None = None) -> list[Candidate]:
+        """Finished records not deleted yet, created before `before`, oldest first by (created, id),
+        only those after `after` (keyset paging); at most `limit`."""
+    def protected_ids(self, candidate_ids: Sequence[str]) -> set[str]:
+        """Those of candidate_ids a prune keeps whatever their age: generations the user marked as
+        worth keeping (starred, shared or noted, on a schema that records those). None otherwise."""
+    def bury(self, ids: Sequence[str], deleted_by: str | None, reason: str) -> list[str]:
+        """One transaction: each finished, not yet deleted record among ids gets its tombstone and
+        loses its content (prompt, answer, messages, system prompt, parameters); its cost fields stay,
+        so the books balance. Its pictures' names move to the tombstone. The ids buried."""
+    def unswept(self, limit: int) -> list[tuple[str, list[dict]]]:
+        """Tombstones whose clean-up is not done yet: (id, pictures still to delete)."""
+    def swept(self, ids: Sequence[str]) -> None:
+        """Their pictures are gone: drop any derived data (a search index entry), mark them clean."""
+    def tombstone(self, gen_id: str) -> Tombstone | None:
+        """The tombstone of a deleted generation, or None."""
+    def reclaim(self, full: bool = False) -> None:
+        """Make the space freed by deletions reusable (DuckDB: a checkpoint; PostgreSQL: VACUUM);
+        `full` also gives it back to the system (a rewrite of the file / VACUUM FULL), for when
+        nothing else uses the store (the CLI)."""
+    def retention_turn(self) -> ContextManager[bool]:
+        """While held, True for one process at a time sharing the store (a prune runs only then)."""
+
+
+class CompareStore(Protocol):
+    """Comparison groups (issue 13): what was asked of which models, their panels' generation ids
+    and the analyst's pick. Reached through `RecordStore.comparisons()`."""
+
+    def create(self, group: CompareGroup) -> None:
+        """A new group, durable on return."""
+    def get(self, group_id: str) -> CompareGroup | None: ...
+    def pick(self, group_id: str, pick: str, by: str, when: datetime) -> bool:
+        """Save the pick if the group has none yet (compare-and-set); False if it already had one."""
+    def recent(self, user_id: str | None, since: datetime | None, until: datetime | None,
+               limit: int) -> list[CompareGroup]:
+        """Groups created in [since, until) (None: unbounded), of user_id (None: everyone's), newest first."""
+    def of_generation(self, gen_id: str) -> CompareGroup | None:
+        """The group one of whose panels is gen_id, if any."""
+
 
 class ImageStore(Protocol):
     """Generated pictures, addressed by the relative name `save` returns (kept in the record)."""
@@ -104,6 +153,13 @@ class ImageStore(Protocol):
         """The file on this machine, or None when the store is not local files."""
     def recover(self, gen_id: str) -> list[dict]:
         """The pictures saved under gen_id before a crash (each must decode), as `save` returns them."""
+    def save_attachment(self, sha256: str, data: bytes, mime: str) -> None:
+        """Store an image attached to a prompt under its content address (`vision.attachment_key`);
+        idempotent: the same bytes are kept once. ValueError if `sha256` is not a hex digest."""
+    def read_attachment(self, sha256: str) -> bytes:
+        """The bytes of a stored attachment; NotFound if missing or `sha256` is not a hex digest."""
+    def delete(self, relpath: str) -> None:
+        """Remove a stored picture or thumbnail; nothing if it is already gone or not one of ours."""
 
 
 class DedupCache(Protocol):
@@ -155,3 +211,84 @@ class BudgetLedger(Protocol):
         """It never started: drop the reservation (idempotent)."""
     def held(self) -> list[tuple[str, Decimal]]:
         """(user, amount) of every reservation."""
+
+
+class SettingsStore(Protocol):
+    """The budgets and prices documents (TOML text, `settingsdoc.NAMES`), shared by every replica."""
+
+    def current(self, name: str) -> SettingsDocument:
+        """The document in force, cheap enough for every start: as saved at most a few seconds ago
+        (the database's poll interval) or at once (a file: one stat). text None: never saved."""
+    def read(self, name: str) -> SettingsDocument:
+        """Fresh from storage (an edit starts from this one's version)."""
+    def write(self, name: str, text: str, expected_version: str, by: str | None = None) -> SettingsDocument:
+        """Save `text` (already validated) if the document is still at `expected_version` ("" when
+        never saved); raise EditConflict otherwise, writing nothing. The saved document."""
+    def close(self) -> None: ...
+
+
+class AnnotationStore(Protocol):
+    """Tags, a note, a star and a rating beside each generation (its own record never changes);
+    every change is kept with who made it and when. Callers check who may edit first."""
+
+    def annotation(self, gen_id: str) -> Annotation:
+        """What the generation carries (an empty Annotation if nothing)."""
+    def annotate(self, gen_id: str, by: str, at: datetime, changes: Sequence[tuple[str, str]]) -> Annotation:
+        """All or nothing: apply (what, value) changes, what in "tag+", "tag-", "note", "star"
+        ("1"/"0"), "rating" ("1"/"0"/"-1"), each recorded as an Edit; the annotation after them."""
+    def history(self, gen_id: str) -> list[Edit]:
+        """Every change, oldest first."""
+    def annotations(self, gen_ids: Sequence[str]) -> dict[str, Annotation]:
+        """The annotated ones among gen_ids."""
+    def tags(self, visible_to: str | None, limit: int = 200) -> list[str]:
+        """Tags in use on generations visible_to sees (None: all), most used first."""
+    def find(self, marks: Marks, visible_to: str | None, limit: int = 50) -> list[str]:
+        """Ids of generations matching every mark, visible to visible_to (None: all), newest first."""
+    def cost_by_tag(self, visible_to: str | None, since: datetime | None, until: datetime | None) -> pd.DataFrame:
+        """tag, generations, cost_usd of tagged generations created in [since, until), costliest first."""
+
+
+class ShareStore(Protocol):
+    """Read-only links to one generation. Only the token's hash is stored; the switch is the
+    admin's "sharing off" for everyone."""
+
+    def create(self, share: Share, token_hash: str) -> None: ...
+    def lookup(self, token_hash: str) -> Share | None:
+        """The link with this token hash, whatever its state (revoked and expired included)."""
+    def viewed(self, share_id: str, at: datetime) -> None:
+        """Count one view."""
+    def revoke(self, share_id: str, at: datetime) -> bool:
+        """Revoke it now (False if unknown or already revoked)."""
+    def shares(self, owner_id: str | None) -> list[Share]:
+        """Links made by owner_id (None: everyone's), newest first."""
+    def sharing_enabled(self) -> bool: ...
+    def set_sharing(self, enabled: bool, by: str, at: datetime) -> None: ...
+
+
+class BatchStore(Protocol):
+    """Batch jobs (genlib/batch) and their rows, one per (input row, model), in the record store's database."""
+
+    def create(self, job: BatchJob, rows: Sequence[BatchRow]) -> None:
+        """The job and all its rows, all or nothing."""
+    def set_job(self, job_id: str, **values) -> None:
+        """Set status, message or concurrency (and the update time)."""
+    def lease(self, job_id: str, runner_id: str, seconds: float, replacing: str | None = None) -> bool:
+        """Atomically take or renew the job's lease for `seconds`: True if free, already ours, expired
+        or held by `replacing` (a runner known to be dead); False while another runner holds it."""
+    def release(self, job_id: str, runner_id: str) -> None:
+        """Give the lease up, only if runner_id holds it."""
+    def update_rows(self, updates: Sequence[tuple[tuple[str, int, str], dict]]) -> None:
+        """Set fields of rows ((job, row, model), {status, gen_id, attempts, cost_usd, error}), all or nothing."""
+    def reset_rows(self, job_id: str, from_status: str, to_status: str) -> int:
+        """Move every row of one status to another (attempts and error cleared); how many."""
+    def job(self, job_id: str) -> BatchJob | None: ...
+    def jobs(self, user_id: str | None, limit: int = 50) -> list[BatchJob]:
+        """Newest first: a user's, or everyone's (None)."""
+    def rows(self, job_id: str, statuses: Sequence[str] = (), limit: int | None = None,
+             offset: int = 0) -> list[BatchRow]:
+        """In (row, model) order, optionally only some statuses, one page."""
+    def counts(self, job_id: str) -> dict[str, tuple[int, object]]:
+        """{row status: (rows, summed cost or None)}."""
+    def unsettled(self, job_id: str) -> list[BatchRow]:
+        """Rows whose generation was started and not yet settled (a crashed runner's)."""
+    def close(self) -> None: ...

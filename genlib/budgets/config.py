@@ -1,6 +1,7 @@
-"""The budgets file: spend limits per user and overall, the rate limit, unpriced models, alerts.
+"""The budgets document: spend limits per user and overall, the rate limit, unpriced models, alerts.
 
-TOML (full example in budgets.example.toml), re-read when it changes, like the prices file. A file
+TOML (full example in budgets.example.toml), a file or the database's (settingsdoc.py), re-read
+when it changes, like the prices. A file
 that can't be used is never read as "no limits": the last good version stays in force and, when
 there is none, `BudgetConfig.broken` says why and generations are refused until it is fixed. A
 blank file (nothing but comments and blank lines) says nothing, so it counts as no file at all.
@@ -12,15 +13,16 @@ import tomllib
 from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
-from ..filestamp import file_stamp
+from ..settingsdoc import BUDGETS, FileDocument, SettingsDocument
 from ..pricing.usage import MTOK
 from ..validate import MAX_TOKENS
 
 USD_KEYS = ("daily_usd", "monthly_usd")
 USER_KEYS = (*USD_KEYS, "rate_per_minute")
 TOP_KEYS = ("overall", "default_user", "users", "unpriced", "alert_multiple", "alert_min_usd",
-            "default_max_tokens")
+            "default_max_tokens", "retention")  # [retention]: genlib/retention/policy.py reads it
 FALLBACK_KEYS = ("fallback_input_per_mtok", "fallback_output_per_mtok")
 MAX_USD = Decimal(1_000_000_000)
 MISSING, BLANK, READ = "missing", "blank", "read"  # BudgetFile.state when nothing is wrong with it
@@ -160,37 +162,63 @@ def parse_budgets_text(text: str) -> BudgetConfig:
 
 
 class BudgetFile:
-    """The budgets file, re-read when it changes (one stat per call); thread-safe."""
+    """The budgets document in force, re-parsed when its version changes; thread-safe.
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    `source` is the file (a Path: the embedded default) or a callable giving the current
+    `SettingsDocument` (the SettingsStore's, e.g. the database's, shared by every replica)."""
+
+    def __init__(self, source: Path | Callable[[], SettingsDocument]):
+        if isinstance(source, (str, Path)):
+            source = FileDocument(BUDGETS, Path(source)).current
+        self.source = source
         self._lock = threading.Lock()
-        self._stamp: tuple | None = ()  # () = never read
+        self._version: str | None = None  # None = never read
         self._good: BudgetConfig | None = None
         self._config = BudgetConfig()
-        self.problem: str | None = None  # why the file on disk is not the one in force
-        self.state = MISSING  # MISSING, BLANK or READ: what the last usable look at the path found
+        self.problem: str | None = None  # why the document in storage is not the one in force
+        self.state = MISSING  # MISSING, BLANK or READ: what the last usable look at it found
+        self.document: SettingsDocument | None = None  # the last one looked at
+
+    @property
+    def path(self) -> Path | None:
+        """The file, when the budgets are kept in one."""
+        return self.document.path if self.document else None
+
+    @property
+    def where(self) -> str:
+        return self.document.where if self.document else "budgets"
 
     def config(self) -> BudgetConfig:
-        stamp = file_stamp(self.path)
-        if stamp != self._stamp:
+        try:
+            doc = self.source()
+        except (OSError, UnicodeDecodeError) as exc:  # unreadable: as an invalid document
             with self._lock:
-                self._load(stamp)
+                self._refuse(f"The {self.where} can't be read: {exc}.")
+            return self._config
+        if doc.version != self._version or doc is not self.document:
+            with self._lock:
+                self._load(doc)
         return self._config
 
-    def _load(self, stamp: tuple | None) -> None:
-        if stamp is None:  # no file: no budgets (deleting the file is how to remove them all)
+    def _load(self, doc: SettingsDocument) -> None:
+        self.document = doc
+        if doc.version == self._version and self.problem is None:
+            return
+        if doc.text is None:  # none saved: no budgets (deleting the file is how to remove them all)
             self._good, self._config, self.problem, self.state = None, BudgetConfig(), None, MISSING
         else:
             try:
-                data = read_budgets_toml(self.path.read_text(encoding="utf-8"))
-                # A blank file sets nothing, like no file; the Costs page tells the two apart.
+                data = read_budgets_toml(doc.text)
+                # A blank document sets nothing, like none; the Costs page tells the two apart.
                 self._good = parse_budgets(data) if data else None
                 self._config, self.problem = self._good or BudgetConfig(), None
                 self.state = READ if data else BLANK
-            except (OSError, UnicodeDecodeError, ValueError) as exc:
-                self.problem = f"The budgets file {self.path} can't be used: {exc}."
-                # Fail closed: keep the last good limits, or refuse everything if there are none.
-                self._config = self._good or BudgetConfig(broken=f"{self.problem} Generations are "
-                                                                 "paused until an admin fixes it.")
-        self._stamp = stamp
+            except ValueError as exc:
+                self._refuse(f"The {doc.where} can't be used: {exc}.")
+        self._version = doc.version
+
+    def _refuse(self, problem: str) -> None:
+        """Fail closed: keep the last good limits, or refuse everything if there are none."""
+        self.problem = problem
+        self._config = self._good or BudgetConfig(broken=f"{problem} Generations are paused until an "
+                                                          "admin fixes it.")

@@ -1,47 +1,37 @@
-"""Changing one limit in the budgets file (the Costs page's admin form), keeping everything else.
+"""Changing one limit in the budgets TOML (the Costs page's admin form), keeping everything else.
 
-The file is edited line by line, so comments and other entries survive; the result must parse as a
-valid budgets file before it replaces the old one (atomically), else nothing is written. Only the
-configured budgets file is ever written: callers pass no path.
+The text is edited line by line, so comments and other entries survive; the result must parse as
+valid budgets, else nothing is saved. Saving it is the SettingsStore's (genlib/settingsedit.py).
 """
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
 import tomllib
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from .config import MAX_USD, USD_KEYS, USER_KEYS, parse_budgets_text
 from ..errors import BadRequest
 
 _HEADER = re.compile(r"^\s*\[(?!\[)(.+?)\]\s*(#.*)?$")
-_write_lock = threading.Lock()
 
 
-def set_limit(path: Path, user_id: str | None, key: str, value) -> None:
-    """Set `key` for one user (`[users."<id>"]`), "*" for `[default_user]`, or None for `[overall]`."""
+def with_limit(text: str, user_id: str | None, key: str, value) -> str:
+    """`text` with `key` set for one user (`[users."<id>"]`), "*" for `[default_user]`, or None for
+    `[overall]`; BadRequest if the setting or value is unusable or the result would not be valid."""
     table = ("overall",) if user_id is None else ("default_user",) if user_id == "*" else ("users", _user(user_id))
     allowed = USD_KEYS if user_id is None else USER_KEYS
     if key not in allowed:
         raise BadRequest(f"Unknown budget setting '{key}': use {', '.join(allowed)}.")
     amount = _amount(value, whole=key == "rate_per_minute")
-    path = Path(path)
-    with _write_lock:
-        # A BOM would hide the first table's header; the file is written back without one.
-        old = path.read_text(encoding="utf-8").removeprefix("\ufeff") if path.exists() else ""
-        new = _with_value(old, table, key, amount)
-        try:
-            parse_budgets_text(new)
-        except ValueError as exc:
-            raise BadRequest(f"{path} was not changed: the result would not be a valid budgets file "
-                             f"({exc}). Edit the file by hand.") from None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(new, encoding="utf-8")
-        os.replace(tmp, path)  # readers see the old file or the new one, never half of it
+    # A BOM would hide the first table's header; the text is saved without one.
+    new = _with_value(text.removeprefix("\ufeff"), table, key, amount)
+    try:
+        parse_budgets_text(new)
+    except ValueError as exc:
+        raise BadRequest(f"The budgets were not changed: the result would not be valid ({exc}). "
+                         "Fix them by hand (download, edit, upload) first.") from None
+    return new
 
 
 def _user(user_id: str) -> str:

@@ -16,9 +16,11 @@ from decimal import Decimal
 from ..clock import utcnow
 from ..errors import BudgetExceeded
 from ..pricing.usage import MTOK, estimate_chat_usage
+from ..settingsdoc import BUDGETS, PRICES
 from ..records import IMAGE, TEXT, Generation, GenerationRequest
 from .alerts import SpendAlert, SpendAlerts, find_alerts
 from .config import BudgetConfig, BudgetFile, Fallback
+from .group import GroupAdmission
 from .use import (DAILY, MONTHLY, BudgetUse, month_window, project_month, too_big_message, unpriced_message,
                   used_up_message)
 
@@ -41,12 +43,16 @@ class BudgetRow:
     rate_per_minute: int | None = None  # the user's start limit (None: none, and always for the overall row)
 
 
-class BudgetGuard:
+class BudgetGuard(GroupAdmission):
     def __init__(self, store, ledger, pricer, provider_host: str, settings, clock=utcnow,
-                 names=lambda user_id: user_id):
+                 names=lambda user_id: user_id, documents=None):
         self._store, self._ledger, self._pricer, self._host = store, ledger, pricer, provider_host
         self._name = names  # user id -> the name per-user budgets are configured under (verified email)
-        self.file = BudgetFile(settings.resolved_budgets_file)
+        # The budgets and prices documents: a SettingsStore's (the database's when there is one,
+        # shared by every replica and the ledger's limits with them), else the files.
+        self._documents = documents
+        self.file = BudgetFile(settings.resolved_budgets_file if documents is None
+                               else lambda: documents.current(BUDGETS))
         self.prices_file = settings.resolved_prices_file
         self._clock = clock
         self.alerts = SpendAlerts(store, clock)
@@ -76,6 +82,8 @@ class BudgetGuard:
             return
         user = _norm(record.user_id)
         worst = None if hit or not config.has_budget(self._name(user)) else self._worst_or_refuse(config, request)
+        if self.admitted_by_group(record, worst):
+            return
         self._ledger.reserve(record.id, user, worst, self._limits(config, user).rate_per_minute,
                              lambda mine, everyone: self._check(self._uses(config, user, mine, everyone), worst))
 
@@ -107,7 +115,8 @@ class BudgetGuard:
         """Input tokens (estimated, with a margin) plus max tokens at the model's prices; images
         at their price for the largest output. None when the model is unpriced and has no fallback."""
         n = int(request.params.get("n") or 1)
-        inp = math.ceil(estimate_chat_usage(request.messages(), "")["prompt_tokens"] * INPUT_MARGIN)
+        prompt = estimate_chat_usage(request.messages(), "", request.attachments)["prompt_tokens"]
+        inp = math.ceil(prompt * INPUT_MARGIN)
         if request.kind == IMAGE:
             out = IMAGE_MAX_TOKENS * n
         else:
@@ -126,7 +135,9 @@ class BudgetGuard:
             return worst
         if config.unpriced == "allow":  # the file says so: run it, uncounted
             return ZERO
-        raise BudgetExceeded(unpriced_message(request.model, self.prices_file, self.file.path))
+        prices = (f"the prices file {self.prices_file}" if self._documents is None
+                  else "the " + self._documents.current(PRICES).where)
+        raise BudgetExceeded(unpriced_message(request.model, prices, "the " + self.file.where))
 
     @staticmethod
     def _check(uses: list[BudgetUse], worst: Decimal) -> None:

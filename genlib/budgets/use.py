@@ -126,10 +126,11 @@ def too_big_message(use: BudgetUse, worst: Decimal) -> str:
             f"wait until it resets {use.reset_phrase()}, or ask an admin to raise it.")
 
 
-def unpriced_message(model: str, prices_file, budgets_file) -> str:
+def unpriced_message(model: str, prices: str, budgets: str) -> str:
+    """`prices`, `budgets`: where they are kept ("the prices file /srv/prices.toml")."""
     return (f"The model {model!r} has no known price, so it can't be counted against your budget. "
-            f"Add its price to {prices_file} (see prices.example.toml), or ask an admin to set "
-            f"`unpriced` in {budgets_file}.")
+            f"Add its price to {prices} (see prices.example.toml), or ask an admin to set "
+            f"`unpriced` in {budgets}.")
 
 
 def rate_message(count: int, limit: int, wait_s: float) -> str:

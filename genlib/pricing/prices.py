@@ -23,13 +23,14 @@ from datetime import datetime
 from decimal import Decimal
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Callable
 
 import genai_prices
 from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 
 from ..config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL
-from ..filestamp import file_stamp
+from ..settingsdoc import PRICES, FileDocument, SettingsDocument
 from ..records import IMAGE, TokenBuckets
 from .usage import MAX_BUCKET_TOKENS, MTOK, out_of_range
 
@@ -121,10 +122,15 @@ def parse_prices(data: dict, name: str) -> tuple[dict[str, FileRate], list[str]]
 class Pricer:
     """Prices generations; thread-safe; re-reads the prices file when it changes on disk."""
 
-    def __init__(self, prices_file: Path | None = None):
-        self._path = Path(prices_file) if prices_file else None
+    def __init__(self, prices_file: Path | Callable[[], SettingsDocument] | None = None):
+        """`prices_file`: the file (the embedded default), None (no overrides), or a callable giving
+        the current prices document (a SettingsStore's, e.g. the database's, shared by every replica)."""
+        if isinstance(prices_file, (str, Path)):
+            prices_file = FileDocument(PRICES, Path(prices_file)).current
+        self._source = prices_file
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
+        self._version: str | None = None
+        self._label = "prices"
         self._entries: dict[str, FileRate] = {}
         self._file_problems, self._calc_problems = [], []
         self._resolved: dict[tuple[str, str], tuple | None] = {}
@@ -165,7 +171,8 @@ class Pricer:
             return Price(ZERO, "offline demo (free)")
         rate = self._file_rate(model, host)
         if rate is not None and (cost := rate.cost(buckets, kind, n_images)) is not None:
-            return Price(cost, f"prices file {self._path.name}")
+            return Price(cost, f"prices file {self._label}" if self._label.endswith(".toml") else
+                         "prices table (database)")
         found = self._resolve(model, host)
         if found is None or (need_usage and kind == IMAGE and not buckets.total):
             return UNPRICED  # token-priced images with no usage reported: don't claim $0
@@ -190,24 +197,29 @@ class Pricer:
         return None
 
     def _refresh(self) -> dict[str, FileRate]:
-        """The file's entries, re-read when it changed (one stat per call)."""
-        if self._path is None:
+        """The document's entries, re-parsed when its version changed (a file: one stat per call)."""
+        if self._source is None:
             return self._entries
-        stamp = file_stamp(self._path)
-        if stamp != self._stamp:
+        try:
+            doc = self._source()
+        except (OSError, UnicodeDecodeError) as exc:
+            self._file_problems = [f"can't read the prices ({exc}); the last ones read stay in force"]
+            return self._entries
+        if doc.version != self._version:
             with self._lock:
-                self._load(stamp)
+                self._load(doc)
         return self._entries
 
-    def _load(self, stamp: tuple[int, int, int] | None) -> None:
+    def _load(self, doc: SettingsDocument) -> None:
+        self._label = doc.path.name if doc.path else "prices table"
         entries, problems = {}, []
-        if stamp is not None:  # a missing file just means "no overrides"
+        if doc.text is not None:  # none saved just means "no overrides"
             try:
-                data = tomllib.loads(self._path.read_text(encoding="utf-8"), parse_float=Decimal)
-                entries, problems = parse_prices(data, self._path.name)
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-                problems = [f"{self._path.name}: can't read prices file ({exc}); its prices are ignored"]
-        self._entries, self._file_problems, self._stamp = entries, problems, stamp
+                data = tomllib.loads(doc.text, parse_float=Decimal)
+                entries, problems = parse_prices(data, self._label)
+            except tomllib.TOMLDecodeError as exc:
+                problems = [f"{self._label}: can't read the prices ({exc}); its prices are ignored"]
+        self._entries, self._file_problems, self._version = entries, problems, doc.version
 
     def _resolve(self, model: str, host: str) -> tuple | None:
         """(provider, model info, label) from genai-prices, cached per (model, host)."""

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..records import TokenBuckets
+from ..vision import attachments_tokens
 
 # Overheads of the chat format (cl100k/o200k): each message is wrapped in ~3 control tokens and
 # the reply is primed with ~3 more. Good enough for an estimate flagged as such.
@@ -153,9 +154,10 @@ def _content_text(content: Any) -> str:
     return ""
 
 
-def estimate_chat_usage(messages: list[dict], output_text: str) -> dict:
-    """An OpenAI-shaped usage dict for a stream that never reported usage, flagged `estimated`."""
-    prompt = _REPLY_PRIMING_TOKENS + sum(
+def estimate_chat_usage(messages: list[dict], output_text: str, attachments=()) -> dict:
+    """An OpenAI-shaped usage dict for a stream that never reported usage, flagged `estimated`;
+    attached images (`Attachment`s or the record's dicts) count by OpenAI's tile formula."""
+    prompt = _REPLY_PRIMING_TOKENS + attachments_tokens(attachments) + sum(
         _PER_MESSAGE_TOKENS + estimate_tokens(_content_text(m.get("content")))
         for m in messages or () if isinstance(m, dict))
     completion = estimate_tokens(output_text or "")

@@ -4,7 +4,7 @@ Serves /v1/models, /v1/chat/completions (SSE, paced at `settings.offline_tokens_
 last) and /v1/images/generations (b64 PNG + usage), so the real openai SDK and every code path
 after it run unchanged. Content comes from `genlib/providers/offline_content.py`. Chat honours `max_tokens`
 (cut there, finish_reason "length"), `temperature` and `seed` (they choose the wording), so the
-parameters can be tried without a provider.
+parameters can be tried without a provider; attached images are described (offline_vision.py).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import httpx2
 from ..config import OFFLINE_IMAGE_MODEL, OFFLINE_MODEL, Settings
 from .offline_content import (compose_answer, estimate_prompt_tokens, image_output_tokens, render_image,
                               split_tokens)
+from .offline_vision import flatten_images, image_input_tokens, seen_note
 
 OFFLINE_BASE_URL = "http://offline.invalid/v1"
 MAX_SIDE = 2048
@@ -69,10 +70,12 @@ class OfflineTransport(httpx2.BaseTransport):
                                      "type": "invalid_request_error", "param": None, "code": "unknown_url"}})
 
     def _chat(self, body: dict) -> httpx2.Response:
-        messages = body.get("messages") or []
-        pieces = split_tokens(compose_answer(messages, body.get("temperature"), body.get("seed")))
-        pieces, finish = cut_at(pieces, body.get("max_completion_tokens") or body.get("max_tokens"))
-        usage = _chat_usage(estimate_prompt_tokens(messages), len(pieces))
+        messages, images = flatten_images(body.get("messages") or [])
+        answer = compose_answer(messages, body.get("temperature"), body.get("seed"))
+        if images:  # right under the heading: the demo says what it was shown
+            answer = answer.replace("\n\n", f"\n\n{seen_note(images)}\n\n", 1)
+        pieces, finish = cut_at(split_tokens(answer), body.get("max_completion_tokens") or body.get("max_tokens"))
+        usage = _chat_usage(estimate_prompt_tokens(messages) + image_input_tokens(images), len(pieces))
         response_id = "chatcmpl-offline-" + hashlib.sha256(json.dumps(messages).encode()).hexdigest()[:20]
         if not body.get("stream"):
             return _json(200, _completion(response_id, "".join(pieces), usage, finish))

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..records import Generation
 
@@ -37,7 +38,11 @@ class LiveGeneration:
         # A separate event: waiting for the end must not wake on every token (notify_all per append).
         self._ended = threading.Event()
         self.ended = False
+        # The provider is done with it (its final record may still be committing): a batch frees
+        # its request slot here rather than after the commit.
+        self.received = threading.Event()
         self.cancel_requested = False
+        self.stop_reason: str | None = None  # said in the record when something other than a user stops it
         self.stream = None  # the open provider stream, so cancel() can close it
         self.permit = None  # the SendPermit of its pending row's commit (see sendgate)
 
@@ -94,6 +99,10 @@ class LiveGeneration:
         with self._changed:
             self._meta_dirty = {**meta, **self._meta_dirty}
 
+    def unsaved_chars(self) -> int:
+        with self._changed:
+            return sum(len(part) for part in self._parts[self._saved_parts:])
+
     def unsaved_age_s(self) -> float:
         with self._changed:
             return 0.0 if self._oldest_unsaved is None else time.monotonic() - self._oldest_unsaved
@@ -110,6 +119,7 @@ class LiveGeneration:
             return Snapshot(record, len(self._parts), self.ended)
 
     def mark_ended(self) -> None:
+        self.received.set()
         with self._changed:
             self.ended = True
             self._ended.set()
@@ -118,14 +128,55 @@ class LiveGeneration:
     def wait_ended(self, timeout: float | None) -> bool:
         return self._ended.wait(timeout)
 
-    def wait_for_change(self, seen_parts: int, timeout: float) -> None:
-        """Block until there is text beyond `seen_parts`, the generation ends, or timeout."""
+    def wait_for_change(self, seen_parts: int, timeout: float, epoch: int | None = None) -> None:
+        """Block until there is text beyond `seen_parts`, the text restarts (its epoch is no longer
+        `epoch`), the generation ends, or timeout."""
         with self._changed:
-            self._changed.wait_for(lambda: len(self._parts) > seen_parts or self.ended, timeout)
+            self._changed.wait_for(lambda: len(self._parts) > seen_parts or self.ended
+                                   or (epoch is not None and epoch != self._epoch), timeout)
 
     def parts_since(self, start: int) -> list[str]:
         with self._changed:
             return self._parts[start:]
+
+    @property
+    def epoch(self) -> int:
+        """Bumped by `reset_text` (a dedup follower whose original failed answers on its own)."""
+        return self._epoch
+
+    def text_since(self, start: int, epoch: int) -> tuple[int, list[str], bool]:
+        """(epoch now, the parts after `start`, restarted): when the text was reset since `epoch`,
+        all of the new text and restarted=True, so a follower starts its copy again."""
+        with self._changed:
+            if epoch != self._epoch:
+                return self._epoch, self._parts[:], True
+            return epoch, self._parts[start:], False
+
+
+class Restart(str):
+    """What `follow` yields when the text starts again: drop what you have. An empty string, so a
+    reader that only joins the pieces still works (it keeps the abandoned text in front)."""
+
+
+RESTART = Restart("")
+
+
+def follow_text(live: LiveGeneration) -> Iterator[str]:
+    """A generation's text as it arrives (all of it so far first) until it ends; RESTART first if
+    its text is reset meanwhile."""
+    seen, epoch = 0, live.epoch
+    while True:
+        ended = live.ended  # read before the text: what follows an end is then all there
+        epoch, parts, restarted = live.text_since(seen, epoch)
+        if restarted:
+            seen = 0
+            yield RESTART
+        if parts:
+            seen += len(parts)
+            yield "".join(parts)
+        if ended:
+            return
+        live.wait_for_change(seen, 0.5, epoch)
 
 
 class LiveRegistry:

@@ -11,7 +11,7 @@ import threading
 from dataclasses import replace
 
 from ..records import Generation
-from .live import LiveGeneration
+from .live import LiveGeneration, Restart
 
 
 def remote_original(registry, holder_id: str, record: Generation, holder_user: str) -> LiveGeneration:
@@ -22,7 +22,10 @@ def remote_original(registry, holder_id: str, record: Generation, holder_user: s
     def pump() -> None:
         try:
             for piece in registry.follow(holder_id):
-                mirror.append(piece)
+                if isinstance(piece, Restart):
+                    mirror.reset_text()
+                else:
+                    mirror.append(piece)
         finally:
             mirror.mark_ended()
     threading.Thread(target=pump, name=f"genlib-mirror-{holder_id}", daemon=True).start()

@@ -84,7 +84,7 @@ def _recover_images(parts, gen: Generation) -> None:
 
 def _estimate_cost(parts, gen: Generation) -> None:
     """The provider billed the tokens it sent: estimate them rather than record $0."""
-    usage = estimate_chat_usage(gen.messages, gen.result_text)
+    usage = estimate_chat_usage(gen.messages, gen.result_text, gen.attachments)
     apply_usage(gen, usage, parts.pricer, gen.provider or "", estimated=True)
 
 

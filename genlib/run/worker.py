@@ -16,6 +16,7 @@ from functools import partial
 
 from ..clock import utcnow
 from ..dedup import SHARED_HIT
+from ..errors import StorageUnavailable
 from ..pricing.costing import apply_usage
 from ..pricing.usage import estimate_chat_usage
 from ..providers.errors import describe_error
@@ -33,11 +34,13 @@ FINAL_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # waits between attempts to save a fi
 class Worker:
     """Given only what a generation needs: the provider and pricer, the image store, the writer
     (`finish`, `flush`), `read(id)` for a followed generation's final record, `after_finish(final)`
-    (budget, dedup cache) and `closing()` (the Vault is shutting down: don't retry, don't complain)."""
+    (budget, dedup cache) and `closing()` (the Vault is shutting down: don't retry, don't complain).
+    With a `keeper` (outage.py), a final record the database refuses is held and saved on recovery."""
 
-    def __init__(self, provider, pricer, images, writer, read, after_finish, closing):
+    def __init__(self, provider, pricer, images, writer, read, after_finish, closing, keeper=None):
         self._provider, self._pricer, self._images = provider, pricer, images
         self._writer, self._read, self._after_finish, self._closing = writer, read, after_finish, closing
+        self._keeper = keeper
         self._pool = WorkerPool()
 
     def launch(self, live: LiveGeneration, request: GenerationRequest,
@@ -76,7 +79,7 @@ class Worker:
             return self._finish(live, CANCELLED)
         usage = None  # request_sent_utc is stamped as the request leaves (the send gate's hook)
         try:
-            stream = self._provider.open_text_stream(request.model, request.messages(), request.params)
+            stream = self._provider.open_text_stream(request.model, request.sent_messages(), request.params)
             live.stream = stream
             with stream:
                 for event in stream:
@@ -166,7 +169,10 @@ class Worker:
     # -- endings --------------------------------------------------------------------------
     def _finish(self, live: LiveGeneration, status: str, error: str | None = None,
                 usage: dict | None = None, n_images: int = 0) -> None:
+        live.received.set()
         final = live.snapshot().record
+        if status == CANCELLED and error is None:
+            error = live.stop_reason
         final.status, final.error, final.finished_utc = status, error, utcnow()
         usage, estimated = self._usage_or_estimate(final, usage)
         if usage is not None:
@@ -178,7 +184,7 @@ class Worker:
         if usage is not None:
             return usage, False
         if final.kind == TEXT and final.first_token_utc is not None:
-            return estimate_chat_usage(final.messages, final.result_text), True
+            return estimate_chat_usage(final.messages, final.result_text, final.attachments), True
         return None, False
 
     def _commit(self, live: LiveGeneration, final: Generation) -> None:
@@ -187,7 +193,10 @@ class Worker:
         try:
             self._save_final(final)
         except Exception as exc:  # noqa: BLE001 - not saved: readers must not see "streaming" forever
-            if not self._closing():  # on shutdown the sweep has saved it
+            if self._keeper is not None and isinstance(exc, StorageUnavailable) and not self._closing():
+                self._keeper.keep(final)  # readers see the final fields; the row follows on recovery
+                live.set_meta(**{c: getattr(final, c) for c in ("status", "finished_utc", "error")})
+            elif not self._closing():  # on shutdown the sweep has saved it
                 log.error("generation %s: final record not saved: %s", final.id, exc)
                 live.set_meta(status=ERROR, finished_utc=final.finished_utc, error=(
                     f"The final record could not be saved ({describe_error(exc)}); the text saved while "
@@ -207,7 +216,7 @@ class Worker:
             try:
                 return self._writer.finish(final)
             except Exception as exc:  # noqa: BLE001
-                if delay is None or self._closing():
+                if delay is None or self._closing() or (self._keeper and isinstance(exc, StorageUnavailable)):
                     raise
                 log.warning("generation %s: saving failed (%s); retrying in %s s", final.id, exc, delay)
                 time.sleep(delay)

@@ -5,7 +5,8 @@ Derived data in `<data dir>/search.sqlite` (rebuildable, own schema version in `
 (what candidates are checked against, see search_plan; apart, so that walking `docs` reads small
 rows); `text_index` (contentless) indexes
 the text by every 3-character piece, rows only (no positions), plus one "facet" piece per filter
-column (rows.py), so text and filters narrow the rows in the same FTS5 lookup. Both share a
+column (rows.py), so text and filters narrow the rows in the same FTS5 lookup; `phrase_index` the
+words around each space (phrase.py), which a quoted phrase narrows by instead. Both share a
 rowid whose order is (created, id) order, newest-first being its descending order: one SQLite
 query answers text + filters + order + limit and stops after the page. Rowids are dense (GAP
 apart, a new record between two others takes a free rowid between theirs): the index stores
@@ -20,15 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
+from .placement import DOCS as _DOCS, free_rowid, index_doc, unindex_doc
 from .rows import FACETS, FIELDS, Doc, contains, micros, row_of, text_score  # noqa: F401
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 2
-GAP = 16  # rowids between records appended in order: room for a few inserted between them later
-BELOW = 1 << 40  # a record older than every indexed one starts this far below them (a build's room)
-_DOC_COLUMNS = "rowid, id, created, user_id, status, kind, model_requested, model_used"
-_DOCS = ("SELECT d.rowid, d.id, d.created, d.user_id, d.status, d.kind, d.model_requested, d.model_used, t.prompt, "
-         "t.result_text FROM docs d JOIN texts t ON t.rowid = d.rowid")
+SCHEMA_VERSION = 3  # 3: phrase_index (phrase.py)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created INTEGER NOT NULL,
     user_id TEXT, status TEXT, kind TEXT, model_requested TEXT, model_used TEXT);
@@ -36,12 +33,9 @@ CREATE INDEX IF NOT EXISTS docs_created ON docs (created, id);
 CREATE TABLE IF NOT EXISTS texts (rowid INTEGER PRIMARY KEY, prompt TEXT NOT NULL, result_text TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(prompt, result_text, {', '.join(FACETS)},
     tokenize='trigram', detail=none, content='');
+CREATE VIRTUAL TABLE IF NOT EXISTS phrase_index USING fts5(pieces, tokenize='ascii', detail=none, content='');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_FTS_COLUMNS = ", ".join(("rowid", "prompt", "result_text", *FACETS))
-_INSERT = f"INSERT INTO text_index ({_FTS_COLUMNS}) VALUES ({', '.join('?' * (3 + len(FACETS)))})"
-_DELETE = (f"INSERT INTO text_index (text_index, {_FTS_COLUMNS}) "
-           f"VALUES ('delete', {', '.join('?' * (3 + len(FACETS)))})")
 
 
 class SearchIndex:
@@ -87,7 +81,7 @@ class SearchIndex:
 
     def _reset(self, con: sqlite3.Connection) -> None:
         """A file of another schema version (or none): start empty; the caller rebuilds it."""
-        for table in ("text_index", "docs", "texts", "meta"):
+        for table in ("text_index", "phrase_index", "docs", "texts", "meta"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         con.executescript(_SCHEMA)
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -95,6 +89,16 @@ class SearchIndex:
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the file and truncate it (after a build wrote GBs to it)."""
         with self._write_lock:
+            self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def vacuum(self) -> None:
+        """Rewrite the file without what deleted records took: FTS5 records a deletion as a marker
+        until its segments merge ('optimize' merges them all), and freed pages are only reused
+        until VACUUM returns them."""
+        with self._write_lock:
+            self._writer.execute("INSERT INTO text_index (text_index) VALUES ('optimize')")
+            self._writer.execute("INSERT INTO phrase_index (phrase_index) VALUES ('optimize')")
+            self._writer.execute("VACUUM")
             self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def clear(self) -> None:
@@ -156,11 +160,26 @@ class SearchIndex:
             old = Doc(*old)
             if not refresh or old.same_as(doc):
                 return  # a build's older copy, or nothing changed: no trigrams to rewrite
-            _unindex(con, old)
+            unindex_doc(con, old)
             doc.rowid = old.rowid
         else:
-            doc.rowid = _free_rowid(con, doc)
-        _index(con, doc)
+            doc.rowid = free_rowid(con, doc)
+        index_doc(con, doc)
+
+    def remove(self, ids) -> None:
+        """Drop these records (deleted ones) from the index; ids not in it are skipped."""
+        with self._write_lock:
+            con = self._writer
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                for gen_id in ids:
+                    row = con.execute(f"{_DOCS} WHERE d.id = ?", [gen_id]).fetchone()
+                    if row is not None:
+                        unindex_doc(con, Doc(*row))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def is_empty(self) -> bool:
         return not self._reader().execute("SELECT 1 FROM docs LIMIT 1").fetchall()
@@ -173,9 +192,9 @@ class SearchIndex:
             try:
                 for row in con.execute(f"{_DOCS} WHERE d.user_id = ?", [old]).fetchall():
                     doc = Doc(*row)
-                    _unindex(con, doc)
+                    unindex_doc(con, doc)
                     doc.user_id = new
-                    _index(con, doc)
+                    index_doc(con, doc)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -199,56 +218,3 @@ class SearchIndex:
         finally:
             cursor.close()
 
-
-def _index(con: sqlite3.Connection, doc: Doc) -> None:
-    columns = doc.columns()
-    con.execute(f"INSERT INTO docs ({_DOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", columns[:8])
-    con.execute("INSERT INTO texts VALUES (?, ?, ?)", [doc.rowid, *columns[8:]])
-    con.execute(_INSERT, doc.fts_values())
-
-
-def _unindex(con: sqlite3.Connection, doc: Doc) -> None:
-    """A contentless FTS5 row is removed by giving back exactly what was indexed (kept in docs and texts)."""
-    con.execute(_DELETE, doc.fts_values())
-    con.execute("DELETE FROM docs WHERE rowid = ?", [doc.rowid])
-    con.execute("DELETE FROM texts WHERE rowid = ?", [doc.rowid])
-
-
-def _free_rowid(con: sqlite3.Connection, doc: Doc) -> int:
-    """A rowid between those of the records just older and just newer (GAP after the older one when
-    there is room; else halfway); when they are adjacent, the newer ones are spread out first."""
-    key = [doc.created, doc.id]
-    older = con.execute("SELECT rowid FROM docs WHERE (created, id) < (?, ?) ORDER BY created DESC, id DESC "
-                        "LIMIT 1", key).fetchone()
-    newer = con.execute("SELECT rowid FROM docs WHERE (created, id) > (?, ?) ORDER BY created, id LIMIT 1",
-                        key).fetchone()
-    if newer is None:
-        return older[0] + GAP if older else 0
-    if older is None:
-        return newer[0] - BELOW
-    low, high = older[0], newer[0]
-    if high - low < 2:
-        high = _spread_after(con, low)
-    return low + min(GAP, (high - low) // 2)
-
-
-def _spread_after(con: sqlite3.Connection, low: int) -> int:
-    """Renumber the fewest records just after rowid `low` so that a free rowid follows it (rare:
-    records arriving out of order into one gap again and again); returns the first one's new rowid."""
-    moved, limit = [], None
-    cursor = con.execute(f"{_DOCS} WHERE d.rowid > ? ORDER BY d.rowid", [low])
-    for row in cursor:
-        if moved and row[0] - low > 2 * (len(moved) + 1):
-            limit = row[0]
-            break
-        moved.append(Doc(*row))
-    cursor.close()
-    if limit is None:  # nothing above them
-        limit = moved[-1].rowid + GAP * (len(moved) + 1)
-    step = (limit - low - 1) // (len(moved) + 1)
-    for doc in moved:  # every old rowid is freed before any is reused
-        _unindex(con, doc)
-    for n, doc in enumerate(moved):
-        doc.rowid = low + step * (n + 2)
-        _index(con, doc)
-    return moved[0].rowid

@@ -5,7 +5,8 @@ whenever there is something to narrow by: the pieces of wanted terms of 3+ chara
 piece of each filter (user, status, kind, model; rows.py), all in one MATCH, so a rare filter
 and a common word cost what their intersection costs. Newest first is its rowid order, so the walk
 stops after the page and the count; dates are rowid ranges. Each candidate's columns are then
-checked exactly (a facet's hash may collide) and every term against its stored text. With nothing
+checked exactly (a facet's hash may collide) and every term against its stored text. A quoted phrase
+drives by `phrase_index` instead (phrase.py: the rows holding its words side by side). With nothing
 to narrow by, `docs` drives in rowid order; terms with no piece to narrow by (short or excluded
 only) are checked in at most the newest SHORT_SCAN_ROWS records (`limited`).
 """
@@ -19,7 +20,8 @@ from typing import Callable
 
 from ..filters import Filters, escape_like
 from .index import SearchIndex
-from .query import Query, Term, fts_match, fts_string, trigrams
+from .phrase import query_pieces
+from .query import Query, Term, fold, fts_match, fts_string, trigrams
 from .rows import facet
 
 COUNT_CAP = 1000
@@ -65,10 +67,15 @@ def search_index(index: SearchIndex, query: Query, filters: Filters, user_ids: l
 
 def _plan(index: SearchIndex, query: Query, filters: Filters, user_ids: list[str] | None) -> _Plan:
     rows_with, sample = _piece_counter(index) if any(t.indexed for t in query.wanted) else (None, 0)
-    pieces = fts_match(query, rows_with, sample // COMMON_SHARE)
+    phrases = _phrases(query)  # when they drive, the trigram pieces only rank (best order): none counted
+    pieces = fts_match(query, None if phrases else rows_with, sample // COMMON_SHARE)
     match = " AND ".join([*([pieces] if pieces else []), *_facets(filters, user_ids)])
     conds, params = [], []
-    if match:
+    if phrases:  # the rows holding a phrase's words side by side: fewer than any trigram narrows to
+        key, source = "phrase_index.rowid", "FROM phrase_index CROSS JOIN docs d ON d.rowid = phrase_index.rowid"
+        conds.append("phrase_index MATCH ?")
+        params.append(" AND ".join(phrases))
+    elif match:
         key, source = "text_index.rowid", "FROM text_index CROSS JOIN docs d ON d.rowid = text_index.rowid"
         conds.append("text_index MATCH ?")
         params.append(match)
@@ -130,7 +137,7 @@ def _best(index: SearchIndex, plan: _Plan, query: Query, limit: int, offset: int
     pairs = []
     for term in query.terms:
         rows = min((plan.rows_with(p) for p in trigrams(term)), default=plan.sample) if term.indexed else plan.sample
-        pairs += [("-" if term.excluded else "+") + term.text.casefold(),
+        pairs += [("-" if term.excluded else "+") + fold(term.text),
                   0.0 if term.excluded else math.log(1 + plan.sample / max(1, rows))]
     where = " AND ".join([*plan.conds, plan.check])  # LIKE first: only matches are scored in Python
     score = f"(SELECT gv_score(t.prompt, t.result_text{', ?' * len(pairs)}) FROM texts t WHERE t.rowid = d.rowid)"
@@ -143,8 +150,8 @@ def _best(index: SearchIndex, plan: _Plan, query: Query, limit: int, offset: int
 
 def _term_check(term: Term) -> tuple[str, list]:
     """SQL true when the prompt or the answer contains the term (false if excluded), ignoring case.
-    An ASCII term uses SQLite's LIKE (C speed, in place, case-insensitive for ASCII); others Python's
-    casefold."""
+    An ASCII term uses SQLite's LIKE (C speed, in place, case-insensitive for ASCII); others `query.fold`
+    (one character to one, as the index folds)."""
     negate = "NOT " if term.excluded else ""
     if term.text.isascii():
         pattern = "%" + escape_like(term.text) + "%"
@@ -181,6 +188,12 @@ def _bound_short_scan(index: SearchIndex, query: Query, wanted: str | None, key:
     conds.append(f"{key} > ?")
     params.append(bound[0][0])
     return True
+
+
+def _phrases(query: Query) -> list[str]:
+    """MATCH terms for the wanted phrases' words in phrase_index (phrase.py); the filters are then
+    checked on docs' columns only (their facets are in the other table)."""
+    return [fts_string(p) for t in query.wanted if t.phrase for p in query_pieces(t.text)]
 
 
 def _facets(filters: Filters, user_ids: list[str] | None) -> list[str]:

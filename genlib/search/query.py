@@ -8,6 +8,7 @@ or `rows.contains` for non-ASCII terms), which also handles shorter and excluded
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -16,6 +17,32 @@ MIN_INDEXED_CHARS = 3  # the trigram tokenizer can only look up substrings this 
 MAX_TRIGRAMS = 4  # each more costs a doclist walk; four make the candidates few, the row check does the rest
 RANKED_PIECES = 24  # a long phrase's pieces whose frequency is looked up (each lookup ~0.2 ms)
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def fold(text: str) -> str:
+    """Case folding as the index does it, one character to one: "Straße" -> "straße", "ΟΔΟΣ" ->
+    "οδοσ". The index narrows by the pieces of a folded term and every check compares folded texts,
+    so a row the check accepts always holds the pieces (with full folding, "straße" looked for
+    "strasse"'s pieces, which no indexed "Straße" holds)."""
+    if not _long_folds().search(text):
+        return text.casefold()
+    return "".join(map(_fold_char, text))
+
+
+def _fold_char(c: str) -> str:
+    folded = c.casefold()
+    if len(folded) == 1:
+        return folded
+    lowered = c.lower()  # "ß" stays "ß", "ẞ" becomes "ß"; "İ" (no one-character form) stays
+    return lowered if len(lowered) == 1 else c
+
+
+@functools.cache
+def _long_folds() -> re.Pattern:
+    """Characters whose full case folding is longer than one ("ß" -> "ss", "ﬁ" -> "fi"): all in the
+    Basic Multilingual Plane. Built on first use (~10 ms), not at import."""
+    chars = "".join(c for c in map(chr, range(0x10000)) if len(c.casefold()) > 1)
+    return re.compile(f"[{re.escape(chars)}]")
 
 
 @dataclass(frozen=True)
@@ -67,7 +94,7 @@ def trigrams(term: Term, most: int = MAX_TRIGRAMS, rows_with: Callable[[str], in
     pieces held by more than `common` rows are left out after the rarest (their long doclists cost
     more to walk than the few candidates they rule out). Without, pieces spread along the term, those
     without spaces or punctuation first (pieces across word boundaries are in most rows)."""
-    text = term.text.casefold()
+    text = fold(term.text)
     pieces = list(dict.fromkeys(text[i:i + MIN_INDEXED_CHARS] for i in range(len(text) - MIN_INDEXED_CHARS + 1)))
     inner = [p for p in pieces if p.isalnum()]
     pool = inner if len(inner) >= min(most, len(pieces)) else inner + [p for p in pieces if not p.isalnum()]

@@ -12,6 +12,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .query import fold
+
 FIELDS = ("id", "created_utc", "user_id", "status", "kind", "model_requested", "model_used", "prompt",
           "result_text")
 FACETS = ("f_user", "f_status", "f_kind", "f_model_requested", "f_model_used")
@@ -39,13 +41,13 @@ def facet(column: str, value: str | None) -> str:
 
 def contains(haystack: str | None, needle: str) -> bool:
     """SQL `gv_contains(text, term)`: the check for a non-ASCII term, case-insensitive for any Unicode."""
-    return bool(haystack) and needle.casefold() in haystack.casefold()
+    return bool(haystack) and fold(needle) in fold(haystack)
 
 
 def text_score(prompt: str, answer: str, *pairs) -> float:
     """SQL `gv_score(prompt, answer, '+term', weight, '-term', 0, ...)`: 0 unless the text holds every
     wanted term and no excluded one, else sum(weight * BM25 term frequency part) over the wanted terms."""
-    prompt, answer = (prompt or "").casefold(), (answer or "").casefold()
+    prompt, answer = fold(prompt or ""), fold(answer or "")
     norm = K1 * (1 - B + B * (len(prompt) + len(answer)) / AVG_CHARS)
     score = 0.0
     for term, weight in zip(pairs[::2], pairs[1::2]):

@@ -8,15 +8,34 @@ from pathlib import Path
 
 import pytest
 
+from psycopg import sql
+
+from genlib.records import Generation
 from tests.backends.pgrecords import insert_all, open_store, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_migrations_are_numbered_without_gaps():
+def test_migrations_are_numbered_in_increasing_order():
     from genlib.backends.postgres.migrations import MIGRATIONS
 
-    assert [m[0] for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+    numbers = [m[0] for m in MIGRATIONS]  # gaps: numbers reserved by branches not merged yet
+    assert numbers[0] == 1 and numbers == sorted(set(numbers))
+
+
+def write_with_the_columns_of_its_time(store, gen) -> None:
+    """Insert as that version's code did: only the columns its schema has (today's insert names
+    columns that later migrations add)."""
+    from genlib.backends.postgres.pool import connection
+
+    with connection(store.pool) as con:
+        have = {row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s"
+            " AND table_name = 'generations'", (store.schema,))}
+        values = {c: v for c, v in zip(Generation.COLUMNS, gen.to_row()) if c in have}
+        names = sql.SQL(", ").join(map(sql.Identifier, values))
+        con.execute(sql.SQL("INSERT INTO generations ({}) VALUES ({})").format(
+            names, sql.SQL(", ").join(sql.Placeholder() * len(values))), list(values.values()))
 
 
 def test_a_database_of_an_older_version_opens_in_the_current_one(pg_schema):
@@ -24,7 +43,7 @@ def test_a_database_of_an_older_version_opens_in_the_current_one(pg_schema):
 
     old = open_store(pg_schema, target_version=1)
     gen = record("written by version 1")
-    insert_all(old, [gen])
+    write_with_the_columns_of_its_time(old, gen)
     assert old.schema_version() == 1
     old.close()
     new = open_store(pg_schema)
@@ -99,3 +118,30 @@ def test_an_unreachable_database_is_a_clear_storage_error():
     with pytest.raises(StorageUnavailable, match="can't be reached") as caught:
         PostgresStore("postgresql://nobody:secret@127.0.0.1:1/test", schema="t_never")
     assert "secret" not in str(caught.value)
+
+
+def test_a_database_from_before_the_settings_documents_keeps_budgets_there_once_opened(pg_schema, tmp_path):
+    """Version 4 had no settings_documents: the CLI's import (or a replica) migrates it, and the budgets
+    file a replica was given is imported into it once, at its first start."""
+    from genlib import Settings
+    from genlib.backends.factory import open_documents
+    from genlib.backends.postgres.migrations import MIGRATIONS
+    from genlib.settingsedit import seed_from_files
+
+    open_store(pg_schema, target_version=4).close()
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text("# ours\n[overall]\ndaily_usd = 5\n")
+    settings = Settings(data_dir=tmp_path, database_url=f"{pg_schema.url}?schema={pg_schema.schema}",
+                        budgets_file=budgets)
+    docs = open_documents(settings)
+    try:
+        assert docs.current("budgets").text is None
+        seed_from_files(docs, settings)
+        seed_from_files(docs, settings)  # a second replica: already there, not imported again
+        assert docs.read("budgets").text == "# ours\n[overall]\ndaily_usd = 5\n"
+        assert docs.read("budgets").version == "1" and docs.read("budgets").updated_by == f"import of {budgets}"
+    finally:
+        docs.close()
+    new = open_store(pg_schema)
+    assert new.schema_version() == MIGRATIONS[-1][0]
+    new.close()

@@ -60,6 +60,28 @@ def test_a_generation_on_one_replica_is_followed_from_another_from_its_first_pie
     assert a.get(live.record.id) is None and a.all() == []
 
 
+def test_a_restart_on_one_replica_restarts_its_followers_on_another(channels):
+    from genlib import RESTART
+
+    a, b = channels(), channels()
+    live = LiveGeneration(record("restarts on a"))
+    a.add(live)
+    live.append("old text")
+    while not b.space.client.xlen(b.space.key("live", live.record.id)) > 1:
+        time.sleep(0.01)
+    got, done = _collect(b, live.record.id)
+    while "".join(got) != "old text":
+        time.sleep(0.01)
+    live.reset_text()
+    live.append("new")
+    time.sleep(0.1)  # published in a tick of its own: the follower sees the reset before "new"
+    live.append(" text")
+    live.mark_ended()
+    a.remove(live.record.id)
+    assert done.wait(10) and RESTART in got
+    assert "".join(got[got.index(RESTART) + 1:]) == "new text"
+
+
 def test_following_on_the_replica_that_runs_it_reads_memory(channels):
     a = channels()
     live = LiveGeneration(record("local"))

@@ -31,6 +31,7 @@ class App:
 ANSWER = "[aria-label='Chat message from assistant'] [data-testid='stHtml']"
 PROMPT = "[aria-label='Chat message from user'] [data-testid='stHtml']"
 GEN_URL = r"/generate\?id=([A-Za-z0-9_-]{21})$"
+NAV_PAGES = ("Generate", "History", "Costs", "Compare", "Batch", "Shares")  # the sidebar's links, in order
 
 
 def wait_idle(page: Page) -> None:
@@ -50,10 +51,10 @@ def no_traceback(page: Page) -> None:
 
 
 def expect_app_navigation(page: Page) -> None:
-    """The sidebar is app.py's: its three pages and the sign-in line (not Streamlit's file list)."""
+    """The sidebar is app.py's: its pages and the sign-in line (not Streamlit's file list)."""
     sidebar = page.locator("[data-testid='stSidebar']")
-    expect(sidebar.get_by_role("link")).to_have_count(3)
-    for name in ("Generate", "History", "Costs"):
+    expect(sidebar.get_by_role("link")).to_have_count(len(NAV_PAGES))
+    for name in NAV_PAGES:
         expect(sidebar.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(sidebar).to_contain_text("Single-user mode: local")
 

@@ -25,6 +25,14 @@ pytestmark = pytest.mark.browser
 FORM_URL = re.compile(r"/generate$")
 
 
+# True when the element's text fits its box: a Range measures the laid-out text, which an ellipsis
+# or overflow:hidden ancestor does not shrink.
+WHOLE_TEXT = """e => { const r = document.createRange(); r.selectNodeContents(e);
+  let box = e.getBoundingClientRect(); for (let a = e; a; a = a.parentElement) {
+    const s = getComputedStyle(a); if (s.overflow !== 'visible') { box = a.getBoundingClientRect(); break; } }
+  return r.getBoundingClientRect().right <= box.right + 1; }"""
+
+
 def summary_line(page):
     """The caption under the title: model · first token · duration · tokens · cost · parameters."""
     return page.locator("[data-testid='stCaptionContainer']", has_text=re.compile(r"^gpt-4o-mini · ")).first
@@ -141,6 +149,14 @@ def test_the_page_summary_details_copy_id_title_and_compact_actions(page, app, f
     expect(summary).to_contain_text("tokens")
     expect(summary).to_contain_text("$")
     expect(summary).to_contain_text("default parameters")
+    # the status badge shows its whole word at both widths (it was cut to "com…" by a fixed column)
+    badge = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']").get_by_text("complete").first
+    expect(badge).to_be_visible()
+    assert badge.evaluate(WHOLE_TEXT), "the status badge is clipped"
+    if viewport["width"] > 1000:  # and on a narrower laptop window (the README's 1280 px cut it)
+        page.set_viewport_size({"width": 1100, "height": viewport["height"]})
+        assert badge.evaluate(WHOLE_TEXT), "the status badge is clipped at 1100 px"
+        page.set_viewport_size(viewport)
     # Details whole: every row on the page, none hidden in a scroll box
     details = page.locator("[data-testid='stDataFrame']").last
     expect(details).to_be_visible()

@@ -1,78 +1,30 @@
 """Two `streamlit run app.py` replicas over PostgreSQL + Redis + S3 (moto) behind deploy/nginx.conf
 (Debian's nginx): the page loads through the balancer (its websocket included) and shows a picture
-saved by another process, which either replica serves from the shared store on its /files/ route."""
+saved by another process, which either replica serves from the shared store on its /files/ route;
+the record, the answer and a batch job's results download through it on every request, whichever
+replica answers."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
+import json
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from genlib import GenerationRequest, Settings, Vault
-from tests.apphealth import stop, wait_healthy
-from tests.browser.conftest import free_port
-from tests.browser.helpers import ROOT, goto, no_traceback
+from tests.browser.helpers import goto, no_traceback
+from tests.browser.replicaapps import replicas
 from tests.services import team_urls
 
 pytestmark = pytest.mark.browser
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def start_replica(env: dict, data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
-           "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**env, "GENLIB_DATA_DIR": str(data_dir)}, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, proc, lambda: log.read_text(errors="replace"))
-    return proc, url
-
-
-def start_nginx(folder: Path, ports: list[int]) -> tuple[subprocess.Popen, str]:
-    """deploy/nginx.conf as shipped, only its ports changed to free ones."""
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        pytest.fail("nginx is not installed (make test installs Debian's nginx)", pytrace=False)
-    listen = free_port()
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    conf = conf.replace("127.0.0.1:8501", f"127.0.0.1:{ports[0]}").replace("127.0.0.1:8502", f"127.0.0.1:{ports[1]}")
-    conf = conf.replace("listen 127.0.0.1:8080", f"listen 127.0.0.1:{listen}")
-    (folder / "tmp").mkdir(parents=True)
-    (folder / "nginx.conf").write_text(conf)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    url = f"http://127.0.0.1:{listen}"
-    wait_healthy(url, proc, lambda: (folder / "error.log").read_text(errors="replace")
-                 if (folder / "error.log").exists() else "")
-    return proc, url
-
-
 @pytest.fixture
 def balanced(team_env, tmp_path, fake):
-    """(nginx URL, replica URLs, team settings) with two replicas and nginx running."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GENLIB_", "OPENAI_", "STREAMLIT_"))}
-    env = {**base, **team_env, "OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "test-key",
-           "PYTHONUNBUFFERED": "1"}
-    procs, urls = [], []
-    try:
-        for i in range(2):
-            proc, url = start_replica(env, tmp_path / f"replica{i}", tmp_path / f"replica{i}.log")
-            procs.append(proc)
-            urls.append(url)
-        proc, front = start_nginx(tmp_path / "nginx", [int(u.rsplit(":", 1)[1]) for u in urls])
-        procs.append(proc)
+    """(nginx URL, replica URLs) with two replicas and nginx running."""
+    with replicas(team_env, fake, tmp_path, nginx=True) as (_, urls, front):
         yield front, urls
-    finally:
-        for proc in reversed(procs):
-            stop(proc)
 
 
 def test_a_picture_loads_through_nginx_in_front_of_two_replicas(balanced, team_env, tmp_path, fake, new_context,
@@ -84,8 +36,15 @@ def test_a_picture_loads_through_nginx_in_front_of_two_replicas(balanced, team_e
     try:
         gen = vault.wait(vault.start(GenerationRequest("a picture for the balancer", "gpt-image-1", kind="image"),
                                      "local"), timeout=30)
+        text = vault.wait(vault.start(GenerationRequest("a text for the balancer", "gpt-4o-mini"), "local"), timeout=30)
+        job_id = vault.batch_create(vault.batch_plan(b"city\nLisbon\nPorto\n", "cities.csv", "About {city}",
+                                                     ["gpt-4o-mini"]), "local")
+        vault.batch_run(job_id, "local")
+        assert vault.batch_wait(job_id, timeout=60).status == "done"
     finally:
         vault.close()
+    for base in (front, *replicas):  # nginx's ip_hash sends one client to one replica: ask each too
+        _downloads_from(base, text, job_id)
     assert gen.status == "complete" and gen.images
     for url in replicas:  # any replica serves the bytes from the shared object store
         with urllib.request.urlopen(f"{url}/files/image/{gen.id}/0", timeout=30) as answer:
@@ -102,3 +61,19 @@ def test_a_picture_loads_through_nginx_in_front_of_two_replicas(balanced, team_e
     goto(page, f"{front}/generate?id={gen.id}")
     expect(page.locator("[aria-label='Chat message from assistant'] img")).to_be_visible()
     no_traceback(page)
+
+
+def _downloads_from(base: str, text, job_id: str) -> None:
+    """Each download, twice: made from the shared stores on every request, not from a replica's memory."""
+    for _ in range(2):
+        record = json.loads(_get(f"{base}/files/record/{text.id}.json"))
+        assert record["id"] == text.id and record["result_text"] == text.result_text
+        assert _get(f"{base}/files/answer/{text.id}.md").decode() == text.result_text
+        table = _get(f"{base}/files/batch/{job_id}/csv").decode("utf-8-sig")
+        assert "Lisbon" in table and "Porto" in table
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        assert answer.status == 200, url
+        return answer.read()

@@ -23,6 +23,7 @@ class BackendSet:
     def __init__(self, open_parts, root: Path):
         self._open, self.root = open_parts, root
         self.parts: Backends = open_parts(root)
+        self.settings: Settings = open_parts.settings(root)  # what another process would be given
 
     def __getattr__(self, name):
         return getattr(self.parts, name)
@@ -36,14 +37,21 @@ class BackendSet:
         self.parts.close()
 
 
+def _opener(settings: Callable[[Path], Settings]) -> Callable[[Path], Backends]:
+    def open_parts(root: Path) -> Backends:
+        return open_backends(settings(root))
+    open_parts.settings = settings
+    return open_parts
+
+
 def _embedded(request) -> Callable[[Path], Backends]:
-    return lambda root: open_backends(Settings(data_dir=root))
+    return _opener(lambda root: Settings(data_dir=root))
 
 
 def _team(request) -> Callable[[Path], Backends]:
     """PostgreSQL + S3 (moto) + Redis, built by open_backends from the URLs a replica is given."""
     urls = team_urls(*(request.getfixturevalue(n) for n in ("pg_schema", "redis_space", "s3_bucket")))
-    return lambda root: open_backends(Settings(data_dir=root, **urls))
+    return _opener(lambda root: Settings(data_dir=root, **urls))
 
 
 BACKENDS = {"embedded": _embedded, "team": _team}

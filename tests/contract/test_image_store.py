@@ -52,3 +52,22 @@ def test_recover_finds_the_pictures_saved_under_an_id(backend):
     saved = [backend.images.save(gen_id, i, png(color=(i * 50, 0, 0))) for i in range(2)]
     assert [m["path"] for m in backend.reopen().images.recover(gen_id)] == [m["path"] for m in saved]
     assert backend.images.recover(new_id()) == []
+
+
+def test_an_attachment_is_kept_by_its_sha256_and_read_back(backend):
+    from genlib.vision import from_bytes
+
+    att = from_bytes(png(color=(1, 2, 3)))
+    backend.images.save_attachment(att.sha256, att.data, att.mime)
+    backend.images.save_attachment(att.sha256, att.data, att.mime)  # again: nothing changes
+    assert backend.reopen().images.read_attachment(att.sha256) == att.data
+    with pytest.raises(NotFound):
+        backend.images.read_attachment("0" * 64)
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "A" * 64, "0" * 63, "", None])
+def test_an_attachment_name_that_is_not_a_sha256_reaches_no_object(backend, name):
+    with pytest.raises(NotFound):
+        backend.images.read_attachment(name)
+    with pytest.raises(ValueError):
+        backend.images.save_attachment(name, b"x", "image/png")

@@ -182,3 +182,27 @@ def test_a_running_process_claims_none_of_its_own_live_records(backend):
     backend.store.write(pieces=[(gen.id, 1, "so far", utcnow())], updates=[(gen.id, {"status": STREAMING})])
     assert backend.store.claim_orphans(own=False) == []
     assert [g.id for g in backend.store.claim_orphans()] == [gen.id]  # at close: its own
+
+
+def with_attachment(prompt: str = "look"):
+    from genlib import GenerationRequest
+    from genlib.conversation import new_record
+    from genlib.vision import from_bytes
+    from tests.vision_helpers import picture
+
+    request = GenerationRequest(prompt, "gpt-4o-mini", attachments=(from_bytes(picture()),))
+    return new_record(request, "ana", "test-host", f"key-{prompt}", utcnow())
+
+
+def test_attachments_json_roundtrips(store):
+    gen = save(store, with_attachment())
+    got = store.get(gen.id)
+    assert got.attachments == gen.attachments and got.attachments[0]["width"] == 64
+    assert store.get(save(store, pending("no images")).id).attachments == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_exports_name_the_attachments_by_sha256_without_bytes(store, tmp_path, fmt):
+    gen = save(store, with_attachment("exported look"))
+    text = store.export(Filters(), fmt, tmp_path / f"out.{fmt}").read_bytes()
+    assert gen.attachments[0]["sha256"].encode() in text and b"base64" not in text

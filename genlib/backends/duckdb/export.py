@@ -18,16 +18,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from . import sql
 from .csvsafe import csv_copy_options, csv_select
 from ...errors import BadRequest, StorageUnavailable, first_line
 from ...filters import Filters
 from .where import and_where, where_clause
 from ...ids import new_id
 from ...records import Generation
+from ..marksql import ANNOTATED, MARK_COLUMNS
 
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
-JSON_COLUMNS = ("messages_json", "params_json", "images_json", "usage_json")
+JSON_COLUMNS = ("messages_json", "params_json", "images_json", "usage_json", "attachments_json")
+COLUMNS = (*Generation.COLUMNS, *MARK_COLUMNS)  # the record, then its tags, note, star and rating
 WINDOW_ROWS = 20_000
 EXPORT_MEMORY_LIMIT = "512MB"  # DuckDB's memory while an export runs (a constant, not user input)
 _CAP_LOCK = threading.Lock()
@@ -111,22 +112,22 @@ class ExportMixin:
     def _window_query(self, fmt: str, where: str, bounds: tuple[str, list]) -> str:
         where = and_where(where, bounds[0])
         if fmt == "csv":
-            columns = csv_select(Generation.COLUMNS, self._text_columns())
+            columns = csv_select(COLUMNS, self._text_columns())
         elif fmt == "jsonl":
-            columns = ", ".join(_as_json(c) if c in JSON_COLUMNS else c for c in Generation.COLUMNS)
+            columns = ", ".join(_as_json(c) if c in JSON_COLUMNS else c for c in COLUMNS)
         else:
-            columns = sql.COL_LIST
-        return f"SELECT {columns} FROM generations {where} ORDER BY created_utc DESC, id DESC"
+            columns = ", ".join(COLUMNS)
+        return f"SELECT {columns} FROM {ANNOTATED} {where} ORDER BY created_utc DESC, id DESC"
 
     def _sink(self, fmt: str, part: Path):
         if fmt == "parquet":
             return _ParquetSink(part)
         if fmt == "jsonl":
             return _LinesSink(part, "(FORMAT json)", header=False)
-        return _LinesSink(part, csv_copy_options(Generation.COLUMNS, self._text_columns()), header=True)
+        return _LinesSink(part, csv_copy_options(COLUMNS, self._text_columns()), header=True)
 
     def _text_columns(self) -> set[str]:
-        return {c for c, t in self._types.items() if t == "VARCHAR"}
+        return {c for c, t in self._types.items() if t == "VARCHAR"} | {"tags", "note"}
 
 
 

@@ -16,6 +16,8 @@ SELECT_ONE = f"{SELECT_ALL} WHERE id = ?"
 SELECT_START = "SELECT record_json FROM generation_starts WHERE id = ?"
 SELECT_STARTS = "SELECT record_json FROM generation_starts"
 INDEX_FIELDS = ", ".join(INDEX_COLUMNS)
+# History lists no deleted generation (their rows stay for the books: migration 13).
+NOT_DELETED = "id NOT IN (SELECT id FROM tombstones)"
 
 
 def chunks_of(n: int) -> str:

@@ -24,6 +24,8 @@ from ...filters import Filters
 from .where import and_where, where_clause
 from .migrations import MIGRATIONS
 from ...records import LIVE_STATUSES, PENDING, Generation
+from .burial import BurialMixin
+from .compare import DuckDBCompareStore
 from .export import ExportMixin
 from .journal import JournalMixin
 from .reads import ReadsMixin
@@ -37,7 +39,7 @@ STORAGE_FAILURES = (duckdb.IOException, duckdb.InternalException, duckdb.FatalEx
                     duckdb.SerializationException)
 
 
-class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
+class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin, BurialMixin):
     """Generations in a DuckDB file; `target_version` exists so tests can build old databases."""
 
     def __init__(self, path: Path, target_version: int | None = None):
@@ -168,7 +170,19 @@ class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
         with self._lock, self._cursor() as cur, _storage_errors():
             _in_transaction(cur, list(statements))
 
+    def write_returning(self, statement: str, params: list) -> list[tuple]:
+        """One statement with RETURNING, committed by itself under the writers' lock; its rows."""
+        with self._lock, self._cursor() as cur, _storage_errors():
+            return cur.execute(statement, params).fetchall()
+
+    def comparisons(self) -> DuckDBCompareStore:
+        return DuckDBCompareStore(self)
+
     # -- reads --------------------------------------------------------------------------
+    def fetch_rows(self, query: str, params: list) -> list[tuple]:
+        with self._cursor() as cur:
+            return cur.execute(query, params).fetchall()
+
     def get(self, gen_id: str) -> Generation | None:
         with self._cursor() as cur:
             row = cur.execute(sql.SELECT_ONE, [gen_id]).fetchone()
@@ -206,7 +220,7 @@ class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
         if before is not None:
             extra.append("(created_utc < ? OR (created_utc = ? AND id < ?))")
             extra_params += [before[0], before[0], before[1]]
-        where = and_where(where, *extra)
+        where = and_where(where, *extra, sql.NOT_DELETED)
         query = f"{sql.SELECT_ALL} {where} ORDER BY created_utc DESC, id DESC LIMIT ? OFFSET ?"
         return [Generation.from_row(row) for row in
                 cur.execute(query, [*params, *extra_params, limit, offset]).fetchall()]
@@ -239,7 +253,7 @@ class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
                       batch: int = 5000) -> Iterator[list[tuple]]:
         """Rows for the search index (search_index.FIELDS), oldest first: every row (since None), or
         those created or finished since `since` plus every live one; `until` bounds creation."""
-        where, params = [], []
+        where, params = [sql.NOT_DELETED], []
         if since is not None:
             where.append(f"(created_utc >= ? OR finished_utc >= ? OR {sql.LIVE})")
             params += [since, since]
@@ -275,6 +289,13 @@ class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
             names = [d[0] for d in cur.description]
             return dict(zip(names, cur.fetchone()))
 
+    def dict_rows(self, query: str, params: list) -> list[dict]:
+        """Every row as a dict, values as DuckDB returns them (None stays None, unlike `frame`)."""
+        with self._cursor() as cur:
+            cur.execute(query, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+
     def live_rows(self) -> tuple[list[Generation], list[Generation]]:
         """(rows of `generations` still pending/streaming, every row still in the start journal), saved
         chunks folded into live ones' result_text: a sweep updates the first and inserts the second."""
@@ -306,10 +327,19 @@ class DuckDBStore(JournalMixin, ReadsMixin, RollupMixin, ExportMixin):
 
     def close(self) -> None:
         self._close_search()
+        self._close_connection()
+
+    def _close_connection(self) -> None:
         for _, cur in self._kept:
             cur.close()
         self._kept, self._writers = [], threading.local()  # and drop them: freed before exit
         self._con.close()
+
+    def _replace_file(self, rewritten: Path) -> None:
+        """Put a rewritten copy of the database in place of the file and reopen it (reclaim)."""
+        self._close_connection()
+        rewritten.replace(self.path)  # atomic: a crash leaves the old file or the new one
+        self._con = _connect(self.path)
 
     def _write_errors(self):
         return _storage_errors()

@@ -16,6 +16,7 @@ from PIL import Image
 
 from ...errors import NotFound
 from ...ids import looks_like_id
+from ...vision import attachment_key, is_sha256
 
 THUMB_SIZE = (256, 256)
 
@@ -59,6 +60,20 @@ class LocalImageStore:
                 break
         return found
 
+    def save_attachment(self, sha256: str, data: bytes, mime: str) -> None:
+        """Write an attached image under its sha256 (once: the name is the content)."""
+        rel = Path(attachment_key(sha256))  # ValueError for anything but a hex digest
+        if not (self.root / rel).is_file():
+            self._write(rel, data)
+
+    def read_attachment(self, sha256: str) -> bytes:
+        if not is_sha256(sha256):
+            raise NotFound("Attachment not found.")
+        try:
+            return (self.root / attachment_key(sha256)).read_bytes()
+        except OSError as exc:
+            raise NotFound("The attached image is missing or unreadable.") from exc
+
     def resolve(self, relpath: str) -> Path:
         """The absolute path of a stored file; NotFound for anything outside the root."""
         if not isinstance(relpath, str) or not relpath or "\x00" in relpath:
@@ -74,6 +89,12 @@ class LocalImageStore:
 
     def local_path(self, relpath: str) -> Path:
         return self.resolve(relpath)
+
+    def delete(self, relpath: str) -> None:
+        try:
+            self.resolve(relpath).unlink(missing_ok=True)
+        except NotFound:
+            pass  # not one of ours: nothing of ours to remove
 
     def read(self, relpath: str) -> bytes:
         path = self.resolve(relpath)

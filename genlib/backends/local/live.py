@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...run.live import LiveRegistry
+from ...run.live import LiveRegistry, follow_text
 
 
 class LocalLiveChannel(LiveRegistry):
     """id -> LiveGeneration for this process (LiveRegistry), plus following and cancelling."""
 
     def follow(self, gen_id: str) -> Iterator[str]:
-        live, seen = self.get(gen_id), 0
-        while live is not None and not live.ended:
-            parts = live.parts_since(seen)
-            if parts:
-                seen += len(parts)
-                yield "".join(parts)
-            live.wait_for_change(seen, timeout=0.5)
-        if live is not None and (rest := live.parts_since(seen)):
-            yield "".join(rest)
+        live = self.get(gen_id)
+        if live is not None:
+            yield from follow_text(live)
 
     def cancel(self, gen_id: str, user_id: str | None = None) -> bool:
         live = self.get(gen_id)

@@ -19,6 +19,7 @@ from ...filters import Filters
 from ...ids import new_id
 from ...records import Generation
 from ..duckdb.export import EXPORT_FORMATS, check_destination
+from ..marksql import ANNOTATED, MARK_COLUMNS
 from .pool import connection
 from .sql import COLS, COL_LIST
 from .where import where_clause
@@ -27,7 +28,8 @@ BATCH_ROWS = 5000
 # PostgreSQL text holds no NUL (sql.storable), and refuses chr(0) in a query: the other triggers.
 _TRIGGERS = ", ".join(f"chr({ord(c)})" for c in FORMULA_TRIGGERS if c != "\0")
 TEXT_COLUMNS = {f for f, t in Generation.__annotations__.items() if t in ("str", "str | None")}
-BOOL_COLUMNS = {f for f, t in Generation.__annotations__.items() if t == "bool"}
+BOOL_COLUMNS = {f for f, t in Generation.__annotations__.items() if t == "bool"} | {"starred"}
+EXPORTED = (*COLS, *MARK_COLUMNS)  # the record, then its tags, note, star and rating
 Progress = Callable[[int, int], None]
 
 
@@ -55,10 +57,11 @@ class ExportMixin:
 
 def _csv(con, fmt, where, params, part: Path, report) -> None:
     # Booleans as text: `t`/`f` in PostgreSQL's CSV, `true`/`false` in DuckDB's (and here).
-    columns = ", ".join(_neutralized(c) if c in TEXT_COLUMNS else f"{c}::text AS {c}" if c in BOOL_COLUMNS
-                        else c for c in COLS)
-    query = (f"COPY (SELECT {columns} FROM generations {where} ORDER BY created_utc, id) TO STDOUT "
-             f"{csv_copy_options(COLS, TEXT_COLUMNS)}")
+    text = TEXT_COLUMNS | {"tags", "note"}
+    columns = ", ".join(_neutralized(c) if c in text else f"{c}::text AS {c}" if c in BOOL_COLUMNS
+                        else c for c in EXPORTED)
+    query = (f"COPY (SELECT {columns} FROM {ANNOTATED} {where} ORDER BY created_utc, id) TO STDOUT "
+             f"{csv_copy_options(EXPORTED, text)}")
     with open(part, "wb") as out, con.cursor() as cur, cur.copy(query, params) as copy:
         for block in copy:
             out.write(block)
@@ -76,9 +79,11 @@ def _batches(con, fmt, where, params, part: Path, report) -> None:
     done = 0
     try:
         with con.transaction(), con.cursor(name="genlib_export") as cur:
-            cur.execute(f"SELECT {COL_LIST} FROM generations {where} ORDER BY created_utc, id", params)
+            cur.execute(f"SELECT {COL_LIST}, {', '.join(MARK_COLUMNS)} FROM {ANNOTATED} {where} "
+                        "ORDER BY created_utc, id", params)
             while batch := cur.fetchmany(BATCH_ROWS):
-                sink.write([Generation.from_row(row) for row in batch])
+                sink.write([(Generation.from_row(row[:len(COLS)]), dict(zip(MARK_COLUMNS, row[len(COLS):])))
+                            for row in batch])
                 done += len(batch)
                 report(done)
     finally:
@@ -91,8 +96,8 @@ class _Lines:
     def __init__(self, part: Path):
         self.out = open(part, "w", encoding="utf-8")
 
-    def write(self, gens: list[Generation]) -> None:
-        self.out.writelines(json.dumps(g.to_dict(), ensure_ascii=False) + "\n" for g in gens)
+    def write(self, gens: list[tuple[Generation, dict]]) -> None:
+        self.out.writelines(json.dumps({**g.to_dict(), **marks}, ensure_ascii=False) + "\n" for g, marks in gens)
 
     def close(self) -> None:
         self.out.close()
@@ -107,11 +112,12 @@ class _Parquet:
 
         kinds = {"str": pa.string(), "str | None": pa.string(), "int | None": pa.int64(), "bool": pa.bool_(),
                  "Decimal | None": pa.decimal128(38, 18), "datetime | None": pa.timestamp("us")}
-        self.schema = pa.schema([(name, kinds[Generation.__annotations__[name]]) for name in COLS])
+        marks = [("tags", pa.string()), ("note", pa.string()), ("starred", pa.bool_()), ("rating", pa.int64())]
+        self.schema = pa.schema([(name, kinds[Generation.__annotations__[name]]) for name in COLS] + marks)
         self.pa, self.writer = pa, pq.ParquetWriter(part, self.schema)
 
-    def write(self, gens: list[Generation]) -> None:
-        rows = [{name: getattr(g, name) for name in COLS} for g in gens]
+    def write(self, gens: list[tuple[Generation, dict]]) -> None:
+        rows = [{**{name: getattr(g, name) for name in COLS}, **marks} for g, marks in gens]
         self.writer.write_table(self.pa.Table.from_pylist(rows, schema=self.schema))
 
     def close(self) -> None:

@@ -17,7 +17,8 @@ MIGRATIONS: list[tuple[int, str, str]] = []
 
 
 def migration(number: int, name: str, statement: str) -> None:
-    if number != len(MIGRATIONS) + 1:
+    # Increasing, not contiguous: branches built in parallel take reserved numbers (gaps close at merge).
+    if MIGRATIONS and number <= MIGRATIONS[-1][0] or number < 1:
         raise ValueError(f"migration {number} out of order")
     MIGRATIONS.append((number, name, statement))
 
@@ -148,6 +149,157 @@ migration(6, "search_trigrams", """
 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
 CREATE INDEX generations_prompt_trgm ON generations USING gin (prompt public.gin_trgm_ops);
 CREATE INDEX generations_result_trgm ON generations USING gin (result_text public.gin_trgm_ops);
+""")
+
+# Images attached to the prompt (vision input): [{sha256, mime, bytes, width, height}], the bytes
+# themselves kept once by content address in the image store (`attachments/<sha[:2]>/<sha>`).
+migration(7, "attachments", """
+ALTER TABLE generations ADD COLUMN IF NOT EXISTS attachments_json TEXT;
+""")
+
+# Comparison groups (issue 13): as the DuckDB store's migration 8.
+migration(8, "compare_groups", """
+CREATE TABLE IF NOT EXISTS compare_groups (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_utc TIMESTAMP NOT NULL,
+    prompt TEXT NOT NULL,
+    system_prompt TEXT,
+    panels_json TEXT NOT NULL,
+    blind BOOLEAN NOT NULL,
+    pick TEXT,
+    picked_by TEXT,
+    picked_utc TIMESTAMP
+);
+CREATE INDEX IF NOT EXISTS compare_groups_created ON compare_groups (created_utc DESC);
+""")
+
+# Batch jobs (genlib/batch), as in the DuckDB store's migration 9.
+migration(9, "batch_jobs", """
+CREATE TABLE IF NOT EXISTS batch_jobs (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_utc TIMESTAMP NOT NULL,
+    updated_utc TIMESTAMP NOT NULL,
+    source_name TEXT NOT NULL,
+    template TEXT NOT NULL,
+    system_prompt TEXT,
+    models_json TEXT NOT NULL,
+    params_json TEXT NOT NULL,
+    columns_json TEXT NOT NULL,
+    concurrency INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT,
+    runner_id TEXT,
+    lease_until TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS batch_rows (
+    job_id TEXT NOT NULL,
+    row_index INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    idem_key TEXT NOT NULL,
+    inputs_json TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    status TEXT NOT NULL,
+    gen_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    cost_usd NUMERIC(38, 18),
+    error TEXT,
+    updated_utc TIMESTAMP NOT NULL,
+    PRIMARY KEY (job_id, row_index, model)
+);
+CREATE INDEX IF NOT EXISTS batch_jobs_user ON batch_jobs (user_id, created_utc);
+""")
+
+# Tags, notes, stars and ratings (issue 14), as in the DuckDB store: beside the generation, never in
+# its row; each change also kept as one row of `annotation_edits`.
+migration(10, "annotations", """
+CREATE TABLE IF NOT EXISTS annotations (
+    generation_id TEXT PRIMARY KEY,
+    note TEXT NOT NULL DEFAULT '',
+    starred BOOLEAN NOT NULL DEFAULT false,
+    rating INTEGER NOT NULL DEFAULT 0,
+    updated_utc TIMESTAMP NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS annotation_tags (
+    generation_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (generation_id, tag)
+);
+CREATE INDEX IF NOT EXISTS annotation_tags_tag ON annotation_tags (tag);
+CREATE TABLE IF NOT EXISTS annotation_edits (
+    generation_id TEXT NOT NULL,
+    at_utc TIMESTAMP NOT NULL,
+    by_user TEXT NOT NULL,
+    what TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS annotation_edits_generation ON annotation_edits (generation_id, at_utc);
+""")
+
+# Read-only share links: only the token's SHA-256 is stored. `sharing_switch`: the admin's
+# "sharing off" for everyone (one row).
+migration(11, "shares", """
+CREATE TABLE IF NOT EXISTS shares (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    generation_id TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    created_utc TIMESTAMP NOT NULL,
+    expires_utc TIMESTAMP,
+    revoked_utc TIMESTAMP,
+    include_cost BOOLEAN NOT NULL,
+    include_system BOOLEAN NOT NULL,
+    views BIGINT NOT NULL DEFAULT 0,
+    last_viewed_utc TIMESTAMP
+);
+CREATE INDEX IF NOT EXISTS shares_owner ON shares (owner_id, created_utc DESC);
+CREATE TABLE IF NOT EXISTS sharing_switch (enabled BOOLEAN NOT NULL, updated_utc TIMESTAMP, updated_by TEXT);
+INSERT INTO sharing_switch SELECT true, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM sharing_switch);
+""")
+
+# History and Costs at a million rows (issue 11): a status filter (with or without words) reads its
+# rows newest first; the Costs page's ten most expensive and its estimated-token total read an index
+# instead of every row (only priced rows, only estimated ones); the all-users Costs page reads the
+# rollup without its user dimension (per day and model, per day and user: ~1/50 of cost_daily's
+# cells each), derived from cost_daily as each day is folded. Measured in docs/PERFORMANCE.md.
+_SLIM_SUMS = """generations BIGINT NOT NULL, priced BIGINT NOT NULL, cost_usd NUMERIC(38, 18) NOT NULL,
+    saved_usd NUMERIC(38, 18) NOT NULL, cache_hits BIGINT NOT NULL, unpriced BIGINT NOT NULL,
+    input_tokens BIGINT NOT NULL, cache_read_tokens BIGINT NOT NULL, cache_write_tokens BIGINT NOT NULL,
+    output_tokens BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL, image_tokens BIGINT NOT NULL,
+    unpriced_in_tokens BIGINT NOT NULL, unpriced_out_tokens BIGINT NOT NULL"""
+_SUM_COLUMNS = ("generations, priced, cost_usd, saved_usd, cache_hits, unpriced, input_tokens, cache_read_tokens, "
+                "cache_write_tokens, output_tokens, reasoning_tokens, image_tokens, unpriced_in_tokens, "
+                "unpriced_out_tokens").split(", ")
+_SUMS = ", ".join(f"sum({c})" for c in _SUM_COLUMNS)
+migration(12, "report_indexes", f"""
+CREATE INDEX IF NOT EXISTS generations_status_newest ON generations (status, created_utc DESC, id DESC);
+CREATE INDEX IF NOT EXISTS generations_cost_top ON generations (cost_usd DESC) WHERE cost_usd IS NOT NULL;
+CREATE INDEX IF NOT EXISTS generations_estimated ON generations (created_utc) WHERE usage_estimated;
+CREATE TABLE IF NOT EXISTS cost_daily_models (day DATE NOT NULL, model TEXT NOT NULL, kind TEXT NOT NULL,
+    {_SLIM_SUMS}, PRIMARY KEY (day, model, kind));
+CREATE TABLE IF NOT EXISTS cost_daily_users (day DATE NOT NULL, user_id TEXT NOT NULL,
+    {_SLIM_SUMS}, PRIMARY KEY (day, user_id));
+DELETE FROM cost_daily_models;
+DELETE FROM cost_daily_users;
+INSERT INTO cost_daily_models SELECT day, model, kind, {_SUMS} FROM cost_daily GROUP BY day, model, kind;
+INSERT INTO cost_daily_users SELECT day, user_id, {_SUMS} FROM cost_daily GROUP BY day, user_id;
+""")
+
+# Deleted generations (issue 14, retention): as the DuckDB store's migration 13.
+migration(13, "tombstones", """
+CREATE TABLE IF NOT EXISTS tombstones (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    created_utc TIMESTAMP NOT NULL,
+    deleted_utc TIMESTAMP NOT NULL,
+    deleted_by TEXT,
+    reason TEXT NOT NULL,
+    images_json TEXT,
+    cleaned_utc TIMESTAMP
+);
+CREATE INDEX IF NOT EXISTS tombstones_unclean ON tombstones (deleted_utc) WHERE cleaned_utc IS NULL;
 """)
 
 _LEDGER = sql.SQL("CREATE TABLE IF NOT EXISTS genlib_migrations "

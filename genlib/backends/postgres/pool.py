@@ -17,6 +17,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ...errors import StorageUnavailable, first_line
 from ..urls import describe as describe_url, take_param
+from .circuit import Circuit
 
 DEFAULT_SCHEMA = "genvault"
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -47,13 +48,17 @@ def open_pool(url: str, schema: str | None = None, min_size: int = 1, max_size: 
     can't be reached within `timeout_s`."""
     conninfo, url_schema = split_url(url)
     schema = check_schema(schema) if schema is not None else url_schema
+    # force_custom_plan: psycopg prepares a query on its 5th run, and PostgreSQL's generic plan for
+    # `ILIKE $1` has no selectivity to go by, so it can scan every row instead of the trigram index.
     kwargs = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
-              "options": f"-c search_path={schema},public", "application_name": f"genvault:{schema}"}
+              "options": f"-c search_path={schema},public -c plan_cache_mode=force_custom_plan",
+              "application_name": f"genvault:{schema}"}
     # `check`: a connection is tried (one empty round trip, ~0.1 ms) before it is handed out, so after a
     # database restart the pool reconnects instead of failing the first call on each dead connection.
     pool = ConnectionPool(conninfo, min_size=min_size, max_size=max_size, open=False, timeout=timeout_s,
                           name=f"genlib-{schema}", kwargs=kwargs, check=ConnectionPool.check_connection)
     pool.schema = schema
+    pool.circuit = Circuit(conninfo, kwargs)
     try:
         psycopg.connect(conninfo, **kwargs).close()  # fails at once, with libpq's reason (the pool retries)
         pool.open(wait=True, timeout=timeout_s)
@@ -71,12 +76,18 @@ def describe(conninfo: str) -> str:
 
 @contextmanager
 def connection(pool: ConnectionPool):
-    """A pooled connection; a lost database becomes StorageUnavailable."""
+    """A pooled connection; a lost database becomes StorageUnavailable (at once while the pool's
+    circuit breaker is open: see circuit.py)."""
+    circuit = getattr(pool, "circuit", None)
+    if circuit is not None:
+        circuit.before(pool)
     try:
         with pool.connection() as con:
             yield con
     except UNREACHABLE as exc:
         state = getattr(exc, "sqlstate", None)
         if state is None or state.startswith(_CONNECTION_STATES):
+            if circuit is not None:
+                circuit.failed(exc)
             raise StorageUnavailable(f"The database can't be reached ({first_line(exc)}).") from exc
         raise StorageUnavailable(f"The database refused the operation ({first_line(exc)}).") from exc

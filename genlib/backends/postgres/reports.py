@@ -21,11 +21,14 @@ from ...search.snippets import snippet
 from . import reports_sql as q
 from .migrations import LOCK_CLASS
 from .pool import connection
-from .sql import SELECT_ALL, with_chunks
-from .where import and_where, rollup_where, where_clause
+from .sql import SELECT_ALL, records_in_order
+from .newest import newest
+from .where import and_where, rollup_where, user_ids, where_clause
 
 COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
 FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"  # per schema, for one transaction
+# History lists no deleted generation (their rows stay for the books: migration 13).
+NOT_DELETED = "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = generations.id)"
 _SHORTEST = "length(prompt) + length(result_text), created_utc DESC, id DESC"
 
 
@@ -37,21 +40,44 @@ class ReportsMixin:
         best match first (every term found; shorter records first, as the index ranks them)."""
         query = parse(filters.q)
         before = parse_cursor(after) if order == NEWEST else None
-        where, params = where_clause(filters, before)
-        ordering = _SHORTEST if order == BEST and query else "created_utc DESC, id DESC"
-        offset = 0 if before else (page - 1) * page_size
+        span = _span(filters)
         with connection(self.pool) as con:
-            rows = con.execute(f"{SELECT_ALL} {where} ORDER BY {ordering} LIMIT %s OFFSET %s",
-                               [*params, page_size + 1, offset]).fetchall()
-            items = with_chunks(con, [Generation.from_row(r) for r in rows])
-            count_where, count_params = where_clause(filters)
-            total = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM generations {count_where} LIMIT %s) AS m",
-                                [*count_params, COUNT_CAP + 1]).fetchone()[0]
+            users = user_ids(con, filters)
+            where, params = where_clause(filters, users=users)
+            where = and_where(where, NOT_DELETED)
+            counted = newest(con, where, params, COUNT_CAP + 1, *span)
+            if order == BEST and query:
+                ids = [r[0] for r in con.execute(f"SELECT id FROM generations {where} ORDER BY {_SHORTEST} "
+                                                 "LIMIT %s OFFSET %s", [*params, page_size + 1,
+                                                                        (page - 1) * page_size])]
+            else:
+                ids = [gen_id for _, gen_id in self._newest_page(con, filters, users, counted, page, page_size,
+                                                                   before)]
+            items = records_in_order(con, ids)
+        total = len(counted)
         shown = items[:page_size]
         return Page(shown, page, page_size, has_more=len(items) > page_size,
                     next_after=make_cursor(shown[-1].created_utc, shown[-1].id) if shown else None,
                     total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP,
                     snippets={g.id: snippet(g, query) for g in shown} if query else {})
+
+    def _newest_page(self, con, filters: Filters, users, counted: list, page: int, page_size: int, before) -> list:
+        """(created, id) of the page's rows and one more: a slice of the newest matches the count read
+        when it holds them (positions as PostgreSQL ordered them), else read from the cursor on."""
+        complete = len(counted) <= COUNT_CAP  # every match is in `counted`
+        if before is None:
+            start = (page - 1) * page_size
+        else:
+            start = next((i + 1 for i, row in enumerate(counted) if tuple(row) == before), None)
+        if start is not None and (complete or start + page_size + 1 <= len(counted)):
+            return counted[start:start + page_size + 1]
+        where, params = where_clause(filters, before, users)
+        where = and_where(where, NOT_DELETED)
+        newer_than, older_than = _span(filters)
+        if before is not None:
+            older_than = min(older_than, before[0]) if older_than else before[0]
+            return newest(con, where, params, page_size + 1, newer_than, older_than)
+        return newest(con, where, params, start + page_size + 1, newer_than, older_than)[start:]
 
     # -- the Costs page -------------------------------------------------------------------------
     def cost_cube(self, filters: Filters) -> pd.DataFrame:
@@ -62,6 +88,11 @@ class ReportsMixin:
         watermark = self.rollup_watermark() if rollup is not None else None
         if watermark is None:
             frame = self._frame(q.COST_CUBE.format(where=where), params)
+        elif filters.visible_to is None and filters.user_id is None:  # every user's: the slim rollup
+            frame = self._frame(q.COST_CUBE_SLIM.format(rollup_where=rollup[0],
+                                                        tail_where=and_where(where, "created_utc >= %s")),
+                                [*params, datetime.combine(watermark, time.min), *rollup[1], *rollup[1]],
+                                work_mem=q.CUBE_WORK_MEM)
         else:
             frame = self._frame(q.COST_CUBE_ROLLUP.format(rollup_where=rollup[0],
                                                           tail_where=and_where(where, "created_utc >= %s")),
@@ -124,6 +155,7 @@ class ReportsMixin:
             if start is not None and start >= until:
                 return False
             con.execute(q.ROLLUP_FOLD, {"start": start, "until": until})
+            _derive(con, start)
             con.execute(q.ROLLUP_SET_WATERMARK, (until,))
             return True
 
@@ -132,8 +164,11 @@ class ReportsMixin:
         con.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.schema))
         until = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
         con.execute("DELETE FROM cost_daily")
+        for table in q.SLIM:
+            con.execute(f"DELETE FROM {table}")
         if until is not None:
             con.execute(q.ROLLUP_FOLD, {"start": None, "until": until})
+            _derive(con, None)
 
     # -- prices -----------------------------------------------------------------------------------
     def set_prices(self, prices) -> None:
@@ -155,10 +190,29 @@ class ReportsMixin:
                 while batch := cur.fetchmany(1000):
                     yield from (Generation.from_row(row) for row in batch)
 
-    def _frame(self, query: str, params) -> pd.DataFrame:
+    def _frame(self, query: str, params, work_mem: str | None = None) -> pd.DataFrame:
         with connection(self.pool) as con:
-            cur = con.execute(query, params)
-            return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+            if work_mem:  # this query's hash tables only (SET LOCAL ends with the transaction)
+                with con.transaction():
+                    con.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
+                    cur = con.execute(query, params)
+                    rows = cur.fetchall()
+            else:
+                cur = con.execute(query, params)
+                rows = cur.fetchall()
+            return pd.DataFrame(rows, columns=[d.name for d in cur.description])
+
+
+def _derive(con, start: date | None) -> None:
+    """The slim rollups' rows of the days cost_daily holds from `start` on (all with None)."""
+    for derive in q.DERIVE.values():
+        con.execute(derive, {"start": start})
+
+
+def _span(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """The created_utc range the filters' dates allow (whole UTC days, both ends included)."""
+    return (datetime.combine(filters.date_from, time.min) if filters.date_from else None,
+            datetime.combine(filters.date_to + timedelta(days=1), time.min) if filters.date_to else None)
 
 
 def _window(window, user: str | None) -> dict:

@@ -15,8 +15,12 @@ CHUNKS_OF = ("SELECT generation_id, string_agg(text, '' ORDER BY seq) FROM gener
 INSERT_PIECE = "INSERT INTO generation_chunks (generation_id, seq, text, saved_utc) VALUES (%s, %s, %s, %s)"
 _VALUES = ", ".join(["%s"] * len(COLS))
 # A final record lands whether or not its pending row is there (an upsert), and the replica lets go.
-UPSERT_FINAL = (f"INSERT INTO generations ({COL_LIST}) VALUES ({_VALUES}) ON CONFLICT (id) DO UPDATE SET "
-                + ", ".join(f"{c} = excluded.{c}" for c in COLS if c != "id") + ", replica_id = NULL")
+# An "interrupted" written by a replica that claimed the row (its owner's lease lapsed in an
+# outage) never replaces a record that already ended: the owner's own final, saved on recovery,
+# wins whichever arrives first (see leases.py).
+UPSERT_FINAL = (f"INSERT INTO generations AS g ({COL_LIST}) VALUES ({_VALUES}) ON CONFLICT (id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in COLS if c != "id") + ", replica_id = NULL "
+                "WHERE NOT (excluded.status = 'interrupted' AND g.status NOT IN ('pending', 'streaming'))")
 INSERT = f"INSERT INTO generations ({COL_LIST}, replica_id) VALUES ({_VALUES}, %s)"
 UPSERT_USER = """INSERT INTO users VALUES (%s, %s, %s, %s, %s, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC'))
     ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, email_verified = excluded.email_verified,
@@ -36,6 +40,16 @@ def with_chunks(con, gens: list[Generation]) -> list[Generation]:
         for gen_id, text in con.execute(CHUNKS_OF, (list(live),)).fetchall():
             live[gen_id].result_text = (live[gen_id].result_text or "") + text
     return gens
+
+
+def records_in_order(con, ids: list[str]) -> list[Generation]:
+    """The records with these ids (live ones with their saved text), in the order given; missing
+    ones left out."""
+    if not ids:
+        return []
+    rows = con.execute(f"{SELECT_ALL} WHERE id = ANY(%s)", (list(ids),)).fetchall()
+    found = {g.id: g for g in with_chunks(con, [Generation.from_row(r) for r in rows])}
+    return [found[i] for i in ids if i in found]
 
 
 def storable(values) -> tuple:

@@ -19,13 +19,17 @@ from ...records import Generation
 from . import migrations
 from .leases import LEASE_S, Heartbeat, Leases, new_replica_id
 from .pool import connection, open_pool
-from .sql import COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, UPSERT_USER, storable, with_chunks
+from .reports_sql import USERS_OF
+from .sql import (COLS, INSERT, INSERT_PIECE, SELECT_ALL, THREAD, UPSERT_FINAL, UPSERT_USER, records_in_order,
+                  storable, with_chunks)
+from .burial import BurialMixin
+from .compare import PostgresCompareStore
 from .export import ExportMixin
 from .reports import ReportsMixin
 from .where import where_clause
 
 
-class PostgresStore(ReportsMixin, ExportMixin):
+class PostgresStore(ReportsMixin, ExportMixin, BurialMixin):
     """Generations in PostgreSQL. `replica_id` marks the live rows this process runs."""
 
     def __init__(self, url: str, replica_id: str | None = None, schema: str | None = None,
@@ -103,9 +107,7 @@ class PostgresStore(ReportsMixin, ExportMixin):
         if not ids:
             return []
         with connection(self.pool) as con:
-            rows = con.execute(f"{SELECT_ALL} WHERE id = ANY(%s)", (list(ids),)).fetchall()
-            found = {g.id: g for g in with_chunks(con, [Generation.from_row(r) for r in rows])}
-        return [found[i] for i in ids if i in found]
+            return records_in_order(con, ids)
 
     def scan(self, filters: Filters, limit: int, offset: int = 0,
              before: tuple[datetime, str] | None = None) -> list[Generation]:
@@ -141,6 +143,9 @@ class PostgresStore(ReportsMixin, ExportMixin):
                 for table in ("generations", "cost_daily"):
                     con.execute(sql.SQL("UPDATE {} SET user_id = %s WHERE user_id = %s").format(sql.Identifier(table)),
                                 (user_id, take_over))
+                # the per-user slim rollup (migration 12) is derived again: two ids' days merge into one
+                con.execute("DELETE FROM cost_daily_users WHERE user_id IN (%s, %s)", (user_id, take_over))
+                con.execute(USERS_OF, (user_id,))
 
     def reindex(self, progress=None) -> int:
         """No search structure of ours to rebuild (PostgreSQL keeps its trigram indexes in step):
@@ -156,6 +161,9 @@ class PostgresStore(ReportsMixin, ExportMixin):
         with connection(self.pool) as con:
             rows = con.execute("SELECT user_id FROM users WHERE email = lower(%s)", (user,)).fetchall()
         return list(dict.fromkeys([user, *(r[0] for r in rows)]))
+
+    def comparisons(self) -> PostgresCompareStore:
+        return PostgresCompareStore(self.pool)
 
     def close(self) -> None:
         """After this replica ended its own live records: the lease goes, so anything left is

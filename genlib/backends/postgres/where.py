@@ -3,6 +3,7 @@ builder (backends/sqlwhere.py): the same meaning as the embedded store's.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from ...filters import Filters
@@ -12,10 +13,22 @@ from ..sqlwhere import and_where
 MARK = "%s"
 
 
-def where_clause(filters: Filters, before: tuple[datetime, str] | None = None) -> tuple[str, list]:
-    """`WHERE ...` (or "") and its parameters; `before` keeps rows older than (created, id).
-    result_text is NOT NULL here, so it is matched as it is (the trigram index serves it)."""
-    parts, params = sqlwhere.where_parts(filters, MARK)
+def where_clause(filters: Filters, before: tuple[datetime, str] | None = None,
+                 users: list[str] | None = None) -> tuple[str, list]:
+    """`WHERE ...` (or "") and its parameters; `before` keeps rows older than (created, id);
+    `users`: the admin's user filter already resolved (`user_ids`). result_text is NOT NULL here,
+    so it is matched as it is (the trigram index serves it)."""
+    parts, params = sqlwhere.where_parts(replace(filters, user_id=None), MARK)
+    if users is not None:
+        # one id is the common case: `user_id = %s` lets the user's newest-first index give the order
+        parts.append(f"user_id = {MARK}" if len(users) == 1 else f"user_id = ANY({MARK})")
+        params.append(users[0] if len(users) == 1 else users)
+    elif filters.user_id is not None:
+        # The shared builder's `user_id = %s OR user_id IN (subquery)` can't use an index here (a
+        # sequential scan of every row); the same users as one array can (user_id = ANY).
+        parts.append(f"user_id = ANY(ARRAY(SELECT {MARK}::text UNION SELECT user_id FROM users "
+                     f"WHERE email = lower({MARK})))")
+        params += [filters.user_id, filters.user_id]
     if before is not None:
         parts.append(f"(created_utc, id) < ({MARK}, {MARK})")
         params += [before[0], before[1]]
@@ -25,3 +38,11 @@ def where_clause(filters: Filters, before: tuple[datetime, str] | None = None) -
 def rollup_where(filters: Filters) -> tuple[str, list] | None:
     """The WHERE clause on cost_daily (day, user), or None when the filters need the base table."""
     return sqlwhere.rollup_where(filters, MARK)
+
+
+def user_ids(con, filters: Filters) -> list[str] | None:
+    """The ids an admin's user filter means: the id itself and every account with that email."""
+    if filters.user_id is None:
+        return None
+    found = con.execute("SELECT user_id FROM users WHERE email = lower(%s)", (filters.user_id,)).fetchall()
+    return list(dict.fromkeys([filters.user_id, *(r[0] for r in found)]))

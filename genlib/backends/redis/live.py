@@ -17,6 +17,7 @@ from typing import Iterator
 
 from ...faillog import RepeatedFailureLog
 from ...ids import looks_like_id
+from ...run.live import RESTART, follow_text
 from .client import UNREACHABLE, Space
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class RedisLiveChannel:
         self.space, self.tick_s = space, tick_s
         self._ttl_ms, self._keep_ms = int(stream_ttl_s * 1000), int(keep_ended_s * 1000)
         self._items: dict[str, object] = {}  # gen id -> LiveGeneration run by this process
-        self._sent: dict[str, int] = {}  # gen id -> text parts already published
+        self._sent: dict[str, tuple[int, int]] = {}  # gen id -> (text epoch, its parts already published)
         self._lock = threading.Lock()
         self._publishing = threading.Lock()  # the ticker and `remove` must not send the same text twice
         self._stop = threading.Event()
@@ -52,7 +53,7 @@ class RedisLiveChannel:
     def add(self, live) -> None:
         gen_id = live.record.id
         with self._lock:
-            self._items[gen_id], self._sent[gen_id] = live, 0
+            self._items[gen_id], self._sent[gen_id] = live, (live.epoch, 0)
         try:
             with self.space.client.pipeline(transaction=False) as pipe:
                 pipe.xadd(self._key(gen_id), {"u": live.record.user_id})
@@ -86,7 +87,7 @@ class RedisLiveChannel:
         """Its text as it arrives, all of it so far first, until it ends; nothing if not running."""
         live = self.get(gen_id)
         if live is not None:
-            yield from _follow_local(live)
+            yield from follow_text(live)
             return
         if not looks_like_id(gen_id):
             return
@@ -102,6 +103,8 @@ class RedisLiveChannel:
                     continue
                 for entry_id, fields in answer[0][1]:
                     last = entry_id
+                    if b"reset" in fields:
+                        yield RESTART
                     if b"t" in fields:
                         yield fields[b"t"].decode()
                     if b"end" in fields:
@@ -149,10 +152,14 @@ class RedisLiveChannel:
             with self.space.client.pipeline(transaction=False) as pipe:
                 for live in lives:
                     gen_id = live.record.id
-                    parts = live.parts_since(starts[gen_id])
+                    epoch, sent = starts[gen_id]
+                    epoch, parts, restarted = live.text_since(sent, epoch)
+                    if restarted:  # followers drop what they have, then get the new text from its start
+                        pipe.xadd(self._key(gen_id), {"reset": "1"})
+                        sent = 0
                     if parts:
                         pipe.xadd(self._key(gen_id), {"t": "".join(parts)})
-                    starts[gen_id] += len(parts)
+                    starts[gen_id] = (epoch, sent + len(parts))
                     if gen_id in ended:
                         pipe.xadd(self._key(gen_id), {"end": "1"})
                     pipe.pexpire(self._key(gen_id), self._keep_ms if gen_id in ended else self._ttl_ms)
@@ -168,18 +175,6 @@ class RedisLiveChannel:
         if not looks_like_id(gen_id):
             raise ValueError("not a generation id")
         return self.space.key("live", gen_id)
-
-
-def _follow_local(live) -> Iterator[str]:
-    seen = 0
-    while not live.ended:
-        parts = live.parts_since(seen)
-        if parts:
-            seen += len(parts)
-            yield "".join(parts)
-        live.wait_for_change(seen, timeout=0.5)
-    if rest := live.parts_since(seen):
-        yield "".join(rest)
 
 
 def _cancel_local(live, user_id: str | None) -> bool:

@@ -19,6 +19,7 @@ from PIL import Image
 
 from ...errors import NotFound, StorageUnavailable, first_line
 from ...ids import looks_like_id, new_id
+from ...vision import attachment_key, is_sha256
 from ..local.images import _thumbnail, _to_png
 
 _NAME = re.compile(r"images/([A-Za-z0-9_-]{2})/([A-Za-z0-9_-]{21})-(\d{1,4})(\.png|\.webp|\.thumb\.webp)")
@@ -67,6 +68,16 @@ class S3ImageStore:
         except Exception as exc:  # botocore's errors: unreachable, denied, throttled
             raise _unavailable(exc) from exc
 
+    def delete(self, name: str) -> None:
+        try:
+            key = self._key(name)
+        except NotFound:
+            return  # not one of ours: nothing of ours to remove
+        try:  # S3 answers a delete of a missing key with success too
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+        except Exception as exc:
+            raise _unavailable(exc) from exc
+
     def url(self, name: str) -> str | None:
         return None  # never a bucket URL: the app serves the bytes with its access checks
 
@@ -90,6 +101,25 @@ class S3ImageStore:
                 self._put(_thumb_of(name), _thumbnail(image), MIME["webp"])
             found.append(_meta(name, image, MIME[name.rsplit(".", 1)[1]]))
         return found
+
+    def save_attachment(self, sha256: str, data: bytes, mime: str) -> None:
+        """PUT an attached image under `attachments/<sha[:2]>/<sha>` (the same bytes again change nothing)."""
+        key = self._full(attachment_key(sha256))  # ValueError for anything but a hex digest
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=mime)
+        except Exception as exc:
+            raise _unavailable(exc) from exc
+
+    def read_attachment(self, sha256: str) -> bytes:
+        if not is_sha256(sha256):
+            raise NotFound("Attachment not found.")
+        try:
+            key = self._full(attachment_key(sha256))
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise NotFound("Attachment not found.") from None
+        except Exception as exc:
+            raise _unavailable(exc) from exc
 
     def probe(self) -> None:
         """A real write for `genlib doctor`: a small object under `probe/` put, read back, deleted."""

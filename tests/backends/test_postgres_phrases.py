@@ -1,0 +1,64 @@
+"""Quoted phrases on PostgreSQL (issue 11): whatever index narrows them, the pages walked by cursor
+must be those of a full-scan ILIKE, on text made of near misses (the words apart, across a newline,
+with a space made a letter, non-ASCII case pairs, LIKE's own characters)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from genlib.filters import Filters, escape_like
+from genlib.records import COMPLETE
+from tests.backends.pgrecords import open_store, record
+from tests.backends.test_postgres_newest import _bulk, _walk
+
+# words that make near misses: the same words apart or across a newline, a space made a letter,
+# non-ASCII case pairs, LIKE's own characters
+WORDS = ["taku", "suzama", "TAKU", "Suzama", "q", "Q", "takuqsuzama", "straße", "STRASSE", "École", "école",
+         "ÉCOLE", "a_b", "c%d", "x\\y", "zz"]
+PHRASES = ["taku suzama", "q taku", "suzama q", "straße école", "a_b c%d", "x\\y zz", "ku su", "taku suzama taku"]
+
+
+def _text(rng: random.Random) -> str:
+    out = []
+    for _ in range(rng.randint(2, 14)):
+        out.append(rng.choice(WORDS))
+        out.append(rng.choice([" ", " ", " ", "  ", "\n", ", "]))
+    return "".join(out)
+
+
+def _full_scan(store, phrases: list[str], excluded: list[str] = ()) -> list[str]:
+    """The matching ids by ILIKE on every row (no index), newest first."""
+    conds, params = [], []
+    for text, negate in [(p, "") for p in phrases] + [(p, "NOT ") for p in excluded]:
+        pattern = "%" + escape_like(text) + "%"
+        conds.append(f"{negate}(prompt ILIKE %s ESCAPE '\\' OR result_text ILIKE %s ESCAPE '\\')")
+        params += [pattern, pattern]
+    with store.pool.connection() as con, con.transaction():
+        con.execute("SET LOCAL enable_indexscan = off")
+        con.execute("SET LOCAL enable_bitmapscan = off")
+        return [r[0] for r in con.execute(f"SELECT id FROM generations WHERE {' AND '.join(conds)} "
+                                          "ORDER BY created_utc DESC, id DESC", params)]
+
+
+@pytest.fixture
+def store(pg_schema):
+    store = open_store(pg_schema)
+    yield store
+    store.close()
+
+
+def _random_records(n: int, seed: int) -> list:
+    rng = random.Random(seed)
+    return [record(_text(rng), status=COMPLETE, minutes=rng.randint(0, 50_000), result_text=_text(rng))
+            for _ in range(n)]
+
+
+def test_phrase_pages_equal_a_full_scan_ilike(store):
+    _bulk(store, _random_records(600, seed=3))
+    for phrase in PHRASES:
+        expected = _full_scan(store, [phrase])
+        assert expected, phrase  # the data holds every phrase somewhere
+        assert _walk(store, Filters(q=f'"{phrase}"'), size=7) == expected, phrase
+    both = _full_scan(store, ["taku suzama", "école"], excluded=["q taku"])
+    assert _walk(store, Filters(q='"taku suzama" école -"q taku"'), size=5) == both
