@@ -31,23 +31,20 @@ from .conversation import make_cache_hit, new_record
 from .dedup import SHARED_HIT, dedup_key
 from .deletion import Deletions
 from .errors import BadRequest, NotFound, StorageUnavailable
-from .filters import Filters, clamp_page
 from .run.health import StorageHealth
 from .ids import looks_like_id
 from .pricing.prices import Pricer
-from .pricing.reprice import reprice_rows
 from .providers.client import make_provider
 from .providers.sendgate import SendPermit
 from .retention.daily import DailyPrune
+from .reportsapi import Reports
 from .records import COMPLETE, IMAGE, PENDING, Generation, GenerationRequest
-from .reports import CostReport, Page, RepriceReport, cost_report
 from .run.copies import copy_images
 from .run.live import RESTART, LiveGeneration, RecentRecords
 from .run.persister import Persister
 from .run.outage import OutageKeeper
 from .run.orphans import OrphanWatch
 from .run.worker import Worker
-from .search.plan import NEWEST
 from .settingsdoc import PRICES
 from .settingsedit import SettingsEditing, seed_from_files
 from .users import Identity, UserDirectory
@@ -57,7 +54,7 @@ from .writable import check_writable
 WRITABLE_TRUST_S = 1.0
 
 
-class Vault(AppHelpers, DedupClaims, SettingsEditing, Deletions, Comparisons, Curation, Batches):
+class Vault(AppHelpers, Reports, DedupClaims, SettingsEditing, Deletions, Comparisons, Curation, Batches):
     def __init__(self, settings: Settings | None = None, *, provider=None, store: RecordStore | None = None,
                  images: ImageStore | None = None, cache: DedupCache | None = None, pricer: Pricer | None = None,
                  registry: LiveChannel | None = None, ledger: BudgetLedger | None = None,
@@ -225,35 +222,6 @@ class Vault(AppHelpers, DedupClaims, SettingsEditing, Deletions, Comparisons, Cu
         """Stop a live generation, keeping its partial text; False if it is not running."""
         return self.registry.cancel(gen_id, user_id)
 
-    def thread(self, gen_id: str) -> list[Generation]:
-        return self.store.thread(gen_id) if looks_like_id(gen_id) else []
-
-    def search(self, filters: Filters = Filters(), page: int = 1, page_size: int = 50, *,
-               after: str | None = None, order: str = NEWEST) -> Page:
-        """One page, newest first (or order="best": best match first). `after` is a page's
-        `next_after` (keyset paging: the rows older than it); without it, `page` counts pages."""
-        page, page_size = clamp_page(page, page_size)
-        return self.store.search(filters, page, page_size, after, order)
-
-    def reindex(self, progress=None) -> int:
-        """Rebuild the search index from the records; `progress(done, total)` per batch."""
-        self.persister.flush()
-        return self.store.reindex(progress)
-
-    def costs(self, filters: Filters = Filters()) -> CostReport:
-        return cost_report(self.store, filters)
-
-    def export(self, dest: Path, fmt: str, filters: Filters = Filters(), progress=None) -> Path:
-        """The filtered rows as csv, jsonl or parquet, in bounded memory; `progress(done, total)` is
-        called after each window of rows. CSV text cells are neutralized against formula injection."""
-        return self.store.export(filters, fmt, dest, progress)
-
-    def reprice(self, apply: bool = False) -> RepriceReport:
-        report = reprice_rows(self.store, self.pricer, apply)
-        if apply:
-            self.recent.clear()  # the only change to a finished record
-        return report
-
     def after_finish(self, final: Generation) -> None:
         """Release its budget reservation; keep the dedup cache pointing only at successful generations."""
         self.budgets.finished(final)
@@ -284,7 +252,6 @@ class Vault(AppHelpers, DedupClaims, SettingsEditing, Deletions, Comparisons, Cu
             self.registry.cancel(live.record.id)
         self.budgets.close()  # waits for a spend-alert query in flight, then allows no more
         self._backends.close()
-
 
 
 def _unless_down(step) -> None:

@@ -6,7 +6,6 @@ page in any tab, the CLI and a restarted app all see the same job.
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .appurl import app_url
 from .batch import estimate as est
 from .batch.plan import Plan, job_and_rows, plan
 from .batch.results import results_frame, write_results
@@ -23,7 +23,6 @@ from .batchrecords import CANCELLED, DONE, FAILED, OK, PAUSED, PENDING, RUNNING,
 from .errors import BadRequest, NotFound, StorageUnavailable
 from .ids import looks_like_id
 
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
 
 @dataclass
@@ -145,8 +144,7 @@ class Batches:
             gen = self.get(row.gen_id) if row.gen_id else None
             if gen is not None:
                 outputs[gen.id] = gen.result_text
-        base = os.environ.get("GENLIB_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
-        return results_frame(job, rows, outputs, lambda gen_id: f"{base.rstrip('/')}/generate?id={gen_id}")
+        return results_frame(job, rows, outputs, lambda gen_id: app_url(f"/generate?id={gen_id}"))
 
     def batch_export(self, job_id: str, dest: Path, fmt: str = "csv", user_id: str | None = None) -> Path:
         return write_results(self.batch_results(job_id, user_id), Path(dest), fmt)

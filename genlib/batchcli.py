@@ -12,13 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+from .appurl import app_url
 from .batch.results import FORMATS
 from .batchrecords import DONE
 from .errors import BadRequest
 from .money import format_usd as money
 from .termsafe import for_stream
 
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
 
 def add_parser(sub) -> None:
@@ -53,8 +53,7 @@ def _say(text: str, file=None) -> None:
 
 
 def job_url(job_id: str) -> str:
-    base = os.environ.get("GENLIB_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
-    return f"{base.rstrip('/')}/batch?id={job_id}"
+    return app_url(f"/batch?id={job_id}")
 
 
 def _run(vault, args) -> int:

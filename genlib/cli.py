@@ -13,42 +13,14 @@ from pathlib import Path
 
 from .api import Vault
 from .cliargs import dash_positionals
+from .cliout import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND, plural, progress_bar, say, tokens
 from .config import Settings
 from . import batchcli, curatecli, prunecli, settingscli
 from .doctor import run_checks
-from .errors import DatabaseLocked, GenlibError, NotFound
+from .errors import DatabaseLocked, GenlibError
 from .filters import Filters
 from .money import format_usd as money  # exact, zeros trimmed, or "unpriced"
-from .records import COMPLETE, IMAGE, TEXT, GenerationRequest
-from .run.live import RESTART
-from .termsafe import for_stream
-from .vision import from_file
-
-EXIT_ERROR, EXIT_LOCKED, EXIT_NOT_FOUND = 1, 3, 4
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `git log | head` and other Unix tools exit with
-DEFAULT_PUBLIC_URL = "http://localhost:8501"  # `make run`'s address; GENLIB_PUBLIC_URL for another
-
-
-def public_url(gen_id: str) -> str:
-    """Where the app shows this generation: GENLIB_PUBLIC_URL (the app's address as users open it)."""
-    base = os.environ.get("GENLIB_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
-    return f"{base.rstrip('/')}/generate?id={gen_id}"
-
-
-def plural(n: int, word: str) -> str:
-    """"1 cache hit", "12 cache hits"."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def tokens(gen) -> str:
-    """"57 tokens", or "57 tokens (estimated)" when counted locally (the provider reported no usage)."""
-    return f"{gen.total_tokens:,} tokens{' (estimated)' if gen.usage_estimated else ''}"
-
-
-def say(text: str, file=None, end: str = "\n", flush: bool = False, as_json: bool = False) -> None:
-    """print(), with model and user text made inert when it goes to a terminal (genlib/termsafe.py)."""
-    stream = file or sys.stdout
-    print(for_stream(text, stream, as_json), file=stream, end=end, flush=flush)
+from .sendcli import cmd_generate, cmd_image
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,77 +121,6 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def cmd_generate(vault: Vault, args) -> int:
-    kind = IMAGE if args.image else TEXT
-    params = {"temperature": args.temperature, "max_tokens": args.max_tokens, "size": args.size}
-    model = args.model or _default_model(vault, kind)
-    _say_if_offline_stands_in(vault, model)
-    # undecodable bytes become lone surrogates, which check_request refuses with a clear message
-    prompt = sys.stdin.buffer.read().decode("utf-8", "surrogateescape") if args.prompt == "-" else args.prompt
-    request = GenerationRequest(prompt=prompt, model=model, kind=kind, system_prompt=args.system,
-                                params={k: v for k, v in params.items() if v is not None},
-                                attachments=tuple(from_file(p) for p in args.attach))
-    user = os.environ.get("GENLIB_USER", "local")
-    gen_id = vault.start(request, user_id=user, force=args.force)
-    say(f"id: {gen_id}", file=sys.stderr)
-    say(f"open: {public_url(gen_id)}", file=sys.stderr)
-    try:
-        for text in vault.follow(gen_id):
-            if text is RESTART:  # a followed identical request failed: this one answers on its own
-                say("\n[the identical request it followed failed; answering anew]\n", file=sys.stderr)
-            say(text, end="", flush=True)
-    except KeyboardInterrupt:
-        vault.cancel(gen_id)
-    gen = vault.wait(gen_id, timeout=60)
-    print()
-    for index, image in enumerate(gen.images):
-        say(f"image: {_image_place(vault, gen.id, index, image['path'])}")
-    note = f" (from cache: {gen.cached_from})" if gen.cached_from else ""
-    say(f"{gen.status} · {gen.model_used or gen.model_requested} · {tokens(gen)} · "
-          f"{money(gen.cost_usd)}{note} · id {gen.id}", file=sys.stderr)
-    if gen.error:
-        say(f"error: {gen.error}", file=sys.stderr)
-    return 0 if gen.status == COMPLETE else EXIT_ERROR
-
-
-def _say_if_offline_stands_in(vault: Vault, model: str) -> None:
-    """Offline, a model the demo doesn't have is answered by the demo anyway: say so, once, on stderr."""
-    if getattr(vault.provider, "offline", False) and model not in vault.models():
-        say(f"genlib: offline mode (no OPENAI_API_KEY or OPENAI_BASE_URL set): {model!r} is not called; "
-            f"the offline demo model answers instead (not a real model, $0).", file=sys.stderr)
-
-
-def _image_place(vault: Vault, gen_id: str, index: int, path: str) -> str:
-    """The picture's file, or (an object store keeps none here) the command that fetches it."""
-    try:
-        return str(vault.image_file(path))
-    except NotFound:
-        return f"in the object store: python -m genlib image {gen_id} --index {index} --out FILE"
-
-
-def cmd_image(vault: Vault, args) -> int:
-    """Write a generation's picture (from whichever image store keeps it) to a file."""
-    gen = vault.get(args.id)
-    if gen is None or not 0 <= args.index < len(gen.images):
-        say(f"genlib: generation {args.id[:40]!r} has no picture {args.index}", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    data = vault.image_bytes(gen.images[args.index]["path"])
-    out = Path(args.out).expanduser()
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        say(f"genlib: can't write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_ERROR
-    say(f"{out} ({len(data):,} bytes)")
-    return 0
-
-
-def _default_model(vault: Vault, kind: str) -> str:
-    models = vault.models()
-    wanted = [m for m in models if ("image" in m) == (kind == IMAGE)]
-    return (wanted or models)[0]
-
-
 def cmd_show(vault: Vault, args) -> int:
     gen, tomb = vault.get(args.id), vault.tombstone(args.id)
     if tomb is not None:
@@ -268,21 +169,6 @@ def cmd_reindex(vault: Vault, args) -> int:
     print(file=sys.stderr)
     say(f"indexed {done:,} generations")
     return 0
-
-
-def progress_bar(stream, width: int = 30):
-    """A one-line text progress bar, redrawn in place (a terminal) or printed every 10 % (a file)."""
-    shown = [-1]
-
-    def draw(done: int, total: int) -> None:
-        share = done / total if total else 1.0
-        if not stream.isatty() and int(share * 10) == shown[0]:
-            return
-        shown[0] = int(share * 10)
-        bar = "#" * int(share * width)
-        end = "\r" if stream.isatty() else "\n"
-        print(f"[{bar:<{width}}] {share:4.0%} {done:,}/{total:,}", file=stream, end=end, flush=True)
-    return draw
 
 
 def cmd_costs(vault: Vault, args) -> int:

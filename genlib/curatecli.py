@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
+from .appurl import app_url
 from .marks import EXPIRY, Marks, parse_rating
 from .money import format_usd
 from .termsafe import for_stream
 
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
 
 def add_parsers(sub) -> None:
@@ -106,8 +106,7 @@ def cmd_marked(vault, args, filters=None) -> int:
 
 
 def share_url(token: str) -> str:
-    base = os.environ.get("GENLIB_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
-    return f"{base.rstrip('/')}/?share={token}"
+    return app_url(f"/?share={token}")
 
 
 def cmd_share(vault, args) -> int:

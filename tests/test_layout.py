@@ -42,12 +42,12 @@ NOT_SCANNED = ("backends/", "search/history.py", "search/sync.py", "providers/")
 # or sub-packages (search/query.py, the query language, is core: filters parse with it).
 LAYERS = [
     {"clock", "errors", "ids", "records", "config", "validate", "faillog", "filestamp", "termsafe", "writable",
-     "settingsdoc", "tombstone", "compare.model", "vision", "marks", "batchrecords",
+     "settingsdoc", "tombstone", "appurl", "compare.model", "vision", "marks", "batchrecords",
      "dedup", "filters", "reports", "money", "search.query"},
     {"pricing"}, {"providers"}, {"search"}, {"budgets"}, {"run"}, {"retention"}, {"backends"},
     {"api", "apphelpers", "claims", "users", "conversation", "doctor", "cli", "cliargs", "__init__", "__main__",
      "settingsedit", "settingscli", "deletion", "prunecli", "compare", "curation", "curatecli", "batch", "batchapi",
-     "batchcli"},
+     "batchcli", "reportsapi", "cliout", "sendcli"},
 ]
 
 
