@@ -204,13 +204,13 @@ def test_set_prices_changes_the_costs_and_rebuilds_the_rollup(pg_schema):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
-def test_export_writes_the_filtered_records_oldest_first_with_progress(pair, tmp_path, fmt):
+def test_export_writes_the_filtered_records_newest_first_with_progress(pair, tmp_path, fmt):
     _, pg, rows = pair
     seen = []
     dest = pg.export(Filters(visible_to="ana"), fmt, tmp_path / f"out.{fmt}", progress=lambda d, t: seen.append((d, t)))
     frame = {"csv": pd.read_csv, "jsonl": lambda p: pd.read_json(p, lines=True), "parquet": pd.read_parquet}[fmt](dest)
-    expected = sorted((g for g in rows if g.user_id == "ana"), key=lambda g: g.created_utc)
-    assert list(frame["id"]) == [g.id for g in expected]
+    expected = sorted((g for g in rows if g.user_id == "ana"), key=lambda g: (g.created_utc, g.id), reverse=True)
+    assert list(frame["id"]) == [g.id for g in expected]  # as History lists them (and DuckDB exports)
     assert seen[-1] == (12, 12)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no part file left
 

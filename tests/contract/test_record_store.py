@@ -1,6 +1,7 @@
 """RecordStore contract: every record store keeps these promises (run per backend, see conftest)."""
 from __future__ import annotations
 
+import json
 import threading
 from decimal import Decimal
 
@@ -159,6 +160,27 @@ def test_export_writes_the_filtered_records(store, tmp_path, fmt):
              "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
     ids = [i.removeprefix("'") for i in frame["id"]] if fmt == "csv" else list(frame["id"])  # an id may
     assert ids == [mine.id] and list(frame["prompt"]) == ["alpha one"]  # begin with '-': quoted in CSV
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_exports_list_newest_first_as_history_does(store, tmp_path, fmt):
+    gens = [pending(f"ordered {i}", ago_s=60 * (3 - i)) for i in range(3)]  # oldest first
+    for gen in gens:
+        store.insert(gen)
+    dest = store.export(Filters(q="ordered"), fmt, tmp_path / f"out.{fmt}")
+    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
+             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    assert list(frame["prompt"]) == ["ordered 2", "ordered 1", "ordered 0"]
+
+
+def test_jsonl_nests_the_json_columns_as_objects(store, tmp_path):
+    first = save(store, pending("nested first"))
+    follow = save(store, pending("nested follow-up", parent=first))
+    lines = store.export(Filters(q="nested follow"), "jsonl", tmp_path / "out.jsonl").read_text().splitlines()
+    row = json.loads(lines[0])
+    assert row["id"] == follow.id
+    assert row["messages_json"] == json.loads(follow.messages_json)  # a list of messages, not its text
+    assert isinstance(row["params_json"], dict)
 
 
 def test_an_unknown_export_format_is_refused(store, tmp_path):

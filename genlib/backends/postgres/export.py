@@ -1,5 +1,6 @@
 """Exports of the filtered history from PostgreSQL, mixed into the store: CSV, JSONL or Parquet,
-oldest first, in bounded memory.
+newest first (as History lists them and the embedded store exports), in bounded memory. JSONL nests
+the JSON columns (messages, params, images, usage, attachments) as objects, as the embedded one does.
 
 CSV is PostgreSQL's own `COPY ... TO STDOUT`, streamed to the file (text cells neutralized against
 formula injection by the same SELECT list as the DuckDB export, booleans written `true`/`false` as
@@ -18,13 +19,14 @@ from ...errors import StorageUnavailable, first_line
 from ...filters import Filters
 from ...ids import new_id
 from ...records import Generation
-from ..duckdb.export import EXPORT_FORMATS, check_destination
+from ..duckdb.export import EXPORT_FORMATS, JSON_COLUMNS, check_destination
 from ..marksql import ANNOTATED, MARK_COLUMNS
 from .pool import connection
 from .sql import COLS, COL_LIST
 from .where import where_clause
 
 BATCH_ROWS = 5000
+NEWEST_FIRST = "created_utc DESC, id DESC"
 # PostgreSQL text holds no NUL (sql.storable), and refuses chr(0) in a query: the other triggers.
 _TRIGGERS = ", ".join(f"chr({ord(c)})" for c in FORMULA_TRIGGERS if c != "\0")
 TEXT_COLUMNS = {f for f, t in Generation.__annotations__.items() if t in ("str", "str | None")}
@@ -35,7 +37,7 @@ Progress = Callable[[int, int], None]
 
 class ExportMixin:
     def export(self, filters: Filters, fmt: str, dest: Path, progress: Progress | None = None) -> Path:
-        """The filtered rows, oldest first; `progress(done, total)` after each batch (CSV: at the end)."""
+        """The filtered rows, newest first; `progress(done, total)` after each batch (CSV: at the end)."""
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"Unknown export format '{fmt}': use csv, jsonl or parquet.")
         dest = check_destination(dest)
@@ -60,7 +62,7 @@ def _csv(con, fmt, where, params, part: Path, report) -> None:
     text = TEXT_COLUMNS | {"tags", "note"}
     columns = ", ".join(_neutralized(c) if c in text else f"{c}::text AS {c}" if c in BOOL_COLUMNS
                         else c for c in EXPORTED)
-    query = (f"COPY (SELECT {columns} FROM {ANNOTATED} {where} ORDER BY created_utc, id) TO STDOUT "
+    query = (f"COPY (SELECT {columns} FROM {ANNOTATED} {where} ORDER BY {NEWEST_FIRST}) TO STDOUT "
              f"{csv_copy_options(EXPORTED, text)}")
     with open(part, "wb") as out, con.cursor() as cur, cur.copy(query, params) as copy:
         for block in copy:
@@ -80,7 +82,7 @@ def _batches(con, fmt, where, params, part: Path, report) -> None:
     try:
         with con.transaction(), con.cursor(name="genlib_export") as cur:
             cur.execute(f"SELECT {COL_LIST}, {', '.join(MARK_COLUMNS)} FROM {ANNOTATED} {where} "
-                        "ORDER BY created_utc, id", params)
+                        f"ORDER BY {NEWEST_FIRST}", params)
             while batch := cur.fetchmany(BATCH_ROWS):
                 sink.write([(Generation.from_row(row[:len(COLS)]), dict(zip(MARK_COLUMNS, row[len(COLS):])))
                             for row in batch])
@@ -97,10 +99,23 @@ class _Lines:
         self.out = open(part, "w", encoding="utf-8")
 
     def write(self, gens: list[tuple[Generation, dict]]) -> None:
-        self.out.writelines(json.dumps({**g.to_dict(), **marks}, ensure_ascii=False) + "\n" for g, marks in gens)
+        self.out.writelines(json.dumps({**_nested(g.to_dict()), **marks}, ensure_ascii=False) + "\n"
+                            for g, marks in gens)
 
     def close(self) -> None:
         self.out.close()
+
+
+def _nested(row: dict) -> dict:
+    """The JSON text columns as JSON values; text that isn't JSON stays a string (as the embedded export)."""
+    for column in JSON_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, str):
+            try:
+                row[column] = json.loads(value)
+            except ValueError:
+                pass
+    return row
 
 
 class _Parquet:
