@@ -195,3 +195,21 @@ def test_filter_values_from_a_hand_made_url_show_as_text_in_the_filters_label(op
     at = open_app(HISTORY, model="![x](http://evil.example/q)")
     label = at.expander[0].label
     assert label == "Filters: model \\!\\[x\\]\\(http\\:\\/\\/evil\\.example\\/q\\)"  # no image can load from it
+
+
+def test_a_reversed_date_range_is_swapped_in_the_pickers_too(open_app, app_vault):
+    from datetime import timedelta
+
+    from genlib.clock import utcnow
+
+    ids = seed(app_vault, ["dated one"])
+    today = utcnow().date()
+    at = open_app(HISTORY, **{"from": today.isoformat(), "to": (today - timedelta(days=3)).isoformat()})
+    assert not at.exception
+    assert at.date_input(key="from").value == today - timedelta(days=3) and at.date_input(key="to").value == today
+    assert [unescaped(w.value) for w in at.warning] == ["The date range was inverted (From after To); swapped it."]
+    assert ids_in(at) == ids
+    at.date_input(key="from").set_value(today + timedelta(days=2)).run()  # moved past To by hand
+    assert at.date_input(key="from").value == today and at.date_input(key="to").value == today + timedelta(days=2)
+    assert not at.exception and ids_in(at) == ids
+    assert [unescaped(w.value) for w in at.warning] == ["The date range was inverted (From after To); swapped it."]

@@ -10,11 +10,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from genlib import Filters
 
-from . import charts
+from . import charts, daterange
 from .auth import Viewer
 from .budgets import show_budgets
 from .backnav import restore_view
@@ -99,59 +98,24 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
-SWAPPED = "costs_swapped_range"  # (from, to) to put in the pickers on the next run, or True: done in the URL
-SWAPPED_NOTE = "The date range was inverted (From after To); swapped it."
-
-
 def _range_widgets(viewer: Viewer) -> tuple[Filters, list[str]]:
     raw = st.query_params.to_dict()
     problems = url_problems(raw)
-    swapped = st.session_state.pop(SWAPPED, None)
-    if isinstance(swapped, tuple):  # before the pickers are drawn, so they show the swapped range
-        st.session_state["from"], st.session_state["to"] = swapped
-    if swapped:
-        problems.append(SWAPPED_NOTE)
+    if daterange.before_pickers(COSTS, raw):
+        problems.append(daterange.SWAPPED_NOTE)
     else:
-        _swap_in_url(raw)
         problems += [p for p in Filters.from_query({k: raw.get(k) for k in ("from", "to")})[1]
-                     if "inverted" not in p]  # a reversed range is swapped in the pickers (below)
+                     if "inverted" not in p]  # a reversed range is swapped in the pickers (daterange.py)
     today = utcnow().date()
     left, right, _ = st.columns([1, 1, 2])
+    swap = dict(on_change=daterange.swap_if_reversed, args=(COSTS,))
     start = left.date_input("From", value=today - timedelta(days=DEFAULT_DAYS - 1), key="from",
-                            bind="query-params", on_change=_swap_reversed, **DATE_RANGE)
-    end = right.date_input("To", value=today, key="to", bind="query-params", on_change=_swap_reversed,
-                           **DATE_RANGE)
-    if isinstance(start, date) and isinstance(end, date) and start > end:
-        # Seeded reversed where the URL couldn't be rewritten first: swap on a rerun (a drawn
-        # widget's value can't change in the run that drew it).
-        st.session_state[SWAPPED] = (end, start)
-        st.rerun()
+                            bind="query-params", **swap, **DATE_RANGE)
+    end = right.date_input("To", value=today, key="to", bind="query-params", **swap, **DATE_RANGE)
+    daterange.after_pickers(COSTS, start, end)
     filters, more = Filters.from_query({"from": _iso(start), "to": _iso(end)})
     st.caption("Whole UTC days, both ends included.")
     return replace(filters, visible_to=viewer.visible_to), list(dict.fromkeys(problems + more))
-
-
-def _swap_in_url(raw: dict) -> None:
-    """A URL with From after To (hand-edited, bookmarked): swap them in the URL and rerun, so the
-    pickers seed from the corrected URL and the address bar shows it too."""
-    try:
-        start, end = (date.fromisoformat(str(raw.get(k) or "")[:10]) for k in ("from", "to"))
-    except ValueError:
-        return
-    if start <= end:
-        return
-    st.session_state[SWAPPED] = True
-    try:  # switch_page, not query_params + rerun: a rerun can drop the URL change before it is sent
-        st.switch_page(COSTS, query_params={**raw, "from": end.isoformat(), "to": start.isoformat()})
-    except StreamlitAPIException:  # the pickers already own these parameters in this session
-        st.session_state.pop(SWAPPED, None)
-
-
-def _swap_reversed() -> None:
-    """A picker moved past the other: swap them before the run, so pickers, URL and figures agree."""
-    start, end = st.session_state.get("from"), st.session_state.get("to")
-    if isinstance(start, date) and isinstance(end, date) and start > end:
-        st.session_state[SWAPPED] = (end, start)
 
 
 def _iso(value) -> str:

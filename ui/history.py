@@ -17,6 +17,7 @@ import streamlit as st
 
 from genlib import KINDS, STATUSES, BadRequest, Filters
 
+from . import daterange
 from .auth import Viewer
 from .backnav import restore_view
 from .historymarks import mark_widgets, show_marked, show_note_matches
@@ -35,6 +36,9 @@ def show_history(vault, viewer: Viewer) -> None:
     st.title("History")
     raw = st.query_params.to_dict()
     _, problems = Filters.from_query(raw)  # before the bound widgets drop what they can't show
+    problems = [p for p in problems if "inverted" not in p]  # swapped in the pickers instead (daterange.py)
+    if daterange.before_pickers(HISTORY, raw):
+        problems.append(daterange.SWAPPED_NOTE)
     filters, more = _filter_widgets(vault, viewer)
     marks = mark_widgets(vault, viewer, _first_page)
     for problem in dict.fromkeys(problems + more + url_problems(raw, MAX_PAGE)):
@@ -94,10 +98,12 @@ def _filter_widgets(vault, viewer: Viewer) -> tuple[Filters, list[str]]:
                           accept_new_options=True, **bound)
         cols[2].selectbox("Status", ("", *STATUSES), format_func=lambda s: s or "any", key="status", **bound)
         cols[3].selectbox("Kind", ("", *KINDS), format_func=lambda s: s or "any", key="kind", **bound)
-        cols[4].date_input("From", value=None, key="from", **DATE_RANGE, **bound)
-        cols[5].date_input("To", value=None, key="to", **DATE_RANGE, **bound)
+        dates = {**bound, "on_change": _dates_changed}
+        start = cols[4].date_input("From", value=None, key="from", **DATE_RANGE, **dates)
+        end = cols[5].date_input("To", value=None, key="to", **DATE_RANGE, **dates)
         if shows_users(viewer):
             cols[6].text_input("User", key="user", **bound)
+    daterange.after_pickers(HISTORY, start, end)
     state = st.session_state
     values = {name: state.get(name) for name in ("q", "model", "status", "kind", "user")}
     values.update({name: state[name].isoformat() for name in ("from", "to") if state.get(name)})
@@ -135,6 +141,11 @@ def _first_page() -> None:
     # The page number is a bound widget too: changing it through session state keeps the URL right.
     st.session_state["page"] = 1
     _forget_cursor()
+
+
+def _dates_changed() -> None:
+    _first_page()
+    daterange.swap_if_reversed(HISTORY)
 
 
 def _page_typed() -> None:

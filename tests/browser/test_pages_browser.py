@@ -163,6 +163,18 @@ def test_a_reversed_costs_range_is_swapped_in_the_pickers_too(page, app):
     no_traceback(page)
 
 
+def test_a_reversed_history_range_is_swapped_in_the_url_and_the_pickers(page, app):
+    page.set_viewport_size(DESKTOP)
+    goto(page, app.at("/history?from=2026-03-20&to=2026-03-01"))
+    expect(page.locator("[data-testid='stAlert']", has_text="swapped it")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"from=2026-03-01"))
+    assert query(page.url) == {"from": "2026-03-01", "to": "2026-03-20"}
+    page.get_by_text("Filters: from 2026-03-01, to 2026-03-20").click()  # the collapsed filters
+    for picker, day in (("From", "01"), ("To", "20")):
+        expect(page.get_by_role("spinbutton", name=f"day, {picker}", exact=True)).to_have_text(day)
+    no_traceback(page)
+
+
 def test_dollar_amounts_show_as_written_in_the_answer_and_in_history(page, app, fake):
     page.set_viewport_size(DESKTOP)
     said = "Gerbilsextant says: it costs $5 and then $10 more."
