@@ -139,11 +139,7 @@ class Batches:
     def batch_results(self, job_id: str, user_id: str | None = None, limit: int | None = None) -> pd.DataFrame:
         job = self._visible_job(job_id, user_id)
         rows = self._batch_store().rows(job.id, (), limit)
-        outputs = {}
-        for row in rows:
-            gen = self.get(row.gen_id) if row.gen_id else None
-            if gen is not None:
-                outputs[gen.id] = gen.result_text
+        outputs = {gen.id: gen.result_text for gen in self.get_many([row.gen_id for row in rows if row.gen_id])}
         return results_frame(job, rows, outputs, lambda gen_id: app_url(f"/generate?id={gen_id}"))
 
     def batch_export(self, job_id: str, dest: Path, fmt: str = "csv", user_id: str | None = None) -> Path:

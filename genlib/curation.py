@@ -55,7 +55,10 @@ class Curation:
     def annotations_of(self, gen_ids: Sequence[str], visible_to: str | None = None) -> dict[str, Annotation]:
         """Marks of several generations at once (those visible_to may see; None: an admin, all)."""
         found = self._marks_role("annotations").annotations(list(gen_ids))
-        return {i: a for i, a in found.items() if visible_to is None or self.get(i, visible_to) is not None}
+        if visible_to is None:
+            return found
+        visible = {gen.id for gen in self.get_many(list(found), visible_to)}
+        return {i: a for i, a in found.items() if i in visible}
 
     def tags(self, visible_to: str | None = None) -> list[str]:
         """Tags in use on what visible_to sees, most used first (the tag box's suggestions)."""
@@ -67,7 +70,7 @@ class Curation:
         that also pass `filters`)."""
         notes = self._marks_role("annotations")
         ids = notes.find(marks, visible_to, max(1, min(int(limit), 500)))
-        found = [gen for gen in (self.get(i, visible_to) for i in ids) if gen is not None]
+        found = self.get_many(ids, visible_to)
         if filters is None or filters == Filters(visible_to=filters.visible_to):
             return found
         text = {i: a.note for i, a in notes.annotations([g.id for g in found]).items()}

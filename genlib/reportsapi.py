@@ -1,10 +1,12 @@
-"""The Vault's reading side for pages, the CLI and notebooks: History pages (search), conversation
-threads, the cost report, exports, re-pricing and the search index's rebuild. Mixed into `Vault`
-(api.py), which owns the store, the pricer, the persister and the recent-records cache used here.
+"""The Vault's reading side for pages, the CLI and notebooks: several records at once, History
+pages (search), conversation threads, the cost report, exports, re-pricing and the search index's
+rebuild. Mixed into `Vault` (api.py), which owns the store, the live registry, the pricer, the
+persister and the recent-records cache used here.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from .filters import Filters, clamp_page
 from .ids import looks_like_id
@@ -15,6 +17,19 @@ from .search.plan import NEWEST
 
 
 class Reports:
+    def get_many(self, gen_ids: Sequence[str], user_id: str | None = None) -> list[Generation]:
+        """`get` for several ids, in the order given, leaving out what `get` would not return: one
+        store query for those neither live in this process nor just finished."""
+        ids = [gen_id for gen_id in dict.fromkeys(gen_ids) if looks_like_id(gen_id)]
+        found = {}
+        for gen_id in ids:
+            live = self.registry.get(gen_id)
+            gen = live.snapshot().record if live is not None else self.recent.get(gen_id)
+            if gen is not None:
+                found[gen_id] = gen
+        found.update((gen.id, gen) for gen in self.store.get_many([i for i in ids if i not in found]))
+        return [found[i] for i in ids if i in found and (user_id is None or found[i].user_id == user_id)]
+
     def thread(self, gen_id: str) -> list[Generation]:
         return self.store.thread(gen_id) if looks_like_id(gen_id) else []
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+import time
 from datetime import timedelta
 
 import pytest
@@ -123,3 +124,18 @@ def test_revoked_expired_sharing_off_and_altered_tokens_show_nothing(vault):
         vault.open_share("expired-token-abcdefgh")
     with pytest.raises(BadRequest, match="Expiry must be one of"):
         vault.share(gen.id, "ana", "ana", expires="2y")
+
+
+def test_get_many_returns_what_get_would_in_the_order_given(vault, fake):
+    ana, bens = _made(vault, "first of ana's"), _made(vault, "ben's", user="ben")
+    fake.enqueue(text="so far" + " more" * 400, delay=0.01)  # still streaming while read
+    live_id = vault.start(GenerationRequest("a live one", "gpt-4o-mini"), "ana")
+    deadline = time.monotonic() + 20
+    while "so far" not in (vault.get(live_id).result_text or "") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    found = vault.get_many([live_id, bens.id, "not an id", ana.id, live_id])
+    assert [g.id for g in found] == [live_id, bens.id, ana.id]  # duplicates and junk left out
+    assert found[0].is_live and found[0].result_text.startswith("so far") and found[2] == vault.get(ana.id)
+    assert [g.id for g in vault.get_many([bens.id, ana.id, live_id], "ana")] == [ana.id, live_id]
+    vault.cancel(live_id)
+    vault.wait(live_id, timeout=20)

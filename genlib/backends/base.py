@@ -73,6 +73,8 @@ class RecordStore(Protocol):
     # -- reads ----------------------------------------------------------------------------
     def get(self, gen_id: str) -> Generation | None:
         """The record with its text saved so far."""
+    def get_many(self, ids: list[str]) -> list[Generation]:
+        """`get` for several ids in one query: the records found, in the order given."""
     def search(self, filters: Filters, page: int, page_size: int, after: str | None, order: str) -> Page:
         """One History page (see `Vault.search`)."""
     def thread(self, gen_id: str, max_depth: int = 50) -> list[Generation]:

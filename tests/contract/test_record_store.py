@@ -183,6 +183,16 @@ def test_jsonl_nests_the_json_columns_as_objects(store, tmp_path):
     assert isinstance(row["params_json"], dict)
 
 
+def test_get_many_reads_several_records_in_the_order_given_like_get(store):
+    first, second = save(store, pending("many one")), save(store, pending("many two"), text="second answer")
+    just_started = pending("many three")
+    store.insert(just_started)  # the embedded store keeps it in its start journal until the next write
+    found = store.get_many([second.id, "X" * 21, just_started.id, first.id])
+    assert [g.id for g in found] == [second.id, just_started.id, first.id]  # a missing id left out
+    assert found == [store.get(second.id), store.get(just_started.id), store.get(first.id)]
+    assert found[0].result_text == "second answer" and store.get_many([]) == []
+
+
 def test_an_unknown_export_format_is_refused(store, tmp_path):
     with pytest.raises(ValueError, match="csv, jsonl or parquet"):
         store.export(Filters(), "xlsx", tmp_path / "x")

@@ -75,9 +75,11 @@ class LookupsMixin:
         return gens
 
     def get_many(self, ids: list[str]) -> list[Generation]:
-        """The records with these ids, in the order given (missing ones left out)."""
+        """The records with these ids, in the order given (missing ones left out); like `get`, it
+        sees rows still in the start journal (moved first: free when it is empty)."""
         if not ids:
             return []
+        self._settle()
         with self._cursor() as cur:
             rows = cur.execute(f"{sql.SELECT_ALL} WHERE id IN ({', '.join('?' for _ in ids)})", list(ids)).fetchall()
             found = {g.id: g for g in self._with_chunks(cur, [Generation.from_row(r) for r in rows])}
