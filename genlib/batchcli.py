@@ -7,18 +7,19 @@ on this machine is taken over at once), which never re-sends a finished row.
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from .appurl import app_url
 from .batch.results import FORMATS
 from .batchrecords import DONE
+from .cliout import cli_user, say
 from .errors import BadRequest
 from .money import format_usd as money
-from .termsafe import for_stream
 
+_say = partial(say, flush=True)  # flushed at once: the progress bar is drawn between these lines
 
 
 def add_parser(sub) -> None:
@@ -43,15 +44,6 @@ def run(vault, args) -> int:
     return {"run": _run, "resume": _resume, "status": _status, "export": _export}[args.batch_command](vault, args)
 
 
-def _user() -> str:
-    return os.environ.get("GENLIB_USER", "local")
-
-
-def _say(text: str, file=None) -> None:
-    stream = file or sys.stdout
-    print(for_stream(text, stream), file=stream, flush=True)
-
-
 def job_url(job_id: str) -> str:
     return app_url(f"/batch?id={job_id}")
 
@@ -62,7 +54,7 @@ def _run(vault, args) -> int:
         raise BadRequest(f"{path} is not a file.")
     plan = vault.batch_plan(path.read_bytes(), path.name, args.template, args.model, args.system,
                             concurrency=args.concurrency)
-    estimate = vault.batch_estimate(plan, _user())
+    estimate = vault.batch_estimate(plan, cli_user())
     _say(f"{plan.rows:,} rows ({len(plan.skipped):,} skipped: empty prompt"
          f"{' — rows ' + ', '.join(map(str, plan.skipped[:20])) if plan.skipped else ''}) x {len(plan.models)} models")
     _say(f"{estimate.tokens_label}; expected {money(estimate.expected_usd)}, worst case {money(estimate.worst_usd)}")
@@ -70,7 +62,7 @@ def _run(vault, args) -> int:
     if not args.yes and not _confirm():
         _say("Nothing was sent.")
         return 1
-    job_id = vault.batch_create(plan, _user())
+    job_id = vault.batch_create(plan, cli_user())
     _say(f"job {job_id}  {job_url(job_id)}")
     return _follow(vault, job_id)
 

@@ -1,8 +1,9 @@
 """What the command line prints with: exit codes, the app URL of a generation, counts in words,
-terminal-safe printing and a progress bar. Shared by cli.py and sendcli.py.
+terminal-safe printing, the user it acts as and a progress bar. Shared by every *cli.py module.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from .appurl import app_url
@@ -15,6 +16,11 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `git log | head` and other Unix to
 def public_url(gen_id: str) -> str:
     """Where the app shows this generation: GENLIB_PUBLIC_URL (the app's address as users open it)."""
     return app_url(f"/generate?id={gen_id}")
+
+
+def cli_user() -> str:
+    """Who the command line acts as: GENLIB_USER, else "local" (the app's user without sign-in)."""
+    return os.environ.get("GENLIB_USER", "local")
 
 
 def plural(n: int, word: str) -> str:

@@ -10,9 +10,9 @@ import os
 import sys
 
 from .appurl import app_url
+from .cliout import say
 from .marks import EXPIRY, Marks, parse_rating
 from .money import format_usd
-from .termsafe import for_stream
 
 
 
@@ -55,11 +55,6 @@ def wants_marks(args) -> bool:
                 or getattr(args, "has_note", False))
 
 
-def _say(text: str, file=None) -> None:
-    stream = file or sys.stdout
-    print(for_stream(text, stream, False), file=stream)
-
-
 def _actor() -> str:
     return os.environ.get("GENLIB_USER", "").strip() or "local"
 
@@ -67,7 +62,7 @@ def _actor() -> str:
 def _show(annotation) -> int:
     star = "★" if annotation.starred else "☆"
     rating = {1: "👍", -1: "👎"}.get(annotation.rating, "-")
-    _say(f"{annotation.generation_id}  {star} {rating}  tags: {', '.join(annotation.tags) or '-'}"
+    say(f"{annotation.generation_id}  {star} {rating}  tags: {', '.join(annotation.tags) or '-'}"
          + (f"\nnote: {annotation.note}" if annotation.note else ""))
     return 0
 
@@ -100,7 +95,7 @@ def cmd_marked(vault, args, filters=None) -> int:
     for gen in found:
         tags = ", ".join(notes[gen.id].tags) if gen.id in notes else ""
         preview = " ".join(gen.prompt.split())[:60]
-        _say(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {format_usd(gen.cost_usd):>14}  "
+        say(f"{gen.id}  {gen.created_utc:%Y-%m-%d %H:%M}  {gen.status:<11} {format_usd(gen.cost_usd):>14}  "
              f"[{tags}]  {preview}")
     return 0
 
@@ -112,9 +107,9 @@ def share_url(token: str) -> str:
 def cmd_share(vault, args) -> int:
     link = vault.share(args.id, _actor(), None, expires=args.expires, include_cost=args.include_cost,
                        include_system=args.include_system)
-    _say(share_url(link.token))
+    say(share_url(link.token))
     when = f"expires {link.expires_utc:%Y-%m-%d %H:%M} UTC" if link.expires_utc else "never expires"
-    _say(f"share {link.id}: {when}; shown once (only its hash is kept)", file=sys.stderr)
+    say(f"share {link.id}: {when}; shown once (only its hash is kept)", file=sys.stderr)
     return 0
 
 
@@ -124,21 +119,21 @@ def cmd_shares(vault, args) -> int:
     now = utcnow()
     for s in vault.my_shares(None):
         seen = f"{s.last_viewed_utc:%Y-%m-%d %H:%M}" if s.last_viewed_utc else "never"
-        _say(f"{s.id}  {s.generation_id}  {s.state(now):<8} {s.views:>6} views  last {seen}  by {s.owner_id}")
+        say(f"{s.id}  {s.generation_id}  {s.state(now):<8} {s.views:>6} views  last {seen}  by {s.owner_id}")
     return 0
 
 
 def cmd_revoke(vault, args) -> int:
     if not vault.revoke_share(args.share_id, None):
-        _say(f"genlib: no active share link {args.share_id[:40]}", file=sys.stderr)
+        say(f"genlib: no active share link {args.share_id[:40]}", file=sys.stderr)
         return 4
-    _say(f"revoked {args.share_id}")
+    say(f"revoked {args.share_id}")
     return 0
 
 
 def cmd_sharing(vault, args) -> int:
     vault.set_sharing(args.state == "on", _actor(), is_admin=True)
-    _say(f"sharing is {args.state}")
+    say(f"sharing is {args.state}")
     return 0
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .api import Vault
-from .cliout import EXIT_ERROR, EXIT_NOT_FOUND, public_url, say, tokens
+from .cliout import EXIT_ERROR, EXIT_NOT_FOUND, cli_user, public_url, say, tokens
 from .errors import NotFound
 from .money import format_usd as money  # exact, zeros trimmed, or "unpriced"
 from .records import COMPLETE, IMAGE, TEXT, GenerationRequest
@@ -26,8 +26,7 @@ def cmd_generate(vault: Vault, args) -> int:
     request = GenerationRequest(prompt=prompt, model=model, kind=kind, system_prompt=args.system,
                                 params={k: v for k, v in params.items() if v is not None},
                                 attachments=tuple(from_file(p) for p in args.attach))
-    user = os.environ.get("GENLIB_USER", "local")
-    gen_id = vault.start(request, user_id=user, force=args.force)
+    gen_id = vault.start(request, user_id=cli_user(), force=args.force)
     say(f"id: {gen_id}", file=sys.stderr)
     say(f"open: {public_url(gen_id)}", file=sys.stderr)
     try:

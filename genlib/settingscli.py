@@ -13,14 +13,13 @@ import sys
 from pathlib import Path
 
 from .backends.factory import open_documents
+from .cliout import EXIT_ERROR, say
 from .config import Settings
 from .errors import GenlibError
 from .settingsdoc import NAMES
 from .settingsedit import decode, save
-from .termsafe import for_stream
 
 COMMANDS = NAMES  # "budgets", "prices"
-EXIT_ERROR = 1
 
 
 def add_parsers(sub) -> None:
@@ -58,7 +57,7 @@ def _export(documents, name: str, args) -> int:
             Path(args.file).expanduser().write_text(doc.text, encoding="utf-8")
         except OSError as exc:
             return _fail(f"can't write {args.file}: {exc.strerror or exc}")
-    _say(f"exported the {doc.where} (version {doc.version}{_by(doc)}) to {args.file}")
+    say(f"exported the {doc.where} (version {doc.version}{_by(doc)}) to {args.file}", file=sys.stderr)
     return 0
 
 
@@ -69,7 +68,8 @@ def _import(documents, name: str, args) -> int:
         return _fail(f"can't read {args.file}: {exc.strerror or exc}")
     saved = save(documents, name, decode(data, name), args.if_version, by=_who())
     every = " (on every replica within a few seconds)" if saved.path is None else ""
-    _say(f"imported {args.file} into the {saved.where} (version {saved.version}); it applies at once{every}")
+    say(f"imported {args.file} into the {saved.where} (version {saved.version}); it applies at once{every}",
+        file=sys.stderr)
     return 0
 
 
@@ -87,10 +87,6 @@ def _by(doc) -> str:
     return who + (f", {doc.updated_at:%Y-%m-%d %H:%M} UTC" if doc.updated_at else "")
 
 
-def _say(text: str) -> None:
-    print(for_stream(text, sys.stderr, False), file=sys.stderr)
-
-
 def _fail(text: str) -> int:
-    _say(f"genlib: {text}")
+    say(f"genlib: {text}", file=sys.stderr)
     return EXIT_ERROR
