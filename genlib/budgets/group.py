@@ -14,23 +14,21 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Sequence
 
-from ..errors import BudgetExceeded, RateLimited
+from ..errors import RateLimited
 from ..records import Generation, GenerationRequest
 
 ZERO = Decimal(0)
 
 
 class GroupAdmission:
-    """Mixed into BudgetGuard (which provides config, _ledger, _name, _limits, _check, _uses)."""
+    """Mixed into BudgetGuard (which provides _admitting, _ledger, _name, _limits, _check, _uses)."""
 
     _group = threading.local()  # set on the thread starting a group's panels
 
     def admit_group(self, group_id: str, user_id: str, requests: Sequence[GenerationRequest]) -> None:
         """Raise BudgetExceeded / RateLimited for the whole group, or hold its total worst case."""
-        config = self.config()
-        if config.broken:
-            raise BudgetExceeded(config.broken)
-        if config.empty:
+        config = self._admitting()
+        if config is None:
             return
         user = user_id.strip().lower()
         total = None

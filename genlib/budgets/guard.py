@@ -75,10 +75,8 @@ class BudgetGuard(GroupAdmission):
 
         A dedup hit costs nothing: it needs no reservation and passes a spent budget, but it
         counts for the rate limit (it is still a generation the user started)."""
-        config = self.config()
-        if config.broken:
-            raise BudgetExceeded(config.broken)
-        if config.empty:
+        config = self._admitting()
+        if config is None:
             return
         user = _norm(record.user_id)
         worst = None if hit or not config.has_budget(self._name(user)) else self._worst_or_refuse(config, request)
@@ -86,6 +84,14 @@ class BudgetGuard(GroupAdmission):
             return
         self._ledger.reserve(record.id, user, worst, self._limits(config, user).rate_per_minute,
                              lambda mine, everyone: self._check(self._uses(config, user, mine, everyone), worst))
+
+    def _admitting(self):
+        """The configuration a start is admitted under; None when there is none (admit all). A
+        file that does not parse refuses every start until it is fixed (fail closed)."""
+        config = self.config()
+        if config.broken:
+            raise BudgetExceeded(config.broken)
+        return None if config.empty else config
 
     def release(self, gen_id: str) -> None:
         """Drop a reservation (idempotent): the generation never started."""
