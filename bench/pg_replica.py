@@ -4,10 +4,11 @@ commands, one a line, on stdin (bench/pg_replicas.py's `ReplicaB` drives it). ar
 bench server's base URL."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
+
+from tests.replica_child import serve
 
 from .harness import raw_client
 from .pg_replicas import follow_times, genlib_streams, raw_streams, team_vault
@@ -19,16 +20,7 @@ def main() -> None:
     client = raw_client(base_url)
     ops = {"streams": lambda a: genlib_streams(vault, **a), "raw": lambda a: raw_streams(client, **a),
            "follow": lambda a: follow_times(vault, **a)}
-    print(json.dumps({"ready": True}), flush=True)
-    try:
-        for line in sys.stdin:
-            command = json.loads(line)
-            if command["op"] == "close":
-                break
-            print(json.dumps({"result": ops[command["op"]](command.get("args", {}))}), flush=True)
-    finally:
-        vault.close()
-    print(json.dumps({"closed": True}), flush=True)
+    serve(ops, vault)
 
 
 if __name__ == "__main__":

@@ -97,13 +97,21 @@ def main() -> None:
            "set_limit": lambda a: set_limit(vault, **a), "settings": lambda a: in_force(vault),
            "save_settings": lambda a: vault.save_settings(a["name"], a["text"], None, by="admin@replica").version,
            "estimate": lambda a: str((vault.estimate_cost(request("x", 1000)) or (None, None))[1])}
+    serve(ops, vault)
+
+
+def serve(ops: dict, vault) -> None:
+    """The protocol `tests/replicas.py` (and bench/pg_replicas.py) speak: "ready", then one JSON
+    result per command line until "close"; the Vault is closed, then "closed"."""
     print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        command = json.loads(line)
-        if command["op"] == "close":
-            break
-        print(json.dumps({"result": ops[command["op"]](command.get("args", {}))}), flush=True)
-    vault.close()
+    try:
+        for line in sys.stdin:
+            command = json.loads(line)
+            if command["op"] == "close":
+                break
+            print(json.dumps({"result": ops[command["op"]](command.get("args", {}))}), flush=True)
+    finally:
+        vault.close()
     print(json.dumps({"closed": True}), flush=True)
 
 
