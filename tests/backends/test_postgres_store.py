@@ -168,8 +168,13 @@ def test_best_match_puts_shorter_records_first(store):
 
 def test_a_count_beyond_a_thousand_says_so(store):
     insert_all(store, [record(f"many {n}", status=COMPLETE, minutes=n) for n in range(1002)])
-    page = store.search(Filters(q="many"), page=1, page_size=5, after=None, order="newest")
+    page = store.search(Filters(status=COMPLETE), page=1, page_size=5, after=None, order="newest")
     assert (page.total, page.total_capped, len(page.items)) == (1000, True, 5)
+    deep = store.search(Filters(q="many"), page=200, page_size=5, after=None, order="newest")
+    assert (deep.total, deep.total_capped, len(deep.items)) == (1000, True, 5)
+    # a term's count stops once the page is full (each further window rechecks its candidates): "N+"
+    first = store.search(Filters(q="many"), page=1, page_size=5, after=None, order="newest")
+    assert first.total_capped and 5 < first.total <= 1000 and len(first.items) == 5
 
 
 def test_sign_in_records_the_user_and_takes_over_records_saved_under_the_email(store):

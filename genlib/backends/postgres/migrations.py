@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from .newest import DAY_KEY
+from .where import PAIRS
+
 LOCK_CLASS = 0x67656E76  # "genv": the first key of every advisory lock genlib takes
 MIGRATE_LOCK = 1  # second key: schema migrations (one database-wide lock: CREATE EXTENSION is too)
 
@@ -300,6 +303,34 @@ CREATE TABLE IF NOT EXISTS tombstones (
     cleaned_utc TIMESTAMP
 );
 CREATE INDEX IF NOT EXISTS tombstones_unclean ON tombstones (deleted_utc) WHERE cleaned_utc IS NULL;
+""")
+
+# Search windows confined in the index (newest.py): each text's trigrams keyed by whole UTC day
+# (btree_gin), so a window's day range is an index condition and only its candidates are rechecked.
+# They replace migration 6's indexes (a query without a day range uses them as those were used).
+migration(14, "search_day_trigrams", f"""
+CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public;
+SET LOCAL maintenance_work_mem = '256MB';
+CREATE INDEX IF NOT EXISTS generations_prompt_day_trgm ON generations USING gin ({DAY_KEY}, prompt public.gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS generations_result_day_trgm
+    ON generations USING gin ({DAY_KEY}, result_text public.gin_trgm_ops);
+DROP INDEX IF EXISTS generations_prompt_trgm;
+DROP INDEX IF EXISTS generations_result_trgm;
+""")
+
+# Quoted phrases (where.py): each text's adjacent word pairs, the last 3 characters of a word, a
+# space, the first 3 of the next ("taku suzama" holds "aku suz"), keyed by day like the trigrams. A
+# phrase's trigrams match every row holding its words anywhere (1,286 candidates, each rechecked, for
+# 99 matches at 1M rows); its pairs only the rows holding them side by side. Immutable, so indexable.
+migration(15, "search_phrase_pairs", f"""
+CREATE OR REPLACE FUNCTION gv_word_pairs(t text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT right(a, 3) || ' ' || left(b, 3)), '{{}}')
+    FROM (SELECT w AS a, lead(w) OVER (ORDER BY n) AS b
+          FROM unnest(string_to_array(t, ' ')) WITH ORDINALITY AS u(w, n)) AS adjacent
+    WHERE length(a) >= 3 AND length(b) >= 3
+$$;
+SET LOCAL maintenance_work_mem = '256MB';
+CREATE INDEX IF NOT EXISTS generations_pairs ON generations USING gin ({DAY_KEY}, {PAIRS});
 """)
 
 _LEDGER = sql.SQL("CREATE TABLE IF NOT EXISTS genlib_migrations "

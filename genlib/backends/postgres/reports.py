@@ -22,7 +22,7 @@ from . import reports_sql as q
 from .migrations import LOCK_CLASS
 from .pool import connection
 from .sql import SELECT_ALL, records_in_order
-from .newest import newest
+from .newest import Newest, newest, served_by_trigrams
 from .where import and_where, rollup_where, user_ids, where_clause
 
 COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
@@ -45,39 +45,45 @@ class ReportsMixin:
             users = user_ids(con, filters)
             where, params = where_clause(filters, users=users)
             where = and_where(where, NOT_DELETED)
-            counted = newest(con, where, params, COUNT_CAP + 1, *span)
+            by_day = served_by_trigrams(query)
+            # A term's count reads no further than the page (from the top) needs, "N+" when it stops
+            # early: each further window rechecks its candidates. Filters alone count to 1,001 (cheap).
+            page_end = page * page_size + 1 if before is None else page_size + 1
+            counted = newest(con, where, params, COUNT_CAP + 1, *span,
+                             enough=page_end if by_day and order == NEWEST else None, by_day=by_day)
             if order == BEST and query:
                 ids = [r[0] for r in con.execute(f"SELECT id FROM generations {where} ORDER BY {_SHORTEST} "
                                                  "LIMIT %s OFFSET %s", [*params, page_size + 1,
                                                                         (page - 1) * page_size])]
             else:
                 ids = [gen_id for _, gen_id in self._newest_page(con, filters, users, counted, page, page_size,
-                                                                   before)]
+                                                                   before, by_day)]
             items = records_in_order(con, ids)
-        total = len(counted)
+        total = len(counted.rows)
         shown = items[:page_size]
         return Page(shown, page, page_size, has_more=len(items) > page_size,
                     next_after=make_cursor(shown[-1].created_utc, shown[-1].id) if shown else None,
-                    total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP,
+                    total=min(total, COUNT_CAP), total_capped=not counted.exhaustive,
                     snippets={g.id: snippet(g, query) for g in shown} if query else {})
 
-    def _newest_page(self, con, filters: Filters, users, counted: list, page: int, page_size: int, before) -> list:
+    def _newest_page(self, con, filters: Filters, users, counted: Newest, page: int, page_size: int, before,
+                     by_day: bool) -> list:
         """(created, id) of the page's rows and one more: a slice of the newest matches the count read
         when it holds them (positions as PostgreSQL ordered them), else read from the cursor on."""
-        complete = len(counted) <= COUNT_CAP  # every match is in `counted`
+        rows = counted.rows
         if before is None:
             start = (page - 1) * page_size
         else:
-            start = next((i + 1 for i, row in enumerate(counted) if tuple(row) == before), None)
-        if start is not None and (complete or start + page_size + 1 <= len(counted)):
-            return counted[start:start + page_size + 1]
+            start = next((i + 1 for i, row in enumerate(rows) if tuple(row) == before), None)
+        if start is not None and (counted.exhaustive or start + page_size + 1 <= len(rows)):
+            return rows[start:start + page_size + 1]
         where, params = where_clause(filters, before, users)
         where = and_where(where, NOT_DELETED)
         newer_than, older_than = _span(filters)
         if before is not None:
             older_than = min(older_than, before[0]) if older_than else before[0]
-            return newest(con, where, params, page_size + 1, newer_than, older_than)
-        return newest(con, where, params, start + page_size + 1, newer_than, older_than)[start:]
+            return newest(con, where, params, page_size + 1, newer_than, older_than, by_day=by_day).rows
+        return newest(con, where, params, start + page_size + 1, newer_than, older_than, by_day=by_day).rows[start:]
 
     # -- the Costs page -------------------------------------------------------------------------
     def cost_cube(self, filters: Filters) -> pd.DataFrame:
