@@ -322,9 +322,8 @@ ANALYZE generations;
 """)
 
 # Quoted phrases (where.py): each text's adjacent word pairs, the last 3 characters of a word, a
-# space, the first 3 of the next ("taku suzama" holds "aku suz"), as 32-bit hashes (integer keys
-# compare in a few instructions where text keys go through the collation: a 1M-row load took 4x as
-# long with text), keyed by day like the trigrams. A phrase's trigrams match every row holding its
+# space, the first 3 of the next ("taku suzama" holds "aku suz"), as 32-bit hashes (4-byte keys, no
+# collation in their comparisons), keyed by day like the trigrams. A phrase's trigrams match every row holding its
 # words anywhere (1,286 candidates, each rechecked, for 99 matches at 1M rows); its pairs only the rows
 # holding them side by side (or a colliding hash: ILIKE decides). Immutable, so indexable.
 migration(15, "search_phrase_pairs", f"""
