@@ -325,13 +325,24 @@ ANALYZE generations;
 # space, the first 3 of the next ("taku suzama" holds "aku suz"), as 32-bit hashes (4-byte keys, no
 # collation in their comparisons), keyed by day like the trigrams. A phrase's trigrams match every row holding its
 # words anywhere (1,286 candidates, each rechecked, for 99 matches at 1M rows); its pairs only the rows
-# holding them side by side (or a colliding hash: ILIKE decides). Immutable, so indexable.
+# holding them side by side (or a colliding hash: ILIKE decides). Immutable, so indexable. PL/pgSQL,
+# not SQL: it runs at every insert, before the provider is called, and a SQL function with a subquery
+# is planned again in each statement (insert of a pending row: +0.25 ms over no index, +0.1 in PL/pgSQL).
 migration(15, "search_phrase_pairs", f"""
-CREATE OR REPLACE FUNCTION gv_word_pairs(t text) RETURNS integer[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT hashtext(right(a, 3) || ' ' || left(b, 3))), '{{}}')
-    FROM (SELECT w AS a, lead(w) OVER (ORDER BY n) AS b
-          FROM unnest(string_to_array(t, ' ')) WITH ORDINALITY AS u(w, n)) AS adjacent
-    WHERE length(a) >= 3 AND length(b) >= 3
+CREATE OR REPLACE FUNCTION gv_word_pairs(t text) RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    keys integer[] := '{{}}';
+    previous text := '';
+    word text;
+BEGIN
+    FOREACH word IN ARRAY string_to_array(t, ' ') LOOP
+        IF length(previous) >= 3 AND length(word) >= 3 THEN
+            keys := keys || hashtext(right(previous, 3) || ' ' || left(word, 3));
+        END IF;
+        previous := word;
+    END LOOP;
+    RETURN ARRAY(SELECT DISTINCT k FROM unnest(keys) AS k ORDER BY k);
+END
 $$;
 SET LOCAL maintenance_work_mem = '256MB';
 CREATE INDEX IF NOT EXISTS generations_pairs ON generations USING gin ({DAY_KEY}, {PAIRS});
