@@ -323,11 +323,12 @@ ANALYZE generations;
 
 # Quoted phrases (where.py): each text's adjacent word pairs, the last 3 characters of a word, a
 # space, the first 3 of the next ("taku suzama" holds "aku suz"), as 32-bit hashes (4-byte keys, no
-# collation in their comparisons), keyed by day like the trigrams. A phrase's trigrams match every row holding its
-# words anywhere (1,286 candidates, each rechecked, for 99 matches at 1M rows); its pairs only the rows
-# holding them side by side (or a colliding hash: ILIKE decides). Immutable, so indexable. PL/pgSQL,
-# not SQL: it runs at every insert, before the provider is called, and a SQL function with a subquery
-# is planned again in each statement (insert of a pending row: +0.25 ms over no index, +0.1 in PL/pgSQL).
+# collation in their comparisons), keyed by day like the trigrams. A phrase's trigrams match every
+# row holding its words anywhere (1,286 candidates, each rechecked, for 99 matches at 1M rows); its
+# pairs only the rows holding them side by side (or a colliding hash: ILIKE decides). Immutable, so
+# indexable. PL/pgSQL, not SQL: it runs at every insert, before the provider is called, and a SQL
+# function with a subquery is planned again in each statement (a pending row's insert: +0.25 ms over
+# no index, +0.1 in PL/pgSQL).
 migration(15, "search_phrase_pairs", f"""
 CREATE OR REPLACE FUNCTION gv_word_pairs(t text) RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
