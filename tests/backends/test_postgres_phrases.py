@@ -8,7 +8,7 @@ import random
 import pytest
 
 from genlib.filters import Filters, escape_like
-from genlib.records import COMPLETE
+from genlib.records import COMPLETE, PENDING
 from tests.backends.pgrecords import open_store, record
 from tests.backends.test_postgres_newest import _bulk, _walk
 
@@ -62,3 +62,26 @@ def test_phrase_pages_equal_a_full_scan_ilike(store):
         assert _walk(store, Filters(q=f'"{phrase}"'), size=7) == expected, phrase
     both = _full_scan(store, ["taku suzama", "école"], excluded=["q taku"])
     assert _walk(store, Filters(q='"taku suzama" école -"q taku"'), size=5) == both
+
+
+def test_a_pending_rows_phrase_is_found_though_the_pairs_index_leaves_it_out(store):
+    """The pairs index holds no pending row (migration 16: off the time-to-first-token path); such a
+    row, just started, must still be found by a phrase of its prompt, and walked in its place."""
+    _bulk(store, _random_records(60, seed=4))
+    pending = record("please taku suzama now", status=PENDING, minutes=60_000)
+    _bulk(store, [pending])
+    found = _walk(store, Filters(q='"taku suzama"'), size=4)
+    assert found == _full_scan(store, ["taku suzama"]) and found[0] == pending.id
+
+
+def test_a_phrase_is_narrowed_by_the_partial_pairs_index(store):
+    """The phrase condition must name the index's predicate (status <> 'pending'): without it the
+    planner can't use a partial index, and every trigram candidate of the phrase's words is rechecked."""
+    from genlib.backends.postgres.where import where_clause
+
+    _bulk(store, _random_records(200, seed=5))
+    where, params = where_clause(Filters(q='"taku suzama"'))
+    with store.pool.connection() as con, con.transaction():
+        con.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether the index *can* serve it
+        plan = "\n".join(r[0] for r in con.execute(f"EXPLAIN SELECT id FROM generations {where}", params))
+    assert "generations_pairs_sent" in plan, plan

@@ -15,6 +15,7 @@ MARK = "%s"
 # a record's adjacent word pairs (migration 15), prompt and answer as one text (the pair across them is
 # one more key, harmless: the pairs narrow, ILIKE decides)
 PAIRS = "gv_word_pairs(lower(prompt || ' ' || result_text))"
+SENT = "status <> 'pending'"  # the rows the pairs index holds (migration 16)
 
 
 def where_clause(filters: Filters, before: tuple[datetime, str] | None = None,
@@ -25,7 +26,9 @@ def where_clause(filters: Filters, before: tuple[datetime, str] | None = None,
     parts, params = sqlwhere.where_parts(replace(filters, user_id=None), MARK)
     for term in parse(filters.q).wanted:
         if term.phrase and has_pairs(term.text):  # the pairs index narrows it far more than its trigrams
-            parts.append(f"{PAIRS} @> gv_word_pairs(lower({MARK}))")
+            # the SENT arm names the partial index's predicate, so the planner may use it; a pending
+            # row is not in that index, and the term's own ILIKE decides it
+            parts.append(f"(status = 'pending' OR ({SENT} AND {PAIRS} @> gv_word_pairs(lower({MARK}))))")
             params.append(term.text)
     if users is not None:
         # one id is the common case: `user_id = %s` lets the user's newest-first index give the order
