@@ -19,8 +19,9 @@ def public_url(gen_id: str) -> str:
 
 
 def cli_user() -> str:
-    """Who the command line acts as: GENLIB_USER, else "local" (the app's user without sign-in)."""
-    return os.environ.get("GENLIB_USER", "local")
+    """Who the command line acts as: GENLIB_USER, else "local" (the app's user without sign-in); set
+    but blank counts as unset, so every command acts as the same user."""
+    return os.environ.get("GENLIB_USER", "").strip() or "local"
 
 
 def plural(n: int, word: str) -> str:

@@ -6,11 +6,10 @@ inside the link; only its hash is stored, so it can't be shown again.
 """
 from __future__ import annotations
 
-import os
 import sys
 
 from .appurl import app_url
-from .cliout import say
+from .cliout import cli_user, say
 from .marks import EXPIRY, Marks, parse_rating
 from .money import format_usd
 
@@ -55,10 +54,6 @@ def wants_marks(args) -> bool:
                 or getattr(args, "has_note", False))
 
 
-def _actor() -> str:
-    return os.environ.get("GENLIB_USER", "").strip() or "local"
-
-
 def _show(annotation) -> int:
     star = "★" if annotation.starred else "☆"
     rating = {1: "👍", -1: "👎"}.get(annotation.rating, "-")
@@ -69,20 +64,20 @@ def _show(annotation) -> int:
 
 def cmd_tag(vault, args) -> int:
     key = "add_tags" if args.command == "tag" else "remove_tags"
-    return _show(vault.annotate(args.id, _actor(), None, **{key: args.tags}))
+    return _show(vault.annotate(args.id, cli_user(), None, **{key: args.tags}))
 
 
 def cmd_note(vault, args) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
-    return _show(vault.annotate(args.id, _actor(), None, note=text))
+    return _show(vault.annotate(args.id, cli_user(), None, note=text))
 
 
 def cmd_star(vault, args) -> int:
-    return _show(vault.annotate(args.id, _actor(), None, starred=not args.off))
+    return _show(vault.annotate(args.id, cli_user(), None, starred=not args.off))
 
 
 def cmd_rate(vault, args) -> int:
-    return _show(vault.annotate(args.id, _actor(), None, rating=args.rating))
+    return _show(vault.annotate(args.id, cli_user(), None, rating=args.rating))
 
 
 def cmd_marked(vault, args, filters=None) -> int:
@@ -105,7 +100,7 @@ def share_url(token: str) -> str:
 
 
 def cmd_share(vault, args) -> int:
-    link = vault.share(args.id, _actor(), None, expires=args.expires, include_cost=args.include_cost,
+    link = vault.share(args.id, cli_user(), None, expires=args.expires, include_cost=args.include_cost,
                        include_system=args.include_system)
     say(share_url(link.token))
     when = f"expires {link.expires_utc:%Y-%m-%d %H:%M} UTC" if link.expires_utc else "never expires"
@@ -132,7 +127,7 @@ def cmd_revoke(vault, args) -> int:
 
 
 def cmd_sharing(vault, args) -> int:
-    vault.set_sharing(args.state == "on", _actor(), is_admin=True)
+    vault.set_sharing(args.state == "on", cli_user(), is_admin=True)
     say(f"sharing is {args.state}")
     return 0
 

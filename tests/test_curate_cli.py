@@ -43,3 +43,13 @@ def test_share_shares_revoke_and_sharing_off(cli):
     assert refused.returncode == 1 and "Sharing is off" in refused.stderr
     cli("sharing", "on")
     assert "?share=" in cli("share", gen_id, "--expires", "never").stdout
+
+
+def test_a_blank_genlib_user_is_local_for_every_command(cli):
+    """GENLIB_USER set but blank: generating refused ("needs a user id") while tagging acted as
+    "local"; both act as "local" now, so the CLI's user can mark what it generated."""
+    cli.fake.enqueue(text="an answer")
+    out = cli("generate", "blank user", "-m", "gpt-4o-mini", GENLIB_USER=" ")
+    gen_id = out.stderr.split("id: ")[1].split()[0]
+    assert "tags: mine" in cli("tag", gen_id, "mine", GENLIB_USER="").stdout
+    assert [line.split()[0] for line in cli("list", "--tag", "mine", GENLIB_USER="local").stdout.splitlines()] == [gen_id]
