@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from genlib import Filters, new_id
@@ -70,6 +71,19 @@ def test_a_buried_record_keeps_its_cost_and_leaves_history_and_search(store):
     assert store.search(Filters(q="bury"), 1, 50, None, "newest").items == []
     assert store.tombstone(keep.id) is None
     assert gone.id not in {c.id for c in store.expired(utcnow() + timedelta(days=1), 10)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_exports_leave_a_buried_record_out_as_history_does(store, tmp_path, fmt):
+    """An export is History's list as a file: a deleted record (a blank row kept for the books)
+    is no line of it, and the count behind the progress bar leaves it out too."""
+    keep, gone = saved(store, "export keep"), saved(store, "export gone")
+    store.bury([gone.id], "ana", BY_USER)
+    reported = []
+    dest = store.export(Filters(), fmt, tmp_path / f"out.{fmt}", lambda done, total: reported.append(total))
+    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
+             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    assert [str(i).removeprefix("'") for i in frame["id"]] == [keep.id] and reported[-1] == 1
 
 
 def test_bury_is_idempotent_and_never_takes_a_live_record(store):

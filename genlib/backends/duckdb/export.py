@@ -21,6 +21,7 @@ from typing import Callable
 from .csvsafe import csv_copy_options, csv_select
 from ...errors import BadRequest, StorageUnavailable, first_line
 from ...filters import Filters
+from .sql import NOT_DELETED
 from .where import and_where, where_clause
 from ...ids import new_id
 from ...records import Generation
@@ -59,6 +60,7 @@ class ExportMixin:
         try:
             with self._cursor(failed) as cur, self._capped_memory(cur):
                 where, params = where_clause(filters)
+                where = and_where(where, NOT_DELETED)  # History's rows: a deleted record's blank row stays out
                 windows, total = self._export_windows(cur, where, params)
                 sink, done = self._sink(fmt, part), 0
                 try:

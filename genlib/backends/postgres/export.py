@@ -23,7 +23,8 @@ from ..duckdb.export import EXPORT_FORMATS, JSON_COLUMNS, check_destination
 from ..marksql import ANNOTATED, MARK_COLUMNS
 from .pool import connection
 from .sql import COLS, COL_LIST
-from .where import where_clause
+from .reports import NOT_DELETED
+from .where import and_where, where_clause
 
 BATCH_ROWS = 5000
 NEWEST_FIRST = "created_utc DESC, id DESC"
@@ -43,6 +44,7 @@ class ExportMixin:
         dest = check_destination(dest)
         part = dest.with_name(f".{dest.name}.{new_id()}.part")
         where, params = where_clause(filters)
+        where = and_where(where, NOT_DELETED)  # History's rows: a deleted record's blank row stays out
         try:
             with connection(self.pool) as con:
                 total = con.execute(f"SELECT count(*) FROM generations {where}", params).fetchone()[0]
