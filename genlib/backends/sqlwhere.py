@@ -8,20 +8,24 @@ for every backend: each wanted term is a case-insensitive substring of the promp
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Callable
 
 from ..filters import Filters, escape_like
-from ..search.query import parse
+from ..search.query import Term, parse
 
 
-def where_parts(filters: Filters, mark: str, answer: str = "result_text") -> tuple[list[str], list]:
-    """The conditions on `generations` and their parameters; `answer` is the answer column's expression."""
+def where_parts(filters: Filters, mark: str, answer: str = "result_text",
+                matched_on: Callable[[Term], tuple[str, str]] | None = None) -> tuple[list[str], list]:
+    """The conditions on `generations` and their parameters; `answer` is the answer column's expression;
+    `matched_on(term)`: the (prompt, answer) expressions a search term is matched on, if not those."""
     parts, params = [], []
     for term in parse(filters.q).terms:
         # ILIKE scans without building lowered copies of every text (several times faster than
         # contains(lower(...)) on DuckDB at a million rows; PostgreSQL's trigram indexes serve it).
         pattern = "%" + escape_like(term.text) + "%"
         negate = "NOT " if term.excluded else ""
-        parts.append(f"{negate}(prompt ILIKE {mark} ESCAPE '\\' OR {answer} ILIKE {mark} ESCAPE '\\')")
+        prompt, text = matched_on(term) if matched_on else ("prompt", answer)
+        parts.append(f"{negate}({prompt} ILIKE {mark} ESCAPE '\\' OR {text} ILIKE {mark} ESCAPE '\\')")
         params += [pattern, pattern]
     for column, value in (("status", filters.status), ("kind", filters.kind), ("user_id", filters.visible_to)):
         if value is not None:
