@@ -22,8 +22,7 @@ from ...records import Generation
 from ..duckdb.export import EXPORT_FORMATS, JSON_COLUMNS, check_destination
 from ..marksql import ANNOTATED, MARK_COLUMNS
 from .pool import connection
-from .sql import COLS, COL_LIST
-from .reports import NOT_DELETED
+from .sql import COLS, COL_LIST, NOT_DELETED
 from .where import and_where, where_clause
 
 BATCH_ROWS = 5000

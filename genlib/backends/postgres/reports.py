@@ -21,14 +21,12 @@ from ...search.snippets import snippet
 from . import reports_sql as q
 from .migrations import LOCK_CLASS
 from .pool import connection
-from .sql import SELECT_ALL, records_in_order
+from .sql import NOT_DELETED, SELECT_ALL, records_in_order
 from .newest import Newest, newest, served_by_trigrams
 from .where import and_where, rollup_where, user_ids, where_clause
 
 COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
 FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"  # per schema, for one transaction
-# History lists no deleted generation (their rows stay for the books: migration 13).
-NOT_DELETED = "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = generations.id)"
 _SHORTEST = "length(prompt) + length(result_text), created_utc DESC, id DESC"
 
 

@@ -10,6 +10,8 @@ from ...records import Generation
 COLS = Generation.COLUMNS
 COL_LIST = ", ".join(COLS)
 SELECT_ALL = f"SELECT {COL_LIST} FROM generations"
+# History and exports list no deleted generation (their rows stay for the books: migration 13).
+NOT_DELETED = "NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.id = generations.id)"
 CHUNKS_OF = ("SELECT generation_id, string_agg(text, '' ORDER BY seq) FROM generation_chunks "
              "WHERE generation_id = ANY(%s) GROUP BY generation_id")
 INSERT_PIECE = "INSERT INTO generation_chunks (generation_id, seq, text, saved_utc) VALUES (%s, %s, %s, %s)"
