@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pandas as pd
+
 from genlib import COMPLETE, GenerationRequest
 from genlib.clock import utcnow
 from genlib.conversation import new_record
@@ -22,3 +24,9 @@ def finished(gen, text: str = "an answer", cost: str | None = "0.0010", tokens=(
     gen.cost_usd = Decimal(cost) if cost is not None else None
     gen.price_source = "test" if cost is not None else None
     return gen
+
+
+def read_export(dest, fmt: str):
+    """An export file as a DataFrame, by its format."""
+    return {"csv": pd.read_csv, "parquet": pd.read_parquet,
+            "jsonl": lambda path: pd.read_json(path, lines=True)}[fmt](dest)

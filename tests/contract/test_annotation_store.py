@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
 from genlib import Filters
 from genlib.clock import utcnow
 from genlib.marks import Annotation, Marks
-from tests.contract.records import finished, pending
+from tests.contract.records import finished, pending, read_export
 
 
 def _saved(backend, prompt, user="ana", cost="0.0010", ago_s=0.0):
@@ -76,8 +75,7 @@ def test_exports_carry_tags_note_star_and_rating(backend, tmp_path, fmt):
     backend.annotations.annotate(marked.id, "ana", utcnow(), [("tag+", "b"), ("tag+", "a"), ("note", "=1+1"),
                                                              ("star", "1"), ("rating", "-1")])
     dest = backend.store.export(Filters(visible_to="ana"), fmt, tmp_path / f"out.{fmt}")
-    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
-             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    frame = read_export(dest, fmt)
     rows = {str(i).removeprefix("'"): row for i, row in zip(frame["id"], frame.to_dict("records"))}
     got = rows[marked.id]
     assert (got["tags"], str(got["starred"]).lower(), int(got["rating"])) == ("a, b", "true", -1)

@@ -5,14 +5,13 @@ import json
 import threading
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
 from genlib import COMPLETE, INTERRUPTED, PENDING, STREAMING, Filters
 from genlib.budgets.use import month_window
 from genlib.clock import utcnow
 from genlib.reports import cost_report
-from tests.contract.records import finished, pending
+from tests.contract.records import finished, pending, read_export
 
 RATES = {"fin": Decimal(0), "fout": Decimal(0)}
 
@@ -156,8 +155,7 @@ def test_export_writes_the_filtered_records(store, tmp_path, fmt):
     for gen in (mine, theirs, other):
         store.insert(gen)
     dest = store.export(Filters(q="alpha", visible_to="ana"), fmt, tmp_path / f"out.{fmt}")
-    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
-             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    frame = read_export(dest, fmt)
     ids = [i.removeprefix("'") for i in frame["id"]] if fmt == "csv" else list(frame["id"])  # an id may
     assert ids == [mine.id] and list(frame["prompt"]) == ["alpha one"]  # begin with '-': quoted in CSV
 
@@ -168,8 +166,7 @@ def test_exports_list_newest_first_as_history_does(store, tmp_path, fmt):
     for gen in gens:
         store.insert(gen)
     dest = store.export(Filters(q="ordered"), fmt, tmp_path / f"out.{fmt}")
-    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
-             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    frame = read_export(dest, fmt)
     assert list(frame["prompt"]) == ["ordered 2", "ordered 1", "ordered 0"]
 
 

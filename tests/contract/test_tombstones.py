@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
 from genlib import Filters, new_id
@@ -14,7 +13,7 @@ from genlib.budgets.use import month_window
 from genlib.clock import utcnow
 from genlib.reports import cost_report
 from genlib.tombstone import BY_USER, RETENTION
-from tests.contract.records import finished, pending
+from tests.contract.records import finished, pending, read_export
 from tests.contract.test_image_store import png
 
 
@@ -81,8 +80,7 @@ def test_exports_leave_a_buried_record_out_as_history_does(store, tmp_path, fmt)
     store.bury([gone.id], "ana", BY_USER)
     reported = []
     dest = store.export(Filters(), fmt, tmp_path / f"out.{fmt}", lambda done, total: reported.append(total))
-    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
-             "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    frame = read_export(dest, fmt)
     assert [str(i).removeprefix("'") for i in frame["id"]] == [keep.id] and reported[-1] == 1
 
 
