@@ -184,8 +184,10 @@ def test_a_compacting_prune_shrinks_the_database_file_and_the_vault_keeps_workin
     import pandas as pd
     from genlib import new_id
 
+    # ~60 kB of text per row: the data must outweigh an emptied file's own blocks (~10 of 256 kB: one
+    # table or index each) many times over, or "half the size" depends on how DuckDB rounds to blocks.
     rows = [dict(id=new_id(), kind="text", user_id="ana", model_requested="m", model_used="m", prompt="p",
-                 status="complete", result_text=secrets.token_hex(10_000), created_utc=days_ago(60), cost_usd=1) for _ in range(300)]
+                 status="complete", result_text=secrets.token_hex(30_000), created_utc=days_ago(60), cost_usd=1) for _ in range(300)]
     vault.store.bulk_append(pd.DataFrame(rows))
     vault.store.reclaim()
     before, totals = vault.settings.db_path.stat().st_size, vault.costs().totals
