@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .filters import Filters
@@ -73,9 +74,13 @@ def cost_report(store, filters: Filters) -> CostReport:
 
 def _grouping(cube: pd.DataFrame, name: str) -> pd.DataFrame:
     """One grouping set's rows: the cube is sorted by grouping, so this is a slice, not a filter."""
-    codes = cube["grouping"].to_numpy()
-    start, end = codes.searchsorted(GROUPINGS[name], "left"), codes.searchsorted(GROUPINGS[name], "right")
+    start, end = _bounds(cube, name)
     return cube.iloc[start:end].reset_index(drop=True)
+
+
+def _bounds(cube: pd.DataFrame, name: str) -> tuple[int, int]:
+    codes = cube["grouping"].to_numpy()
+    return codes.searchsorted(GROUPINGS[name], "left"), codes.searchsorted(GROUPINGS[name], "right")
 
 
 def _totals(row: pd.Series) -> dict:
@@ -91,15 +96,25 @@ def _totals(row: pd.Series) -> dict:
 
 
 def _breakdowns(cube: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    cube = cube.assign(tokens=cube[list(BUCKETS)].sum(axis=1))
-    days = _grouping(cube, "tokens_by_day")
-    savings = days[days["cache_hits"] > 0].rename(columns={"cache_hits": "hits"})
+    # Built from column slices, each frame at once: slicing and reshaping the whole cube made pandas
+    # consolidate and copy every column of a freshly fetched cube (~2/3 of the report's Python time).
+    def part(name: str, columns: list[str], rows=slice(None)) -> dict:
+        start, end = _bounds(cube, name)
+        return {column: cube[column].array[start:end][rows] for column in columns}
+
+    def with_tokens(name: str, first: list[str], last: list[str] = ()) -> pd.DataFrame:
+        buckets = part(name, list(BUCKETS))
+        tokens = np.nansum([np.asarray(v, dtype="float64") for v in buckets.values()], axis=0)
+        return pd.DataFrame({**part(name, first), "tokens": tokens, **part(name, list(last))})
+
+    hits = np.asarray(part("tokens_by_day", ["cache_hits"])["cache_hits"], dtype="float64") > 0
+    savings = part("tokens_by_day", ["day", "cache_hits", "saved_usd"], hits)
     return {
-        "by_day_model": _grouping(cube, "by_day_model")[["day", "model", "cost_usd", "generations"]],
-        "by_user": _grouping(cube, "by_user")[["user_id", "cost_usd", "generations", "tokens"]],
-        "by_model": _grouping(cube, "by_model")[["model", "cost_usd", "generations", "tokens", "unpriced"]],
-        "tokens_by_day": days[["day", *BUCKETS]].rename(columns=TOKEN_COLUMNS),
-        "savings_by_day": savings[["day", "hits", "saved_usd"]].reset_index(drop=True),
+        "by_day_model": pd.DataFrame(part("by_day_model", ["day", "model", "cost_usd", "generations"])),
+        "by_user": with_tokens("by_user", ["user_id", "cost_usd", "generations"]),
+        "by_model": with_tokens("by_model", ["model", "cost_usd", "generations"], ["unpriced"]),
+        "tokens_by_day": pd.DataFrame(part("tokens_by_day", ["day", *BUCKETS])).rename(columns=TOKEN_COLUMNS),
+        "savings_by_day": pd.DataFrame(savings).rename(columns={"cache_hits": "hits"}),
     }
 
 
