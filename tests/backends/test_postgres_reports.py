@@ -138,7 +138,8 @@ def test_budget_spend_is_the_duckdb_stores_to_the_last_digit(pair, rates):
     duck, pg, _ = pair
     window = Window(datetime(2026, 10, 1), datetime(2026, 11, 1), datetime(2026, 10, 31), *rates)
     by_user = _duck_spend(duck, "spend_by_user", window, None).sort_values("user_id").reset_index(drop=True)
-    for folded in (None, date(2026, 10, 27), date(2026, 11, 2)):  # records only; rollup + records; rollup only
+    # records only; rollup + records; the window's last day folded in part, then further; rollup only
+    for folded in (None, date(2026, 10, 27), datetime(2026, 10, 31, 5), datetime(2026, 10, 31, 12), date(2026, 11, 2)):
         if folded:
             pg.fold_rollup(until=folded)
         for user in ("ana", "carl@example.com", "nobody"):
@@ -185,6 +186,28 @@ def test_no_day_with_a_live_record_is_folded(pg_schema):
                            record("done", status=COMPLETE, minutes=-2 * 24 * 60)])
         store.fold_rollup(until=T0.date())
         assert store.rollup_watermark() == (T0 - timedelta(days=3)).date()
+    finally:
+        store.close()
+
+
+def test_maintain_folds_the_records_older_than_the_lag_at_most_once_a_minute(pg_schema):
+    from genlib.backends.postgres.reports import FOLD_LAG
+    from genlib.clock import utcnow
+
+    store = open_store(pg_schema)
+    try:
+        now = utcnow()
+        insert_all(store, [record("old", status=COMPLETE, created_utc=now - FOLD_LAG - timedelta(minutes=5)),
+                           record("young", status=COMPLETE, created_utc=now - FOLD_LAG + timedelta(minutes=5))])
+        store.maintain()
+        folded_to = store.rollup_folded_to()
+        assert now - FOLD_LAG <= folded_to <= utcnow() - FOLD_LAG
+        with store.pool.connection() as con:
+            assert con.execute("SELECT sum(generations) FROM cost_daily").fetchone()[0] == 1  # only the old one
+        cube = store.cost_cube(Filters())
+        assert cube.loc[cube["grouping"] == 7, "generations"].tolist() == [2]  # the young one from the table
+        store.maintain()  # the persister calls this every tick: no second fold within the minute
+        assert store.rollup_folded_to() == folded_to
     finally:
         store.close()
 

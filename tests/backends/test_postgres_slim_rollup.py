@@ -3,7 +3,7 @@ the same cube as from every raw row, with the days not folded yet read from the 
 fold, a rebuild, a sign-in taking over legacy rows, and on a database opened from before migration 12."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -67,6 +67,17 @@ def test_folded_days_and_the_raw_tail_add_up_to_the_raw_cube(store):
     _same(store)
 
 
+def test_folds_within_a_day_add_to_its_cells(store):
+    """The watermark is a time: a day is folded in parts, each added to the cells of its earlier ones."""
+    for until in (FOLD_UNTIL, T0 - timedelta(hours=30), T0 - timedelta(hours=27), T0 - timedelta(hours=2)):
+        assert store.fold_rollup(until=until)
+        assert store.rollup_folded_to() == (until if isinstance(until, datetime) else datetime.combine(until, time.min))
+        _same(store)
+    with store.pool.connection() as con:  # one cell per day, model, user and kind, however many folds
+        assert con.execute("SELECT sum(generations) FROM cost_daily").fetchone()[0] == \
+            sum(r.created_utc < T0 - timedelta(hours=2) for r in _rows())
+
+
 def test_a_rebuild_and_a_sign_in_keep_the_slim_rollup_in_step(store):
     store.fold_rollup(until=FOLD_UNTIL)
     with store.pool.connection() as con, con.transaction():
@@ -85,8 +96,9 @@ def test_a_database_from_before_migration_12_opens_with_its_folded_days_in_the_s
     from genlib.backends.postgres import reports_sql as q
 
     with old.pool.connection() as con, con.transaction():  # the fold of that version's code
-        con.execute(q.ROLLUP_FOLD, {"start": None, "until": FOLD_UNTIL})
-        con.execute(q.ROLLUP_SET_WATERMARK, (FOLD_UNTIL,))
+        con.execute(f"INSERT INTO cost_daily SELECT {q.CONTRIBUTION} FROM generations WHERE created_utc < %s "
+                    "GROUP BY 1, 2, 3, 4", (FOLD_UNTIL,))
+        con.execute("UPDATE cost_daily_state SET folded_until = %s", (FOLD_UNTIL,))
     old.close()
     new = open_store(pg_schema)
     try:
@@ -94,6 +106,7 @@ def test_a_database_from_before_migration_12_opens_with_its_folded_days_in_the_s
             names = {r[0] for r in con.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s",
                                                (pg_schema.schema,))}
         assert {"generations_status_newest", "generations_cost_top", "generations_estimated"} <= names
+        assert new.rollup_folded_to() == datetime.combine(FOLD_UNTIL, time.min)  # migration 17: the day as a time
         _same(new)
         with new.pool.connection() as con:  # a rewound ledger row: applied again, nothing doubled
             con.execute("DELETE FROM genlib_migrations WHERE version = 12")

@@ -361,6 +361,15 @@ DROP INDEX IF EXISTS generations_pairs;
 ANALYZE generations;
 """)
 
+# The rollup's watermark becomes a time (issue 11, Costs at 1M rows): the cells hold every record
+# created before `folded_to`, the day it falls in partly, so the Costs page reads minutes of records
+# besides the rollup, not the last day or two (~20,000 records at 1M rows over 90 days: most of the
+# page's time). `folded_until` stays, written as `folded_to`'s day, for anything that reads it.
+migration(17, "rollup_folded_to", """
+ALTER TABLE cost_daily_state ADD COLUMN IF NOT EXISTS folded_to TIMESTAMP;
+UPDATE cost_daily_state SET folded_to = folded_until::timestamp WHERE folded_to IS NULL;
+""")
+
 _LEDGER = sql.SQL("CREATE TABLE IF NOT EXISTS genlib_migrations "
                   "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from time import monotonic as time_now
 
 import pandas as pd
 
@@ -28,9 +29,15 @@ from .where import and_where, rollup_where, user_ids, where_clause
 COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
 FOLD_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"  # per schema, for one transaction
 _SHORTEST = "length(prompt) + length(result_text), created_utc DESC, id DESC"
+# Records are folded once they are this old: a record's time is taken before its row commits (by up
+# to a pool timeout, 10 s) on a replica whose clock may differ a little, and one that commits behind
+# the watermark would never be counted. The Costs page reads what is younger from the table.
+FOLD_LAG = timedelta(minutes=10)
+FOLD_EVERY_S = 60.0  # a replica's persister calls maintain() every tick (0.2 s)
 
 
 class ReportsMixin:
+    _next_fold = 0.0  # monotonic time of this replica's next fold attempt
     # -- History ---------------------------------------------------------------------------
     def search(self, filters: Filters, page: int, page_size: int, after: str | None = None,
                order: str = NEWEST) -> Page:
@@ -89,18 +96,17 @@ class ReportsMixin:
         answered from the rollup at all), as one frame of grouping sets."""
         where, params = where_clause(filters)
         rollup = rollup_where(filters)
-        watermark = self.rollup_watermark() if rollup is not None else None
+        watermark = self.rollup_folded_to() if rollup is not None else None
         if watermark is None:
             frame = self._frame(q.COST_CUBE.format(where=where), params)
         elif filters.visible_to is None and filters.user_id is None:  # every user's: the slim rollup
             frame = self._frame(q.COST_CUBE_SLIM.format(rollup_where=rollup[0],
                                                         tail_where=and_where(where, "created_utc >= %s")),
-                                [*params, datetime.combine(watermark, time.min), *rollup[1], *rollup[1]],
-                                work_mem=q.CUBE_WORK_MEM)
+                                [*params, watermark, *rollup[1], *rollup[1]])
         else:
             frame = self._frame(q.COST_CUBE_ROLLUP.format(rollup_where=rollup[0],
                                                           tail_where=and_where(where, "created_utc >= %s")),
-                                [*rollup[1], *params, datetime.combine(watermark, time.min)])
+                                [*rollup[1], *params, watermark])
         return frame.astype({"day": "datetime64[us]"})
 
     def top_costs(self, filters: Filters, limit: int = 10) -> pd.DataFrame:
@@ -125,8 +131,8 @@ class ReportsMixin:
         return self._frame(*self._spend_query(q.SPENT_BY_USER, q.SPENT_BY_USER_FOLDED, window, None))
 
     def _spend_query(self, plain: str, folded: str, window, user: str | None) -> tuple[str, dict]:
-        watermark = self.rollup_watermark()
-        if watermark is None or watermark <= window.since.date():
+        watermark = self.rollup_folded_to()
+        if watermark is None or watermark <= window.since:
             return plain, _window(window, user)
         return folded, {**_window(window, user), "folded": watermark}
 
@@ -137,30 +143,43 @@ class ReportsMixin:
         return self._frame(q.HOUR_GENERATIONS, _window(window, user))
 
     # -- the rollup -----------------------------------------------------------------------------
-    def rollup_watermark(self) -> date | None:
+    def rollup_folded_to(self) -> datetime | None:
+        """Records created before this are summed in the rollup; later ones are read from the table."""
         with connection(self.pool) as con:
             return con.execute(q.ROLLUP_WATERMARK).fetchone()[0]
 
+    def rollup_watermark(self) -> date | None:
+        """The day the watermark falls in: every day before it is in the rollup whole."""
+        folded_to = self.rollup_folded_to()
+        return None if folded_to is None else folded_to.date()
+
     def maintain(self) -> None:
-        """Fold every closed day (before yesterday, never past a live row's day) into cost_daily, once.
+        """Fold the records older than FOLD_LAG into cost_daily, at most once per FOLD_EVERY_S here.
         Replicas all call this; a transaction-scoped advisory lock lets one fold while the others
         skip (they'd find the watermark moved anyway)."""
-        self.fold_rollup()
+        if time_now() >= self._next_fold:
+            self.fold_rollup()
+            self._next_fold = time_now() + FOLD_EVERY_S
 
-    def fold_rollup(self, until: date | None = None) -> bool:
-        until = until or (utcnow().date() - timedelta(days=1))
+    def fold_rollup(self, until: date | datetime | None = None) -> bool:
+        """Fold the records created before `until` (a day: its start; default FOLD_LAG ago), never
+        one created at or after a live record's start (its final numbers would be missed)."""
+        if until is None:
+            until = utcnow() - FOLD_LAG
+        elif not isinstance(until, datetime):
+            until = datetime.combine(until, time.min)
         with connection(self.pool) as con, con.transaction():
             if not con.execute(FOLD_LOCK, (LOCK_CLASS, self.schema)).fetchone()[0]:
                 return False  # another replica is folding
             earliest_live = con.execute(q.EARLIEST_LIVE).fetchone()[0]
             if earliest_live is not None:
-                until = min(until, earliest_live.date())
+                until = min(until, earliest_live)
             start = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
             if start is not None and start >= until:
                 return False
             con.execute(q.ROLLUP_FOLD, {"start": start, "until": until})
             _derive(con, start)
-            con.execute(q.ROLLUP_SET_WATERMARK, (until,))
+            con.execute(q.ROLLUP_SET_WATERMARK, {"until": until})
             return True
 
     def rebuild_rollup(self, con) -> None:
@@ -168,11 +187,9 @@ class ReportsMixin:
         con.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.schema))
         until = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
         con.execute("DELETE FROM cost_daily")
-        for table in q.SLIM:
-            con.execute(f"DELETE FROM {table}")
         if until is not None:
             con.execute(q.ROLLUP_FOLD, {"start": None, "until": until})
-            _derive(con, None)
+        _derive(con, None)
 
     # -- prices -----------------------------------------------------------------------------------
     def set_prices(self, prices) -> None:
@@ -194,23 +211,17 @@ class ReportsMixin:
                 while batch := cur.fetchmany(1000):
                     yield from (Generation.from_row(row) for row in batch)
 
-    def _frame(self, query: str, params, work_mem: str | None = None) -> pd.DataFrame:
+    def _frame(self, query: str, params) -> pd.DataFrame:
         with connection(self.pool) as con:
-            if work_mem:  # this query's hash tables only (SET LOCAL ends with the transaction)
-                with con.transaction():
-                    con.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
-                    cur = con.execute(query, params)
-                    rows = cur.fetchall()
-            else:
-                cur = con.execute(query, params)
-                rows = cur.fetchall()
-            return pd.DataFrame(rows, columns=[d.name for d in cur.description])
+            cur = con.execute(query, params)
+            return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
 
 
-def _derive(con, start: date | None) -> None:
-    """The slim rollups' rows of the days cost_daily holds from `start` on (all with None)."""
-    for derive in q.DERIVE.values():
-        con.execute(derive, {"start": start})
+def _derive(con, start: datetime | None) -> None:
+    """The slim rollups' rows of the days cost_daily holds from `start`'s day on (all with None)."""
+    for delete, insert in q.DERIVE.values():
+        con.execute(delete, {"start": start})
+        con.execute(insert, {"start": start})
 
 
 def _span(filters: Filters) -> tuple[datetime | None, datetime | None]:

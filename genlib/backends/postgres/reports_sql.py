@@ -30,7 +30,8 @@ CELLS = f"SELECT {CONTRIBUTION} FROM generations {{where}} GROUP BY 1, 2, 3, 4"
 
 _GROUPING = "GROUPING(day, model, user_id)"
 # Counts as DOUBLE, as DuckDB's sums of BIGINT (HUGEINT) reach pandas, so both stores' frames match.
-CUBE = f"""SELECT day, model, user_id, {_GROUPING} AS "grouping",
+# Days as timestamps: pandas takes datetimes as datetime64 at once, dates through a slow conversion.
+CUBE = f"""SELECT day::timestamp AS day, model, user_id, {_GROUPING} AS "grouping",
     sum(generations)::float8 AS generations, sum(cost_usd)::float8 AS cost_usd,
     CASE WHEN sum(priced) > 0 THEN sum(cost_usd)::numeric(38, 18)::text END AS cost_exact,
     sum(saved_usd)::float8 AS saved_usd, sum(saved_usd)::numeric(38, 18)::text AS saved_exact,
@@ -57,11 +58,12 @@ SPENT = f"""SELECT coalesce(sum(c) FILTER (WHERE u = %(user)s AND created_utc >=
     coalesce(sum(c) FILTER (WHERE u = %(user)s), 0) AS user_month,
     coalesce(sum(c) FILTER (WHERE created_utc >= %(day)s), 0) AS all_day,
     coalesce(sum(c), 0) AS all_month FROM ({_PERIOD}) AS p"""
-# The same sums with the days before the rollup's watermark read from cost_daily (a day's cells
-# stand for its records: the period bounds and the day are whole UTC days), the rest from records.
+# The same sums with the records before the rollup's watermark read from cost_daily (a day's cells
+# stand for its records before the watermark: the period bounds and the day are whole UTC days, and
+# every cell is of a day before the watermark or of its own day), the rest from records.
 _PERIOD_ROLLUP = f"""SELECT lower(user_id) AS u, day::timestamp AS created_utc,
     cost_usd + unpriced_in_tokens * %(fin)s::numeric + unpriced_out_tokens * %(fout)s::numeric AS c
-    FROM cost_daily WHERE day >= %(since)s::date AND day < least(%(folded)s::date, %(until)s::date)
+    FROM cost_daily WHERE day >= %(since)s::date AND day < %(until)s::date
     UNION ALL
     SELECT lower(user_id) AS u, created_utc, {BUDGET_COST} AS c FROM generations
     WHERE created_utc >= greatest(%(since)s::timestamp, %(folded)s::timestamp) AND created_utc < %(until)s"""
@@ -76,31 +78,33 @@ HOUR_GENERATIONS = f"""SELECT id, created_utc, u AS user_id, model, kind, c AS c
     left(prompt, 120) AS prompt FROM ({_PERIOD}) AS p WHERE u = %(user)s
     ORDER BY c DESC NULLS LAST, created_utc LIMIT 20"""
 
-# The rollup: days before `cost_daily_state.folded_until` are summed in cost_daily, folded once.
-ROLLUP_WATERMARK = "SELECT folded_until FROM cost_daily_state"
+# The rollup: records created before `cost_daily_state.folded_to` are summed in cost_daily, each
+# folded once. A fold adds the records from the old watermark to the new one to their cells: the day
+# the old one fell in already has cells (its earlier records), so the sums are added to them.
+ROLLUP_WATERMARK = "SELECT folded_to FROM cost_daily_state"
 EARLIEST_LIVE = "SELECT min(created_utc) FROM generations WHERE status IN ('pending', 'streaming')"
+_ADD_SUMS = ", ".join(f"{c} = cost_daily.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
 ROLLUP_FOLD = (f"INSERT INTO cost_daily SELECT {CONTRIBUTION} FROM generations "
-               "WHERE (%(start)s::date IS NULL OR created_utc >= %(start)s) AND created_utc < %(until)s "
-               "GROUP BY 1, 2, 3, 4")
-ROLLUP_SET_WATERMARK = "UPDATE cost_daily_state SET folded_until = %s"
+               "WHERE (%(start)s::timestamp IS NULL OR created_utc >= %(start)s) AND created_utc < %(until)s "
+               f"GROUP BY 1, 2, 3, 4 ON CONFLICT (day, model, user_id, kind) DO UPDATE SET {_ADD_SUMS}")
+ROLLUP_SET_WATERMARK = "UPDATE cost_daily_state SET folded_to = %(until)s, folded_until = %(until)s::date"
 
 # The rollup without the user dimension (migration 12), for the all-users Costs page: per (day, model,
-# kind) and per (day, user) the sums of cost_daily's cells, derived from them as each day is folded.
-# The grouping codes are those GROUPING(day, model, user_id) gives CUBE's sets.
+# kind) and per (day, user) the sums of cost_daily's cells, derived again for the days a fold touched
+# (from the old watermark's day on). The grouping codes are those GROUPING(day, model, user_id) gives CUBE's sets.
 SLIM = {"cost_daily_models": ("day", "model", "kind"), "cost_daily_users": ("day", "user_id")}
 _SUMS = ", ".join(f"sum({c}) AS {c}" for c in ROLLUP_SUMS)
-DERIVE = {table: f"""INSERT INTO {table} SELECT {", ".join(key)}, {_SUMS} FROM cost_daily
-    WHERE %(start)s::date IS NULL OR day >= %(start)s GROUP BY {", ".join(key)}""" for table, key in SLIM.items()}
+_FROM_START = "%(start)s::date IS NULL OR day >= %(start)s::date"
+DERIVE = {table: (f"DELETE FROM {table} WHERE {_FROM_START}",
+                  f"""INSERT INTO {table} SELECT {", ".join(key)}, {_SUMS} FROM cost_daily
+    WHERE {_FROM_START} GROUP BY {", ".join(key)}""") for table, key in SLIM.items()}
 _AGGREGATES = f"""sum(generations)::float8 AS generations, sum(cost_usd)::float8 AS cost_usd,
     CASE WHEN sum(priced) > 0 THEN sum(cost_usd)::numeric(38, 18)::text END AS cost_exact,
     sum(saved_usd)::float8 AS saved_usd, sum(saved_usd)::numeric(38, 18)::text AS saved_exact,
     sum(cache_hits)::float8 AS cache_hits, sum(unpriced)::float8 AS unpriced,
     {", ".join(f"sum({b})::float8 AS {b}" for b in BUCKETS)}, -sum(cost_usd) AS rank"""
-_OUT = "day, model, user_id, \"grouping\", generations, cost_usd, cost_exact, saved_usd, saved_exact, " \
+_OUT = "day::timestamp AS day, model, user_id, \"grouping\", generations, cost_usd, cost_exact, saved_usd, saved_exact, " \
        "cache_hits, unpriced, " + ", ".join(BUCKETS)
-# The live tail (the days not folded yet: ~2 days of records) groups by hashing in this much memory,
-# not by sorting every row first (4 MB, the default, made PostgreSQL sort: ~10 ms more at 1M rows).
-CUBE_WORK_MEM = "32MB"
 COST_CUBE_SLIM = f"""WITH tail AS (SELECT {CONTRIBUTION} FROM generations {{tail_where}} GROUP BY 1, 2, 3, 4),
 models AS (SELECT day, model, {", ".join(ROLLUP_SUMS)} FROM cost_daily_models {{rollup_where}}
     UNION ALL SELECT day, model, {", ".join(ROLLUP_SUMS)} FROM tail),
