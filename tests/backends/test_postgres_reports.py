@@ -14,6 +14,7 @@ import pytest
 from genlib.filters import Filters
 from genlib.records import COMPLETE, ERROR, IMAGE
 from tests.backends.pgrecords import T0, insert_all, open_store, record
+from tests.contract.records import read_export
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ def test_export_writes_the_filtered_records_newest_first_with_progress(pair, tmp
     _, pg, rows = pair
     seen = []
     dest = pg.export(Filters(visible_to="ana"), fmt, tmp_path / f"out.{fmt}", progress=lambda d, t: seen.append((d, t)))
-    frame = {"csv": pd.read_csv, "jsonl": lambda p: pd.read_json(p, lines=True), "parquet": pd.read_parquet}[fmt](dest)
+    frame = read_export(dest, fmt)
     expected = sorted((g for g in rows if g.user_id == "ana"), key=lambda g: (g.created_utc, g.id), reverse=True)
     assert list(frame["id"]) == [g.id for g in expected]  # as History lists them (and DuckDB exports)
     assert seen[-1] == (12, 12)
