@@ -23,6 +23,7 @@ from psycopg import sql
 
 from genlib import Settings, Vault
 from genlib.backends.postgres.migrations import LOCK_CLASS
+from genlib.backends.postgres.pending import merge_pending_lists
 from genlib.backends.postgres.pool import connection
 from genlib.backends.postgres.reports import FOLD_EVERY_S, FOLD_LAG
 
@@ -78,6 +79,7 @@ def measure(rows: int, kept: str | None = None) -> dict:
             else:
                 info = load(url, rows)
             hold_rollup(vault.store, info["end"])
+            merge_pending_lists(vault.store.pool)  # as a running replica's upkeep does each minute
             info["rollup_folded"] = vault.store.rollup_watermark() is not None
             samples, checks = history.duckdb_timings(vault, info, _Sizes)
             found, search_checks = search.timings(vault, info, TRIALS)
@@ -98,13 +100,16 @@ def measure(rows: int, kept: str | None = None) -> dict:
 def hold_rollup(store, newest: datetime) -> None:
     """Fold the loaded history as a running deployment would have, relative to its newest record
     (the lag plus a minute between folds: the Costs page reads the records younger than that from
-    the table), and keep the watermark there while timing (the persister folds every minute)."""
+    the table), and keep the watermark there while timing (the persister's upkeep, which folds and
+    merges the pending lists every minute, is stopped)."""
     store.maintain = lambda: None
     with connection(store.pool) as con, con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, store.schema))  # a fold in flight
         con.execute("UPDATE cost_daily_state SET folded_to = %(t)s, folded_until = %(t)s::date",
                     {"t": newest - FOLD_LAG - timedelta(seconds=FOLD_EVERY_S)})
         store.rebuild_rollup(con)
+    with connection(store.pool) as con:  # the rebuild's dead rows (autovacuum may be off; a kept schema is rebuilt each run)
+        con.execute("VACUUM cost_daily, cost_daily_models, cost_daily_users")
 
 
 class _Sizes:

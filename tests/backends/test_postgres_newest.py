@@ -128,3 +128,37 @@ def test_a_terms_window_is_an_index_condition_of_the_day_keyed_trigram_indexes(s
             con.execute("RESET enable_seqscan")
     assert "_day_trgm" in seen[0] and "= ANY" in seen[0].split("Index Cond")[1], seen[0]
     assert "= ANY" not in seen[-1]  # the last window: the whole table, no day keys
+
+
+def test_a_search_within_a_rare_status_is_read_at_once_and_walks_like_windows(store):
+    """A status under 1 % of the analyzed records is read in one query (its index ANDed in over the
+    whole range), a common one in windows; both walk every match in order."""
+    import psycopg
+
+    gens = _spread(700)
+    for gen in gens[::150]:
+        gen.status = "interrupted"  # 5 of 700
+    _bulk(store, gens)
+    with store.pool.connection() as con:
+        con.execute("ANALYZE generations")
+    reads = []
+    execute = psycopg.Connection.execute
+
+    def counting(self, query, params=None, **kw):
+        if str(query).startswith("SELECT created_utc, id FROM generations"):
+            reads.append(query)
+        return execute(self, query, params, **kw)
+    psycopg.Connection.execute = counting
+    try:
+        rare = store.search(Filters(q="needle", status="interrupted"), page=1, page_size=2)
+        at_once, reads[:] = len(reads), []
+        store.search(Filters(q="needle", status=ERROR), page=1, page_size=50)
+        windows = len(reads)
+    finally:
+        psycopg.Connection.execute = execute
+    assert at_once == 1 and windows > 1
+    assert rare.total == len(_ordered_ids(store, "status = 'interrupted' AND (prompt ILIKE '%needle%' "
+                                                 "OR result_text ILIKE '%needle%')"))
+    for status in ("interrupted", ERROR):
+        expected = _ordered_ids(store, f"status = '{status}' AND (prompt ILIKE '%needle%' OR result_text ILIKE '%needle%')")
+        assert _walk(store, Filters(q="needle", status=status), 2) == expected

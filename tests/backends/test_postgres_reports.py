@@ -213,6 +213,24 @@ def test_maintain_folds_the_records_older_than_the_lag_at_most_once_a_minute(pg_
         store.close()
 
 
+def test_maintain_merges_the_search_indexes_pending_lists(pg_schema):
+    """Searches read a GIN index's pending list whole: the upkeep merges it (autovacuum may be off)."""
+    from genlib.backends.postgres.pending import MERGE_PENDING
+
+    store = open_store(pg_schema)
+    try:
+        insert_all(store, [record(f"words to index number {n}", status=COMPLETE, result_text=f"an answer {n} " * 20)
+                           for n in range(60)])
+        store.maintain()
+        with store.pool.connection() as con:
+            assert con.execute(MERGE_PENDING).fetchone()[0] == 0  # nothing left to merge
+            insert_all(store, [record("one more", status=COMPLETE)])
+            assert con.execute(MERGE_PENDING).fetchone()[0] > 0  # an insert goes to the pending lists
+        assert store.search(Filters(q="number 17"), 1, 50).items[0].prompt == "words to index number 17"
+    finally:
+        store.close()
+
+
 def test_set_prices_changes_the_costs_and_rebuilds_the_rollup(pg_schema):
     store = open_store(pg_schema)
     try:

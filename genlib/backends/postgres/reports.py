@@ -21,9 +21,10 @@ from ...search.query import parse
 from ...search.snippets import snippet
 from . import reports_sql as q
 from .migrations import LOCK_CLASS
+from .pending import merge_pending_lists
 from .pool import connection
 from .sql import NOT_DELETED, SELECT_ALL, records_in_order
-from .newest import Newest, newest, served_by_trigrams
+from .newest import Newest, newest, rare_status, served_by_trigrams
 from .where import and_where, rollup_where, user_ids, where_clause
 
 COUNT_CAP = 1000  # "1,000+" beyond this, as the search index counts
@@ -54,15 +55,17 @@ class ReportsMixin:
             # A term's count reads no further than the page (from the top) needs, "N+" when it stops
             # early: each further window rechecks its candidates. Filters alone count to 1,001 (cheap).
             page_end = page * page_size + 1 if before is None else page_size + 1
+            at_once = rare_status(con, filters.status)
             counted = newest(con, where, params, COUNT_CAP + 1, *span,
-                             enough=page_end if by_day and order == NEWEST else None, by_day=by_day)
+                             enough=page_end if by_day and order == NEWEST else None, by_day=by_day,
+                             at_once=at_once)
             if order == BEST and query:
                 ids = [r[0] for r in con.execute(f"SELECT id FROM generations {where} ORDER BY {_SHORTEST} "
                                                  "LIMIT %s OFFSET %s", [*params, page_size + 1,
                                                                         (page - 1) * page_size])]
             else:
                 ids = [gen_id for _, gen_id in self._newest_page(con, filters, users, counted, page, page_size,
-                                                                   before, by_day)]
+                                                                   before, by_day, at_once)]
             items = records_in_order(con, ids)
         total = len(counted.rows)
         shown = items[:page_size]
@@ -72,7 +75,7 @@ class ReportsMixin:
                     snippets={g.id: snippet(g, query) for g in shown} if query else {})
 
     def _newest_page(self, con, filters: Filters, users, counted: Newest, page: int, page_size: int, before,
-                     by_day: bool) -> list:
+                     by_day: bool, at_once: bool) -> list:
         """(created, id) of the page's rows and one more: a slice of the newest matches the count read
         when it holds them (positions as PostgreSQL ordered them), else read from the cursor on."""
         rows = counted.rows
@@ -87,8 +90,10 @@ class ReportsMixin:
         newer_than, older_than = _span(filters)
         if before is not None:
             older_than = min(older_than, before[0]) if older_than else before[0]
-            return newest(con, where, params, page_size + 1, newer_than, older_than, by_day=by_day).rows
-        return newest(con, where, params, start + page_size + 1, newer_than, older_than, by_day=by_day).rows[start:]
+            return newest(con, where, params, page_size + 1, newer_than, older_than, by_day=by_day,
+                          at_once=at_once).rows
+        return newest(con, where, params, start + page_size + 1, newer_than, older_than, by_day=by_day,
+                      at_once=at_once).rows[start:]
 
     # -- the Costs page -------------------------------------------------------------------------
     def cost_cube(self, filters: Filters) -> pd.DataFrame:
@@ -154,12 +159,14 @@ class ReportsMixin:
         return None if folded_to is None else folded_to.date()
 
     def maintain(self) -> None:
-        """Fold the records older than FOLD_LAG into cost_daily, at most once per FOLD_EVERY_S here.
-        Replicas all call this; a transaction-scoped advisory lock lets one fold while the others
-        skip (they'd find the watermark moved anyway)."""
+        """Fold the records older than FOLD_LAG into cost_daily and merge the search indexes' pending
+        lists (pending.py), at most once per FOLD_EVERY_S here. Replicas all call this; a
+        transaction-scoped advisory lock lets one fold while the others skip (they'd find the
+        watermark moved anyway)."""
         if time_now() >= self._next_fold:
             self.fold_rollup()
             self._next_fold = time_now() + FOLD_EVERY_S
+            merge_pending_lists(self.pool)
 
     def fold_rollup(self, until: date | datetime | None = None) -> bool:
         """Fold the records created before `until` (a day: its start; default FOLD_LAG ago), never
@@ -177,8 +184,8 @@ class ReportsMixin:
             start = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
             if start is not None and start >= until:
                 return False
-            con.execute(q.ROLLUP_FOLD, {"start": start, "until": until})
-            _derive(con, start)
+            for fold in (q.ROLLUP_FOLD, *q.SLIM_FOLD):
+                con.execute(fold, {"start": start, "until": until})
             con.execute(q.ROLLUP_SET_WATERMARK, {"until": until})
             return True
 
@@ -186,10 +193,12 @@ class ReportsMixin:
         """Recompute cost_daily up to its watermark, inside the caller's transaction."""
         con.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, self.schema))
         until = con.execute(q.ROLLUP_WATERMARK + " FOR UPDATE").fetchone()[0]
-        con.execute("DELETE FROM cost_daily")
+        for table in ("cost_daily", *q.SLIM):
+            con.execute(f"DELETE FROM {table}")
         if until is not None:
             con.execute(q.ROLLUP_FOLD, {"start": None, "until": until})
-        _derive(con, None)
+            for derive in q.DERIVE:
+                con.execute(derive)
 
     # -- prices -----------------------------------------------------------------------------------
     def set_prices(self, prices) -> None:
@@ -215,13 +224,6 @@ class ReportsMixin:
         with connection(self.pool) as con:
             cur = con.execute(query, params)
             return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
-
-
-def _derive(con, start: datetime | None) -> None:
-    """The slim rollups' rows of the days cost_daily holds from `start`'s day on (all with None)."""
-    for delete, insert in q.DERIVE.values():
-        con.execute(delete, {"start": start})
-        con.execute(insert, {"start": start})
 
 
 def _span(filters: Filters) -> tuple[datetime | None, datetime | None]:

@@ -83,21 +83,31 @@ HOUR_GENERATIONS = f"""SELECT id, created_utc, u AS user_id, model, kind, c AS c
 # the old one fell in already has cells (its earlier records), so the sums are added to them.
 ROLLUP_WATERMARK = "SELECT folded_to FROM cost_daily_state"
 EARLIEST_LIVE = "SELECT min(created_utc) FROM generations WHERE status IN ('pending', 'streaming')"
-_ADD_SUMS = ", ".join(f"{c} = cost_daily.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
-ROLLUP_FOLD = (f"INSERT INTO cost_daily SELECT {CONTRIBUTION} FROM generations "
-               "WHERE (%(start)s::timestamp IS NULL OR created_utc >= %(start)s) AND created_utc < %(until)s "
-               f"GROUP BY 1, 2, 3, 4 ON CONFLICT (day, model, user_id, kind) DO UPDATE SET {_ADD_SUMS}")
+_FOLDED = ("FROM generations WHERE (%(start)s::timestamp IS NULL OR created_utc >= %(start)s) "
+           "AND created_utc < %(until)s GROUP BY 1, 2, 3, 4")
+
+
+def _add_sums(table: str) -> str:
+    """An upsert's update: the new sums added to the cell's (an update in place, which PostgreSQL
+    prunes as it goes, where a delete and insert each minute would wait for VACUUM)."""
+    return ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in ROLLUP_SUMS)
+
+
+ROLLUP_FOLD = (f"INSERT INTO cost_daily SELECT {CONTRIBUTION} {_FOLDED} "
+               f"ON CONFLICT (day, model, user_id, kind) DO UPDATE SET {_add_sums('cost_daily')}")
 ROLLUP_SET_WATERMARK = "UPDATE cost_daily_state SET folded_to = %(until)s, folded_until = %(until)s::date"
 
 # The rollup without the user dimension (migration 12), for the all-users Costs page: per (day, model,
-# kind) and per (day, user) the sums of cost_daily's cells, derived again for the days a fold touched
-# (from the old watermark's day on). The grouping codes are those GROUPING(day, model, user_id) gives CUBE's sets.
+# kind) and per (day, user) the sums of cost_daily's cells: a fold adds its records to them as to
+# cost_daily's (SLIM_FOLD), a rebuild derives them from cost_daily (DERIVE). The grouping codes are
+# those GROUPING(day, model, user_id) gives CUBE's sets.
 SLIM = {"cost_daily_models": ("day", "model", "kind"), "cost_daily_users": ("day", "user_id")}
 _SUMS = ", ".join(f"sum({c}) AS {c}" for c in ROLLUP_SUMS)
-_FROM_START = "%(start)s::date IS NULL OR day >= %(start)s::date"
-DERIVE = {table: (f"DELETE FROM {table} WHERE {_FROM_START}",
-                  f"""INSERT INTO {table} SELECT {", ".join(key)}, {_SUMS} FROM cost_daily
-    WHERE {_FROM_START} GROUP BY {", ".join(key)}""") for table, key in SLIM.items()}
+SLIM_FOLD = [f"""INSERT INTO {table} SELECT {", ".join(key)}, {_SUMS} FROM (SELECT {CONTRIBUTION} {_FOLDED}) AS cells
+    GROUP BY {", ".join(key)} ON CONFLICT ({", ".join(key)}) DO UPDATE SET {_add_sums(table)}"""
+             for table, key in SLIM.items()]
+DERIVE = [f"""INSERT INTO {table} SELECT {", ".join(key)}, {_SUMS} FROM cost_daily GROUP BY {", ".join(key)}"""
+          for table, key in SLIM.items()]
 _AGGREGATES = f"""sum(generations)::float8 AS generations, sum(cost_usd)::float8 AS cost_usd,
     CASE WHEN sum(priced) > 0 THEN sum(cost_usd)::numeric(38, 18)::text END AS cost_exact,
     sum(saved_usd)::float8 AS saved_usd, sum(saved_usd)::numeric(38, 18)::text AS saved_exact,
