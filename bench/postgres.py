@@ -108,7 +108,8 @@ def hold_rollup(store, newest: datetime) -> None:
         con.execute("UPDATE cost_daily_state SET folded_to = %(t)s, folded_until = %(t)s::date",
                     {"t": newest - FOLD_LAG - timedelta(seconds=FOLD_EVERY_S)})
         store.rebuild_rollup(con)
-    with connection(store.pool) as con:  # the rebuild's dead rows (autovacuum may be off; a kept schema is rebuilt each run)
+    # the rebuild's dead rows: autovacuum may be off, and a kept schema is rebuilt at each run
+    with connection(store.pool) as con:
         con.execute("VACUUM cost_daily, cost_daily_models, cost_daily_users")
 
 

@@ -28,8 +28,8 @@ MAX_DAY_KEYS = 32  # 85 day keys took GIN 60 ms at 300k rows, rechecking every c
 _EPOCH = datetime(1970, 1, 1)
 RARE_SHARE = 0.01
 # The share of records with a status, from ANALYZE's most common values (0 when it is not among them).
-STATUS_SHARE = """SELECT coalesce((SELECT m.f FROM unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS m(v, f)
-    WHERE m.v = %s), 0) FROM pg_stats s
+STATUS_SHARE = """SELECT coalesce((SELECT m.f
+    FROM unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS m(v, f) WHERE m.v = %s), 0) FROM pg_stats s
     WHERE s.schemaname = current_schema() AND s.tablename = 'generations' AND s.attname = 'status'"""
 _TRIGRAM_WORD = re.compile(r"[^\W_]{3}")  # pg_trgm extracts a LIKE pattern's trigrams from its words
 
