@@ -63,6 +63,14 @@ def test_marks_on_the_generation_page_are_saved_at_once(open_app, app_vault):
     assert len(link) == 1 and gen.id not in link[0]
     token = link[0].split("?share=")[1]
     assert app_vault.open_share(token)[1].id == gen.id
+    at.run()  # another rerun (a hand-over, a tag) must not lose the only copy of the token
+    assert [c.value for c in at.code if "?share=" in c.value] == link
+    other = app_vault.wait(app_vault.start(GenerationRequest("Another", "offline"), "local"), timeout=20)
+    at.query_params["id"] = other.id
+    at.run()  # another generation's page: the link is gone
+    assert not [c.value for c in at.code if "?share=" in c.value]
+    at.query_params["id"] = gen.id
+    assert not [c.value for c in at.run().code if "?share=" in c.value]
 
 
 def test_the_shares_page_lists_views_and_revokes(open_app, app_vault):

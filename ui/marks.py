@@ -3,7 +3,7 @@
 Each change is saved at once through the Vault (which checks the viewer may edit it and records
 who and when); the generation's own record never changes. Tags are picked from those already in
 use or typed new; the note is Markdown rendered through the safe renderer. A new share link's URL
-is shown once, right after it is made: only its hash is kept.
+is shown only on this page, until another generation's is opened: only its hash is kept.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .render import md_escape
 from .safe_markdown import markdown_block
 
 EXPIRY_LABELS = {"1d": "1 day", "7d": "7 days", "30d": "30 days", "never": "Never"}
+MADE_LINK = "_share_made"  # session key: (generation id, the link made on its page)
 
 
 def show_marks(vault, viewer: Viewer, gen: Generation) -> None:
@@ -79,9 +80,10 @@ def _share(vault, viewer: Viewer, gen: Generation) -> None:
         if not vault.sharing_enabled():
             st.info("Sharing is off: an admin turned it off for everyone.")
             return
-        made = st.session_state.pop(f"_share_link_{gen.id}", None)
+        made = _made_link(gen.id)
         if made:
-            st.success("Anyone holding this link can see this generation (shown once: copy it now).")
+            st.success("Anyone holding this link can see this generation. Copy it now: it is shown only "
+                       "until you open another generation.")
             st.code(made, language=None)
         with st.form(f"share_form_{gen.id}", border=False):
             expires = st.selectbox("Expires after", list(SHARE_EXPIRY), index=1, format_func=EXPIRY_LABELS.get,
@@ -91,9 +93,20 @@ def _share(vault, viewer: Viewer, gen: Generation) -> None:
             if st.form_submit_button("Create link", icon=":material/add_link:"):
                 link = vault.share(gen.id, viewer.user_id, viewer.visible_to, expires=expires,
                                    include_cost=cost, include_system=system)
-                st.session_state[f"_share_link_{gen.id}"] = share_url(link.token)
+                st.session_state[MADE_LINK] = (gen.id, share_url(link.token))
                 st.rerun()
         st.caption("Your links, their views and Revoke: the Shares page.")
+
+
+def _made_link(gen_id: str) -> str | None:
+    """The link last made on this generation's page. Kept across reruns, not popped when first
+    drawn: a rerun that interrupted that run (a finished generation's hand-over, page.js) would
+    otherwise lose the only copy of the token; dropped when another generation's page is drawn."""
+    made = st.session_state.get(MADE_LINK)
+    if made is not None and made[0] != gen_id:
+        st.session_state.pop(MADE_LINK, None)
+        return None
+    return made[1] if made else None
 
 
 def share_url(token: str) -> str:
