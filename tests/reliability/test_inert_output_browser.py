@@ -82,9 +82,11 @@ def test_hostile_text_everywhere_is_shown_not_run(app_server, recording_fake, br
         page.wait_for_url(re.compile(r"id="))
         # mid-stream: the live view (Stop showing) has drawn part of the hostile answer
         assistant = page.locator("[aria-label='Chat message from assistant']", has_text="answer:")
-        page.get_by_role("button", name="Stop").wait_for()
+        # the app's Stop (key "stop"), not Streamlit's own header Stop shown while a run is slow
+        stop = page.locator(".st-key-stop").get_by_role("button", name="Stop")
+        stop.wait_for()
         assistant.wait_for()
-        assert page.get_by_role("button", name="Stop").is_visible()
+        assert stop.is_visible()
         assert_inert(page, tracker, "live view")
         page.get_by_role("heading", name="Details").wait_for(timeout=60_000)
         settle(page)

@@ -20,9 +20,17 @@ def make_link(page) -> str:
     wait_idle(page)
     page.get_by_text("Share a read-only link").click()
     expect(page.get_by_role("button", name="Create link")).to_be_visible()
-    page.get_by_role("button", name="Create link").click()
+    wait_idle(page)
     code = page.locator("[data-testid='stCode']", has_text="?share=")
-    expect(code).to_be_visible()
+    page.get_by_role("button", name="Create link").click()
+    try:
+        expect(code).to_be_visible(timeout=15_000)
+    except AssertionError:
+        # Two clean-clone runs lost this click under load (nothing drawn, no error; the cause not found
+        # why: see the closing note of the eleventh session). A person clicks again; so do we, once.
+        wait_idle(page)
+        page.get_by_role("button", name="Create link").click()
+        expect(code).to_be_visible()
     return code.inner_text().strip()
 
 
