@@ -25,6 +25,7 @@ from genlib import Settings, Vault
 from genlib.backends.postgres.migrations import LOCK_CLASS
 from genlib.backends.postgres.pending import merge_pending_lists
 from genlib.backends.postgres.pool import connection
+from genlib.backends.postgres import reports_sql as q
 from genlib.backends.postgres.reports import FOLD_EVERY_S, FOLD_LAG
 
 from . import dataset, history, search
@@ -105,8 +106,7 @@ def hold_rollup(store, newest: datetime) -> None:
     store.maintain = lambda: None
     with connection(store.pool) as con, con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, store.schema))  # a fold in flight
-        con.execute("UPDATE cost_daily_state SET folded_to = %(t)s, folded_until = %(t)s::date",
-                    {"t": newest - FOLD_LAG - timedelta(seconds=FOLD_EVERY_S)})
+        con.execute(q.ROLLUP_SET_WATERMARK, {"until": newest - FOLD_LAG - timedelta(seconds=FOLD_EVERY_S)})
         store.rebuild_rollup(con)
     # the rebuild's dead rows: autovacuum may be off, and a kept schema is rebuilt at each run
     with connection(store.pool) as con:
